@@ -1,0 +1,175 @@
+/**
+ * Typed HTTP errors and the one place where errors become responses.
+ *
+ * Handlers throw an {@linkcode HttpError}; {@linkcode toErrorResponse} turns it
+ * into a JSON body `{ "error": code, "detail": sentence }`. Anything else is
+ * logged once with its stack and answered with a generic 500.
+ *
+ * @module
+ */
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  /** A stable machine-readable code, e.g. `"not_found"`. */
+  error: string;
+  /** A human sentence saying what was wrong. */
+  detail: string;
+}
+
+/**
+ * An error that carries its HTTP status, a stable code and extra headers.
+ *
+ * @example
+ * throw new HttpError(400, "invalid_parameter", "quality must be an integer 1-100");
+ */
+export class HttpError extends Error {
+  /** Headers added to the error response, e.g. `Allow` or `Retry-After`. */
+  readonly headers: Headers;
+
+  /**
+   * @param status HTTP status code (4xx or 5xx).
+   * @param code Stable machine-readable code.
+   * @param detail Human sentence, sent as `detail`.
+   * @param headers Extra response headers.
+   */
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+    headers?: HeadersInit,
+  ) {
+    super(detail);
+    this.name = "HttpError";
+    this.headers = new Headers(headers);
+  }
+}
+
+/**
+ * 400: the request is malformed (a bad parameter, a corrupt body).
+ *
+ * @example
+ * throw new BadRequest("invalid_parameter", "width must be a positive integer");
+ */
+export class BadRequest extends HttpError {
+  /** @param code error code @param detail human sentence */
+  constructor(code: string, detail: string) {
+    super(400, code, detail);
+  }
+}
+
+/**
+ * 404: nothing is served at this path.
+ *
+ * @example
+ * throw new NotFound("no file at /files/a.png");
+ */
+export class NotFound extends HttpError {
+  /** @param detail human sentence */
+  constructor(detail: string) {
+    super(404, "not_found", detail);
+  }
+}
+
+/**
+ * 405: the path exists but not for this method; carries `Allow`.
+ *
+ * @example
+ * throw new MethodNotAllowed("DELETE", ["GET", "HEAD"]);
+ */
+export class MethodNotAllowed extends HttpError {
+  /** @param method the method asked @param allow the methods the path serves */
+  constructor(method: string, allow: readonly string[]) {
+    super(
+      405,
+      "method_not_allowed",
+      `${method} is not allowed here; use ${allow.join(", ")}`,
+      { allow: allow.join(", ") },
+    );
+  }
+}
+
+/**
+ * 413: the request body is larger than the configured limit.
+ *
+ * @example
+ * throw new PayloadTooLarge("body exceeds MAX_BODY_BYTES (1048576 bytes)");
+ */
+export class PayloadTooLarge extends HttpError {
+  /** @param detail human sentence */
+  constructor(detail: string, code = "payload_too_large") {
+    super(413, code, detail);
+  }
+}
+
+/**
+ * 415: the body's media type is not one pixserve reads.
+ *
+ * @example
+ * throw new UnsupportedMediaType("expected image/png or image/jpeg, got text/plain");
+ */
+export class UnsupportedMediaType extends HttpError {
+  /** @param detail human sentence */
+  constructor(detail: string) {
+    super(415, "unsupported_media_type", detail);
+  }
+}
+
+/**
+ * 422: the input is well formed but cannot be processed (dtype, shape, pixel limit).
+ *
+ * @example
+ * throw new Unprocessable("too_many_pixels", "100000x100000 exceeds MAX_PIXELS");
+ */
+export class Unprocessable extends HttpError {
+  /** @param code error code @param detail human sentence */
+  constructor(code: string, detail: string) {
+    super(422, code, detail);
+  }
+}
+
+/**
+ * A JSON response for an error body.
+ *
+ * @param status HTTP status.
+ * @param body `{ error, detail }`.
+ * @param headers Extra headers.
+ * @returns A `Response` with `Content-Type: application/json`.
+ * @example
+ * jsonError(404, { error: "not_found", detail: "no route for /x" });
+ */
+export function jsonError(
+  status: number,
+  body: ErrorBody,
+  headers?: HeadersInit,
+): Response {
+  const res = Response.json(body, { status, headers });
+  res.headers.set("cache-control", "no-store");
+  return res;
+}
+
+/**
+ * Maps any thrown value to a JSON error response: the one place errors meet HTTP.
+ *
+ * @param err What a handler threw.
+ * @param onUnexpected Called once with errors that are not {@linkcode HttpError}.
+ * @returns The error response.
+ * @example
+ * toErrorResponse(new NotFound("no such file")).status; // 404
+ */
+export function toErrorResponse(
+  err: unknown,
+  onUnexpected: (err: unknown) => void = (e) => console.error(e),
+): Response {
+  if (err instanceof HttpError) {
+    return jsonError(
+      err.status,
+      { error: err.code, detail: err.message },
+      err.headers,
+    );
+  }
+  onUnexpected(err);
+  return jsonError(500, {
+    error: "internal_error",
+    detail: "the server failed to answer this request; the fault was logged",
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * Query parameters read strictly: a value that is present but malformed is a
+ * 400 naming the parameter, never a silent default.
+ *
+ * @module
+ */
+
+import { BadRequest } from "../errors.ts";
+
+/**
+ * An integer query parameter within bounds.
+ *
+ * @param url The request URL.
+ * @param name The parameter.
+ * @param min Smallest accepted value.
+ * @param max Largest accepted value.
+ * @returns The value, or `undefined` when the parameter is absent.
+ * @throws {BadRequest} `invalid_parameter` when it is not an integer in range.
+ * @example
+ * intParam(new URL("http://x/?w=3"), "w", 1, 10); // 3
+ */
+export function intParam(
+  url: URL,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return undefined;
+  const n = /^[+-]?\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new BadRequest(
+      "invalid_parameter",
+      `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return n;
+}
+
+/**
+ * A flag query parameter: present (`?download`, `?download=1`, `=true`) or not.
+ *
+ * @param url The request URL.
+ * @param name The parameter.
+ * @returns Whether the flag is set.
+ * @throws {BadRequest} `invalid_parameter` for a value other than empty, 1, 0, true or false.
+ * @example
+ * flagParam(new URL("http://x/?download"), "download"); // true
+ */
+export function flagParam(url: URL, name: string): boolean {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return false;
+  switch (raw.toLowerCase()) {
+    case "":
+    case "1":
+    case "true":
+      return true;
+    case "0":
+    case "false":
+      return false;
+  }
+  throw new BadRequest(
+    "invalid_parameter",
+    `${name} is a flag: give it no value, 1/true or 0/false, got ${JSON.stringify(raw)}`,
+  );
+}
+
+/**
+ * One of a fixed set of string values.
+ *
+ * @param url The request URL.
+ * @param name The parameter.
+ * @param choices The accepted values.
+ * @returns The value, or `undefined` when the parameter is absent.
+ * @throws {BadRequest} `invalid_parameter` listing the choices.
+ * @example
+ * choiceParam(new URL("http://x/?mode=rgb"), "mode", ["gray", "rgb"]); // "rgb"
+ */
+export function choiceParam<T extends string>(
+  url: URL,
+  name: string,
+  choices: readonly T[],
+): T | undefined {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return undefined;
+  if ((choices as readonly string[]).includes(raw)) return raw as T;
+  throw new BadRequest(
+    "invalid_parameter",
+    `${name} must be one of ${choices.join(", ")}, got ${JSON.stringify(raw)}`,
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * Image formats: their media types, file extensions and magic bytes.
+ *
+ * @module
+ */
+
+/** The formats pixserve writes. */
+export type ImageFormat = "png" | "jpeg" | "webp" | "gif";
+
+/** Exact `Content-Type` of each format. */
+export const MEDIA_TYPES: Readonly<Record<ImageFormat, string>> = {
+  png: "image/png",
+  jpeg: "image/jpeg",
+  webp: "image/webp",
+  gif: "image/gif",
+};
+
+const EXTENSIONS: Readonly<Record<string, ImageFormat>> = {
+  png: "png",
+  jpg: "jpeg",
+  jpeg: "jpeg",
+  webp: "webp",
+  gif: "gif",
+};
+
+/** Formats whose encoders take a quality. */
+export const LOSSY_FORMATS: ReadonlySet<ImageFormat> = new Set([
+  "jpeg",
+  "webp",
+]);
+
+/**
+ * The format a file extension names.
+ *
+ * @param extension Without the dot, any case: `png`, `jpg`, `jpeg`, `webp`, `gif`.
+ * @returns The format, or `undefined` for any other extension.
+ * @example
+ * formatFromExtension("JPG"); // "jpeg"
+ */
+export function formatFromExtension(
+  extension: string,
+): ImageFormat | undefined {
+  return EXTENSIONS[extension.toLowerCase()];
+}
+
+const MAGIC: readonly [ImageFormat | "tiff", number[]][] = [
+  ["png", [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
+  ["jpeg", [0xff, 0xd8, 0xff]],
+  ["gif", [0x47, 0x49, 0x46, 0x38]],
+  ["tiff", [0x49, 0x49, 0x2a, 0x00]],
+  ["tiff", [0x4d, 0x4d, 0x00, 0x2a]],
+];
+
+/**
+ * The image container that bytes start with.
+ *
+ * @param bytes The first bytes of a file (12 are enough).
+ * @returns The format, `"tiff"`, or `undefined` when none matches.
+ * @example
+ * sniffImageFormat(new Uint8Array([0xff, 0xd8, 0xff, 0xe0])); // "jpeg"
+ */
+export function sniffImageFormat(
+  bytes: Uint8Array,
+): ImageFormat | "tiff" | undefined {
+  const webp = bytes.length >= 12 &&
+    String.fromCharCode(...bytes.subarray(0, 4)) === "RIFF" &&
+    String.fromCharCode(...bytes.subarray(8, 12)) === "WEBP";
+  if (webp) return "webp";
+  for (const [format, magic] of MAGIC) {
+    if (magic.every((b, i) => bytes[i] === b)) return format;
+  }
+  return undefined;
+}

@@ -1,0 +1,82 @@
+/**
+ * `deno task start`: reads the configuration, then runs `main.ts` in a child
+ * Deno with the narrowest permissions that configuration needs — network on
+ * the configured host, read of the media root and of the image codecs, the
+ * named environment variables — and passes signals and the exit code through.
+ *
+ * A Deno task cannot compute permissions from `MEDIA_ROOT` or `--media-root`;
+ * this launcher can, so a media root anywhere on disk is served as documented.
+ *
+ * @module
+ */
+
+import {
+  type Config,
+  ConfigError,
+  ENV_VARS,
+  readSettings,
+  resolveMediaRoot,
+  USAGE,
+  validateSettings,
+} from "./config.ts";
+
+/** Environment variables the codecs read, granted beside pixserve's own. */
+export const CODEC_ENV_VARS: readonly string[] = ["IMAGESCRIPT_WASM_SIMD"];
+
+/**
+ * The `deno run` arguments that start the server for a configuration.
+ *
+ * @param config The resolved configuration.
+ * @param args The command-line arguments to pass on.
+ * @param projectDir The folder holding `main.ts` and `node_modules/`.
+ * @returns Arguments for `deno`.
+ * @example
+ * serverArgs(config, ["--quiet"], "/srv/pixserve");
+ * // ["run", "--allow-net=127.0.0.1", "--allow-read=/srv/pixserve/fixtures,…", …]
+ */
+export function serverArgs(
+  config: Config,
+  args: readonly string[],
+  projectDir: string,
+): string[] {
+  const modules = `${projectDir}/node_modules`;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  return [
+    "run",
+    `--allow-net=${host}`,
+    `--allow-read=${config.mediaRoot},${modules}`,
+    `--allow-ffi=${modules}`,
+    `--allow-env=${[...Object.values(ENV_VARS), ...CODEC_ENV_VARS].join(",")}`,
+    `${projectDir}/main.ts`,
+    ...args,
+    `--media-root=${config.mediaRoot}`,
+  ];
+}
+
+async function launch(): Promise<number> {
+  let config: Config;
+  try {
+    const parsed = readSettings(Deno.args, (name) => Deno.env.get(name));
+    if (parsed.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    config = await resolveMediaRoot(validateSettings(parsed.raw, Deno.cwd));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`pixserve: ${err.message}`);
+    return 2;
+  }
+  const projectDir = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: serverArgs(config, Deno.args, projectDir),
+    stdin: "null",
+  }).spawn();
+  const forward = (signal: Deno.Signal) => () => child.kill(signal);
+  Deno.addSignalListener("SIGINT", forward("SIGINT"));
+  Deno.addSignalListener("SIGTERM", forward("SIGTERM"));
+  const status = await child.status;
+  return status.signal === null ? status.code : 128 + 15;
+}
+
+if (import.meta.main) Deno.exit(await launch());

@@ -1,0 +1,103 @@
+/**
+ * A table of URLPattern routes turned into one request handler: 404 for an
+ * unknown path, 405 with `Allow` for a known path and another method, `HEAD`
+ * answered by the `GET` handler with the body dropped.
+ *
+ * @module
+ */
+
+import { MethodNotAllowed, NotFound } from "./errors.ts";
+
+/** What a handler gets beside the request. */
+export interface RouteContext {
+  /** The request URL, parsed once. */
+  readonly url: URL;
+  /** Named groups of the route's pattern, percent-decoding left to the handler. */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** A route handler; it throws {@linkcode HttpError}s for bad input. */
+export type Handler = (
+  request: Request,
+  context: RouteContext,
+) => Response | Promise<Response>;
+
+/** The methods routes are declared for; `HEAD` follows `GET`. */
+export type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+/** One line of the routing table. */
+export interface Route {
+  /** The method served. */
+  readonly method: Method;
+  /** A URLPattern pathname, e.g. `/files/:path+`. */
+  readonly path: string;
+  /** What answers. */
+  readonly handler: Handler;
+}
+
+interface CompiledRoute extends Route {
+  readonly pattern: URLPattern;
+}
+
+/**
+ * Builds the handler for a routing table; routes are tried in order.
+ *
+ * @param routes The table.
+ * @returns A handler that throws {@linkcode NotFound} or {@linkcode MethodNotAllowed}
+ *   when no route answers.
+ * @example
+ * const route = createRouter([
+ *   { method: "GET", path: "/health", handler: () => Response.json({ status: "ok" }) },
+ * ]);
+ * const res = await route(new Request("http://x/health"));
+ */
+export function createRouter(
+  routes: readonly Route[],
+): (request: Request) => Promise<Response> {
+  const table: CompiledRoute[] = routes.map((r) => ({
+    ...r,
+    pattern: new URLPattern({ pathname: r.path }),
+  }));
+  return async (request) => {
+    const url = new URL(request.url);
+    const method = request.method === "HEAD" ? "GET" : request.method;
+    const allowed = new Set<string>();
+    for (const route of table) {
+      const match = route.pattern.exec({ pathname: url.pathname });
+      if (match === null) continue;
+      if (route.method !== method) {
+        allowed.add(route.method);
+        if (route.method === "GET") allowed.add("HEAD");
+        continue;
+      }
+      const params: Record<string, string> = {};
+      for (const [k, v] of Object.entries(match.pathname.groups)) {
+        if (v !== undefined) params[k] = v;
+      }
+      const response = await route.handler(request, { url, params });
+      return request.method === "HEAD" ? withoutBody(response) : response;
+    }
+    if (allowed.size > 0) {
+      throw new MethodNotAllowed(request.method, [...allowed]);
+    }
+    throw new NotFound(`nothing is served at ${url.pathname}`);
+  };
+}
+
+/**
+ * The same response with its body dropped (cancelled, so a file behind it closes).
+ *
+ * @param response A full response.
+ * @returns A response with the same status and headers and no body.
+ * @example
+ * withoutBody(new Response("abc")).body; // null
+ */
+export function withoutBody(response: Response): Response {
+  if (response.body === null) return response;
+  response.body.cancel().catch(() => {});
+  return new Response(null, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}

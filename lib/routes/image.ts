@@ -1,0 +1,123 @@
+/**
+ * `GET /image.{png,jpg,jpeg,webp,gif}` and `GET /image`: the sample image,
+ * built at the asked size, encoded once per (size, format, quality) and
+ * served from the byte-bounded cache.
+ *
+ * @module
+ */
+
+import { Unprocessable } from "../errors.ts";
+import { acceptsExplicitly } from "../http/accept.ts";
+import { checkFilename } from "../http/disposition.ts";
+import { flagParam, intParam } from "../http/params.ts";
+import { checkQuality } from "../image/encode.ts";
+import { formatFromExtension, type ImageFormat } from "../image/format.ts";
+import { SAMPLE_SIZE, sampleImage } from "../image/sample.ts";
+import { encodedResponse } from "../responses.ts";
+import type { Route, RouteContext } from "../router.ts";
+import type { Services } from "../services.ts";
+
+/** What the sample routes read from a request. */
+export interface SampleRequest {
+  /** Columns. */
+  width: number;
+  /** Rows. */
+  height: number;
+  /** Target format. */
+  format: ImageFormat;
+  /** Quality for jpeg and webp. */
+  quality?: number;
+}
+
+/**
+ * Reads and checks `?width=&height=&quality=` for a format.
+ *
+ * @param url The request URL.
+ * @param format The target format.
+ * @param maxPixels The pixel limit.
+ * @returns The checked request.
+ * @throws {BadRequest} Malformed numbers or a quality the format does not take.
+ * @throws {Unprocessable} `too_many_pixels` past the limit.
+ * @example
+ * sampleRequest(new URL("http://x/image.png?width=64"), "png", 40_000_000);
+ * // { width: 64, height: 512, format: "png", quality: undefined }
+ */
+export function sampleRequest(
+  url: URL,
+  format: ImageFormat,
+  maxPixels: number,
+): SampleRequest {
+  const width = intParam(url, "width", 1, maxPixels) ?? SAMPLE_SIZE;
+  const height = intParam(url, "height", 1, maxPixels) ?? SAMPLE_SIZE;
+  if (width * height > maxPixels) {
+    throw new Unprocessable(
+      "too_many_pixels",
+      `${width}x${height} is ${width * height} pixels, more than MAX_PIXELS (${maxPixels})`,
+    );
+  }
+  const quality = checkQuality(format, intParam(url, "quality", 1, 100));
+  return { width, height, format, quality };
+}
+
+/**
+ * The routes of the sample image.
+ *
+ * @param services Config, cache and encoder.
+ * @returns The routes for `/image` and `/image.{ext}`.
+ * @example
+ * const routes = imageRoutes(createServices(config));
+ */
+export function imageRoutes(services: Services): Route[] {
+  const serve = async (
+    request: Request,
+    { url }: RouteContext,
+    format: ImageFormat,
+    extension: string,
+    vary?: string,
+  ) => {
+    const asked = sampleRequest(url, format, services.config.maxPixels);
+    const filename = checkFilename(
+      url.searchParams.get("filename") ?? `sample.${extension}`,
+    );
+    const disposition = flagParam(url, "download") ? "attachment" : "inline";
+    const key = `sample:${asked.width}x${asked.height}.${format}.q${asked.quality ?? "-"}`;
+    const encoded = await services.cache.getOrCreate(
+      key,
+      () =>
+        services.encode(sampleImage(asked.width, asked.height), format, {
+          quality: asked.quality,
+        }),
+    );
+    return encodedResponse(encoded, {
+      filename,
+      disposition,
+      maxAge: services.config.cacheMaxAge,
+      headers: vary === undefined ? undefined : { vary },
+      request,
+    });
+  };
+  return [
+    {
+      method: "GET",
+      path: "/image.:ext(png|jpg|jpeg|webp|gif)",
+      handler: (req, ctx) => {
+        const ext = ctx.params.ext;
+        return serve(req, ctx, formatFromExtension(ext) ?? "png", ext);
+      },
+    },
+    {
+      method: "GET",
+      path: "/image",
+      handler: (req, ctx) => {
+        const webp = acceptsExplicitly(req.headers.get("accept"), "image/webp");
+        return serve(
+          req,
+          ctx,
+          webp ? "webp" : "png",
+          webp ? "webp" : "png",
+          "Accept",
+        );
+      },
+    },
+  ];
+}
