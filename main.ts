@@ -1,6 +1,7 @@
 /**
- * The pixserve server: reads the configuration, serves the app, and on
- * SIGINT/SIGTERM stops accepting, finishes in-flight responses and exits 0.
+ * The pixserve server: reads the configuration, serves the app on `WORKERS` isolates
+ * (one per core by default), and on SIGINT/SIGTERM stops accepting, finishes in-flight
+ * responses in every isolate and exits 0.
  *
  * Started by `deno task start` (see `lib/launch.ts`, which grants the
  * narrowest permissions for the configured media root, host and port).
@@ -8,8 +9,8 @@
  * @module
  */
 
-import { createApp } from "./lib/app.ts";
 import { ConfigError, loadConfig, USAGE } from "./lib/config.ts";
+import { serveAll, stopAll } from "./lib/serve.ts";
 
 if (import.meta.main) {
   let config;
@@ -28,19 +29,23 @@ if (import.meta.main) {
     console.log(USAGE);
     Deno.exit(0);
   }
-  const server = Deno.serve({
-    port: config.port,
-    hostname: config.host,
-    onListen: ({ hostname, port }) => {
-      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-      console.log(
-        `pixserve listening on http://${host}:${port}/ (media root ${config.mediaRoot})`,
-      );
-    },
-  }, createApp(config));
-  const stop = () => server.shutdown();
+  let servers;
+  try {
+    servers = await serveAll(config);
+  } catch (err) {
+    console.error(`pixserve: ${err instanceof Error ? err.message : String(err)}`);
+    Deno.exit(1);
+  }
+  const { hostname, port } = servers[0].addr;
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  console.log(
+    `pixserve listening on http://${host}:${port}/ (media root ${config.mediaRoot}, ` +
+      `${config.workers} isolates × ${config.encodeWorkers} encode workers)`,
+  );
+  const stopped = Promise.withResolvers<void>();
+  const stop = () => stopAll(servers).then(stopped.resolve);
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
-  await server.finished;
+  await stopped.promise;
   Deno.exit(0);
 }

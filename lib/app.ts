@@ -9,8 +9,11 @@ import type { Config } from "./config.ts";
 import { toErrorResponse } from "./errors.ts";
 import { createLogger, type LogEntry } from "./log.ts";
 import { createRouter, type Route } from "./router.ts";
+import { filesRoutes } from "./routes/files.ts";
+import { arraysRoutes } from "./routes/arrays.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { imageRoutes } from "./routes/image.ts";
+import { pageRoutes } from "./routes/page.ts";
 import { createServices, type Services } from "./services.ts";
 
 /** Options of {@linkcode createApp}. */
@@ -33,6 +36,9 @@ export function appRoutes(services: Services): Route[] {
   return [
     ...healthRoutes(),
     ...imageRoutes(services),
+    ...arraysRoutes(services),
+    ...filesRoutes(services),
+    ...pageRoutes(),
   ];
 }
 

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { ENCODER_BACKENDS, type EncoderBackend } from "./image/backend.ts";
+
 /** Everything the server can be told at start-up. */
 export interface Config {
   /** TCP port; `0` picks a free one. @default {8000} */
@@ -23,6 +25,17 @@ export interface Config {
   readonly cacheBytes: number;
   /** No request log. @default {false} */
   readonly quiet: boolean;
+  /** Isolates serving requests, one per core by default. @default {navigator.hardwareConcurrency} */
+  readonly workers: number;
+  /**
+   * Encode workers of each serving isolate: at least 2, as the kernel may hand one isolate
+   * more than its share of connections. @default {max(2, ceil(cores / workers))}
+   */
+  readonly encodeWorkers: number;
+  /** Images that may wait for an encode worker before requests get 503. @default {32} */
+  readonly encodeQueue: number;
+  /** Who writes JPEG and many-coloured GIF (PNG is always pixserve's). @default {"sharp"} */
+  readonly encoder: EncoderBackend;
 }
 
 /** A setting that cannot be used; the process prints it on one line and exits 2. */
@@ -43,6 +56,10 @@ export const ENV_VARS = {
   maxBodyBytes: "MAX_BODY_BYTES",
   cacheMaxAge: "CACHE_MAX_AGE",
   cacheBytes: "CACHE_BYTES",
+  workers: "WORKERS",
+  encodeWorkers: "ENCODE_WORKERS",
+  encodeQueue: "ENCODE_QUEUE",
+  encoder: "ENCODER",
 } as const;
 
 const FLAGS: Record<string, keyof typeof ENV_VARS> = {
@@ -53,7 +70,14 @@ const FLAGS: Record<string, keyof typeof ENV_VARS> = {
   "--max-body-bytes": "maxBodyBytes",
   "--cache-max-age": "cacheMaxAge",
   "--cache-bytes": "cacheBytes",
+  "--workers": "workers",
+  "--encode-workers": "encodeWorkers",
+  "--encode-queue": "encodeQueue",
+  "--encoder": "encoder",
 };
+
+/** The most isolates of one kind (serving, encoding) a setting may ask for. */
+const MAX_ISOLATES = 256;
 
 /** The text `--help` prints. */
 export const USAGE = `pixserve: serve pixel arrays and image files over HTTP
@@ -68,6 +92,10 @@ Options (each also read from the environment variable shown):
   --max-body-bytes N   MAX_BODY_BYTES  largest request body in bytes (default 67108864)
   --cache-max-age N    CACHE_MAX_AGE   Cache-Control max-age in seconds (default 3600)
   --cache-bytes N      CACHE_BYTES     encoded-image cache size in bytes (default 67108864)
+  --workers N          WORKERS         isolates serving requests (default: one per core)
+  --encode-workers N   ENCODE_WORKERS  encode workers per serving isolate (default: cores/WORKERS, ≥2)
+  --encode-queue N     ENCODE_QUEUE    images waiting for an encode worker before 503 (default 32)
+  --encoder NAME       ENCODER         jpeg and quantized gif: sharp or imagescript (default sharp)
   --quiet                              no request log
   --help                               print this text and exit
 `;
@@ -142,12 +170,17 @@ function integer(
  *
  * @param raw Settings from {@linkcode readSettings}.
  * @param cwd The folder a relative media root is resolved against (asked only then).
+ * @param cores CPU cores, for the defaults of `workers` and `encodeWorkers`.
  * @returns The config; `mediaRoot` is absolute but not yet checked on disk.
  * @throws {ConfigError} The first setting that is out of range.
  * @example
  * validateSettings({ port: "abc" }, () => "/srv"); // throws ConfigError: port must be an integer…
  */
-export function validateSettings(raw: RawSettings, cwd: () => string): Config {
+export function validateSettings(
+  raw: RawSettings,
+  cwd: () => string,
+  cores: number = navigator.hardwareConcurrency,
+): Config {
   const host = raw.host ?? "127.0.0.1";
   if (!/^[A-Za-z0-9.:\-\[\]]+$/.test(host)) {
     throw new ConfigError(
@@ -155,6 +188,13 @@ export function validateSettings(raw: RawSettings, cwd: () => string): Config {
     );
   }
   const root = raw.mediaRoot ?? "fixtures";
+  const encoder = raw.encoder ?? ENCODER_BACKENDS[0];
+  if (!(ENCODER_BACKENDS as readonly string[]).includes(encoder)) {
+    throw new ConfigError(
+      `encoder must be one of ${ENCODER_BACKENDS.join(", ")}, got "${encoder}"`,
+    );
+  }
+  const workers = integer("workers", raw.workers, Math.max(1, cores), 1, MAX_ISOLATES);
   return Object.freeze({
     port: integer("port", raw.port, 8000, 0, 65535),
     host: host.replace(/^\[(.*)\]$/, "$1"),
@@ -169,6 +209,16 @@ export function validateSettings(raw: RawSettings, cwd: () => string): Config {
     cacheMaxAge: integer("cache max age", raw.cacheMaxAge, 3600, 0),
     cacheBytes: integer("cache bytes", raw.cacheBytes, 64 * 1024 * 1024, 0),
     quiet: raw.quiet ?? false,
+    workers,
+    encodeWorkers: integer(
+      "encode workers",
+      raw.encodeWorkers,
+      Math.max(2, Math.ceil(cores / workers)),
+      1,
+      MAX_ISOLATES,
+    ),
+    encodeQueue: integer("encode queue", raw.encodeQueue, 32, 0, 1_000_000),
+    encoder: encoder as EncoderBackend,
   });
 }
 

@@ -128,6 +128,50 @@ export class Unprocessable extends HttpError {
 }
 
 /**
+ * 412: a precondition (`If-Match`, `If-Unmodified-Since`) does not hold.
+ *
+ * @example
+ * throw new PreconditionFailed("If-Match lists no current entity tag");
+ */
+export class PreconditionFailed extends HttpError {
+  /** @param detail human sentence */
+  constructor(detail: string) {
+    super(412, "precondition_failed", detail);
+  }
+}
+
+/**
+ * 416: no range asked starts within the representation; carries `Content-Range: bytes *\/size`.
+ *
+ * @example
+ * throw new RangeNotSatisfiable(1000);
+ */
+export class RangeNotSatisfiable extends HttpError {
+  /** @param size the representation's length in bytes */
+  constructor(size: number) {
+    super(
+      416,
+      "range_not_satisfiable",
+      `no range asked starts within the ${size} bytes of the file`,
+      { "content-range": `bytes */${size}` },
+    );
+  }
+}
+
+/**
+ * 503: the server cannot take this request now; carries `Retry-After` in seconds.
+ *
+ * @example
+ * throw new ServiceUnavailable("encoder_busy", "all encode workers are busy", 1);
+ */
+export class ServiceUnavailable extends HttpError {
+  /** @param code error code @param detail human sentence @param retryAfter seconds to wait */
+  constructor(code: string, detail: string, retryAfter: number) {
+    super(503, code, detail, { "retry-after": String(retryAfter) });
+  }
+}
+
+/**
  * A JSON response for an error body.
  *
  * @param status HTTP status.

@@ -21,7 +21,23 @@ import {
 } from "./config.ts";
 
 /** Environment variables the codecs read, granted beside pixserve's own. */
-export const CODEC_ENV_VARS: readonly string[] = ["IMAGESCRIPT_WASM_SIMD"];
+export const CODEC_ENV_VARS: readonly string[] = [
+  "IMAGESCRIPT_WASM_SIMD",
+  "npm_package_config_libvips",
+  "MALLOC_ARENA_MAX",
+];
+
+/**
+ * Files the codecs read: sharp asks `detect-libc`, which reads `ldd` to tell glibc from
+ * musl (without it, it would need `--allow-sys` for a process report).
+ */
+export const CODEC_READ_PATHS: readonly string[] = ["/usr/bin/ldd"];
+
+/**
+ * What the serving and encode Web Workers load, relative to the project: unlike the main
+ * module's graph, every module a worker imports needs read access.
+ */
+export const WORKER_CODE: readonly string[] = ["lib", "deno.json"];
 
 /**
  * The `deno run` arguments that start the server for a configuration.
@@ -43,8 +59,16 @@ export function serverArgs(
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   return [
     "run",
+    ...(config.workers > 1 ? ["--unstable-net"] : []),
     `--allow-net=${host}`,
-    `--allow-read=${config.mediaRoot},${modules}`,
+    `--allow-read=${
+      [
+        config.mediaRoot,
+        modules,
+        ...WORKER_CODE.map((path) => `${projectDir}/${path}`),
+        ...CODEC_READ_PATHS,
+      ].join(",")
+    }`,
     `--allow-ffi=${modules}`,
     `--allow-env=${[...Object.values(ENV_VARS), ...CODEC_ENV_VARS].join(",")}`,
     `${projectDir}/main.ts`,

@@ -85,7 +85,8 @@ export function createRouter(
 }
 
 /**
- * The same response with its body dropped (cancelled, so a file behind it closes).
+ * The same response with its body dropped (cancelled, so a file behind it closes); a
+ * response without `Content-Length` keeps an empty stream, so it stays chunked.
  *
  * @param response A full response.
  * @returns A response with the same status and headers and no body.
@@ -95,7 +96,10 @@ export function createRouter(
 export function withoutBody(response: Response): Response {
   if (response.body === null) return response;
   response.body.cancel().catch(() => {});
-  return new Response(null, {
+  // A null body would make the server announce `content-length: 0`; an empty stream keeps a
+  // chunked response's headers as GET sends them.
+  const sized = response.headers.has("content-length");
+  return new Response(sized ? null : new ReadableStream({ start: (c) => c.close() }), {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,

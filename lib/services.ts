@@ -1,5 +1,7 @@
 /**
- * What the routes share: the configuration, the encoded-image cache and the encoder.
+ * What the routes share: the configuration, the encoded-image cache and the encoder,
+ * which encodes on a bounded pool of worker isolates so that no encode stalls the
+ * event loop that serves other requests.
  *
  * @module
  */
@@ -7,11 +9,15 @@
 import type { Image } from "imagescript";
 import type { Config } from "./config.ts";
 import { ByteLruCache } from "./image/cache.ts";
-import type { EncodeOptions } from "./image/encode.ts";
+import { type ChannelPixels, type EncodeOptions, pixelsOf } from "./image/encode.ts";
 import type { ImageFormat } from "./image/format.ts";
-import { type EncodedImage, encodeImage } from "./responses.ts";
+import { EncodePool } from "./image/pool.ts";
+import { type EncodedImage, tagBytes } from "./responses.ts";
 
-/** Encodes an image and tags the bytes. */
+/**
+ * Encodes an image and tags the bytes. The image's pixels are handed to an encode
+ * worker: its bitmap is detached afterwards, so build a new image for each call.
+ */
 export type Encoder = (
   image: Image,
   format: ImageFormat,
@@ -26,20 +32,54 @@ export interface Services {
   readonly cache: ByteLruCache<EncodedImage>;
   /** The encoder routes use. */
   readonly encode: Encoder;
+  /**
+   * Encodes 8-bit gray, gray-alpha, RGB or RGBA bytes (a `uint8` array's data) and tags
+   * the result; the expansion to RGBA happens in the encode worker, not on the event loop.
+   * The bytes' buffer is moved to the worker when the view covers all of it.
+   */
+  readonly encodeChannels: (
+    pixels: ChannelPixels,
+    format: ImageFormat,
+    options?: EncodeOptions,
+  ) => Promise<EncodedImage>;
+  /** The encode workers behind {@linkcode Services.encode}. */
+  readonly pool: EncodePool;
+  /** Stops the encode workers. */
+  close(): void;
+}
+
+/** Options of {@linkcode createServices}. */
+export interface ServicesOptions {
+  /** The encode pool; default: one sized by `config.encodeWorkers` and `config.encodeQueue`. */
+  pool?: EncodePool;
+  /** Start the default pool's workers now and keep them (a server); else on demand. */
+  warm?: boolean;
 }
 
 /**
  * The services for a configuration.
  *
  * @param config The configuration.
- * @returns Config, an empty cache of `config.cacheBytes` and the default encoder.
+ * @param options The encode pool when not the default, or whether to start it warm.
+ * @returns Config, an empty cache of `config.cacheBytes` and the pool-backed encoder.
  * @example
  * const services = createServices(config);
  */
-export function createServices(config: Config): Services {
+export function createServices(config: Config, options: ServicesOptions = {}): Services {
+  const pool = options.pool ?? new EncodePool({
+    size: config.encodeWorkers,
+    queue: config.encodeQueue,
+    backend: config.encoder,
+    warm: options.warm,
+  });
   return {
     config,
     cache: new ByteLruCache(config.cacheBytes),
-    encode: encodeImage,
+    encode: async (image, format, encodeOptions = {}) =>
+      await tagBytes(await pool.encode(pixelsOf(image), format, encodeOptions), format),
+    encodeChannels: async (pixels, format, encodeOptions = {}) =>
+      await tagBytes(await pool.encode(pixels, format, encodeOptions), format),
+    pool,
+    close: () => pool.close(),
   };
 }

@@ -1,5 +1,12 @@
 /**
- * Encoders: an ImageScript {@linkcode Image} to PNG, JPEG, WebP or GIF bytes.
+ * Encoders: RGBA pixels (or an ImageScript {@linkcode Image}) to PNG, JPEG, WebP or GIF.
+ *
+ * PNG is pixserve's own writer ({@linkcode encodePng}); GIF is its own exact writer for
+ * images of at most 256 colours ({@linkcode encodeGif}); WebP is ImageScript's libwebp
+ * build (WebAssembly), which measured faster than sharp's here for the same bytes. JPEG
+ * and GIFs that need a quantizer go to the backend chosen at start-up: `sharp` (libvips
+ * with libjpeg-turbo, native, loaded on first use) or `imagescript` (WebAssembly, about
+ * 5× slower for JPEG, no native code).
  *
  * @module
  */
@@ -8,15 +15,20 @@ import {
   Frame,
   GIF,
   type GIFQuality,
-  type Image,
+  Image,
   type JPEGQuality,
   type WEBPQuality,
 } from "imagescript";
-import { BadRequest } from "../errors.ts";
+import { BadRequest, Unprocessable } from "../errors.ts";
+import { ENCODER_BACKENDS, type EncoderBackend } from "./backend.ts";
 import { type ImageFormat, LOSSY_FORMATS } from "./format.ts";
+import { encodeGif, gifPalette } from "./gif.ts";
+import { encodePng, packPixels, pngColorType } from "./png.ts";
 
 /** JPEG quality when none is asked. */
 export const DEFAULT_JPEG_QUALITY = 90;
+
+export { ENCODER_BACKENDS, type EncoderBackend } from "./backend.ts";
 
 /** How to encode. */
 export interface EncodeOptions {
@@ -25,7 +37,74 @@ export interface EncodeOptions {
    * Not accepted for PNG and GIF.
    */
   quality?: number;
+  /** Who writes JPEG and GIFs of more than 256 colours. @default {"sharp"} */
+  backend?: EncoderBackend;
 }
+
+/** Pixels to encode: 8-bit RGBA, row-major, as in an ImageScript `bitmap`. */
+export interface RgbaPixels {
+  /** Columns. */
+  readonly width: number;
+  /** Rows. */
+  readonly height: number;
+  /** `width * height * 4` bytes. */
+  readonly rgba: Uint8Array;
+}
+
+/** 8-bit pixels of 1 (gray), 2 (gray, alpha), 3 (RGB) or 4 (RGBA) channels, row-major. */
+export interface ChannelPixels {
+  /** Columns. */
+  readonly width: number;
+  /** Rows. */
+  readonly height: number;
+  /** Bytes per pixel. */
+  readonly channels: 1 | 2 | 3 | 4;
+  /** `width * height * channels` bytes. */
+  readonly data: Uint8Array;
+}
+
+/**
+ * Expands pixels of any channel count to RGBA (gray repeats into r, g, b; alpha is 255
+ * unless given).
+ *
+ * @param pixels The pixels.
+ * @returns RGBA pixels: `data` itself for 4 channels, else a new buffer.
+ * @throws {RangeError} When `data` does not hold `width * height * channels` bytes.
+ * @example
+ * toRgba({ width: 1, height: 1, channels: 3, data: new Uint8Array([1, 2, 3]) }).rgba;
+ * // Uint8Array [1, 2, 3, 255]
+ */
+export function toRgba(pixels: ChannelPixels): RgbaPixels {
+  const { width, height, channels, data } = pixels;
+  const count = width * height;
+  if (data.byteLength !== count * channels) {
+    throw new RangeError(`${width}x${height}x${channels} pixels need ${count * channels} bytes`);
+  }
+  if (channels === 4) return { width, height, rgba: data };
+  const rgba = new Uint8Array(count * 4);
+  const words = new Int32Array(rgba.buffer);
+  const OPAQUE = -0x1000000;
+  if (channels === 3) {
+    for (let p = 0, i = 0; p < count; p++, i += 3) {
+      words[p] = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | OPAQUE;
+    }
+  } else if (channels === 1) {
+    for (let p = 0; p < count; p++) words[p] = (data[p] * 0x010101) | OPAQUE;
+  } else {
+    for (let p = 0, i = 0; p < count; p++, i += 2) {
+      words[p] = (data[i] * 0x010101) | (data[i + 1] << 24);
+    }
+  }
+  return { width, height, rgba };
+}
+
+/** The largest width or height each format can hold. */
+export const MAX_SIDE: Readonly<Record<ImageFormat, number>> = {
+  png: 2 ** 31 - 1,
+  jpeg: 65_500,
+  webp: 16_383,
+  gif: 65_535,
+};
 
 /**
  * Checks a quality against a format.
@@ -58,13 +137,35 @@ export function checkQuality(
 }
 
 /**
- * Encodes an image.
+ * Checks that a format can hold an image of this size.
  *
- * @param image The pixels.
+ * @param width Columns.
+ * @param height Rows.
  * @param format The target format.
- * @param options Quality for lossy formats.
+ * @throws {Unprocessable} `too_large_for_format` past {@linkcode MAX_SIDE}.
+ * @example
+ * checkSize(20_000, 10, "webp"); // throws: webp images are at most 16383 pixels a side
+ */
+export function checkSize(width: number, height: number, format: ImageFormat): void {
+  const max = MAX_SIDE[format];
+  if (width > max || height > max) {
+    throw new Unprocessable(
+      "too_large_for_format",
+      `${format} images are at most ${max} pixels a side; ${width}x${height} is larger`,
+    );
+  }
+}
+
+/**
+ * Encodes an image in this isolate (the server encodes in worker isolates instead; see
+ * `lib/image/pool.ts`).
+ *
+ * @param image The pixels; left unchanged.
+ * @param format The target format.
+ * @param options Quality for lossy formats, backend.
  * @returns The encoded bytes.
  * @throws {BadRequest} A quality that {@linkcode checkQuality} rejects.
+ * @throws {Unprocessable} A size that {@linkcode checkSize} rejects.
  * @example
  * const png = await encode(new Image(2, 2), "png");
  */
@@ -73,23 +174,139 @@ export async function encode(
   format: ImageFormat,
   options: EncodeOptions = {},
 ): Promise<Uint8Array<ArrayBuffer>> {
+  return await encodePixels(pixelsOf(image), format, options);
+}
+
+/**
+ * The pixels of an ImageScript image, as a view (no copy).
+ *
+ * @param image The image.
+ * @returns Its width, height and bitmap bytes.
+ * @example
+ * pixelsOf(new Image(2, 1)).rgba.length; // 8
+ */
+export function pixelsOf(image: Image): RgbaPixels {
+  const b = image.bitmap;
+  return {
+    width: image.width,
+    height: image.height,
+    rgba: new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
+  };
+}
+
+/**
+ * Encodes RGBA pixels.
+ *
+ * @param pixels Width, height and RGBA bytes; left unchanged.
+ * @param format The target format.
+ * @param options Quality for lossy formats, backend.
+ * @returns The encoded bytes, in a buffer of their own.
+ * @throws {BadRequest} A quality that {@linkcode checkQuality} rejects.
+ * @throws {Unprocessable} A size that {@linkcode checkSize} rejects.
+ * @example
+ * const gif = await encodePixels({ width: 1, height: 1, rgba: new Uint8Array(4) }, "gif");
+ */
+export async function encodePixels(
+  pixels: RgbaPixels,
+  format: ImageFormat,
+  options: EncodeOptions = {},
+): Promise<Uint8Array<ArrayBuffer>> {
   const quality = checkQuality(format, options.quality);
-  let bytes: Uint8Array;
+  checkSize(pixels.width, pixels.height, format);
+  const backend = options.backend ?? ENCODER_BACKENDS[0];
   switch (format) {
     case "png":
-      bytes = await image.encode(1);
-      break;
+      return encodePng(pixels.rgba, pixels.width, pixels.height);
+    case "gif": {
+      const palette = gifPalette(pixels.rgba);
+      if (palette !== undefined) return encodeGif(palette, pixels.width, pixels.height);
+      return backend === "sharp" ? await sharpGif(pixels) : await imagescriptGif(pixels);
+    }
     case "jpeg":
-      bytes = await image.encodeJPEG(
-        (quality ?? DEFAULT_JPEG_QUALITY) as JPEGQuality,
-      );
-      break;
+      return backend === "sharp"
+        ? await sharpJpeg(pixels, quality ?? DEFAULT_JPEG_QUALITY)
+        : await imagescriptJpeg(pixels, quality ?? DEFAULT_JPEG_QUALITY);
     case "webp":
-      bytes = await image.encodeWEBP((quality ?? null) as WEBPQuality | null);
-      break;
-    case "gif":
-      bytes = await new GIF([Frame.from(image)]).encode(100 as GIFQuality);
-      break;
+      return await imagescriptWebp(pixels, quality);
   }
+}
+
+type Sharp = typeof import("sharp").default;
+let sharpModule: Promise<Sharp> | undefined;
+
+/**
+ * sharp, imported on first use so that isolates that never encode never load libvips,
+ * with libvips' operation cache off (no input repeats) and one libvips thread per encode
+ * (the encode pool runs encodes in parallel; more threads only add hand-offs).
+ */
+function loadSharp(): Promise<Sharp> {
+  sharpModule ??= import("sharp").then(({ default: sharp }) => {
+    sharp.cache(false);
+    sharp.concurrency(1);
+    return sharp;
+  });
+  return sharpModule;
+}
+
+/** Packed RGB buffers kept for reuse: a fresh 6 MB array costs more than packing into it. */
+const SCRATCH: Uint8Array<ArrayBuffer>[] = [];
+const SCRATCH_MAX_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Runs a sharp encode on the pixels as RGB (alpha dropped) or, when `alpha` and the
+ * image is not opaque, as RGBA.
+ */
+async function withSharp(
+  pixels: RgbaPixels,
+  alpha: boolean,
+  run: (input: ReturnType<Sharp>) => Promise<Uint8Array>,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const sharp = await loadSharp();
+  const { width, height, rgba } = pixels;
+  const type = alpha ? pngColorType(rgba) : 2;
+  if (type === 4 || type === 6) {
+    return ownBytes(await run(sharp(rgba, { raw: { width, height, channels: 4 } })));
+  }
+  const rgb = packPixels(rgba, 2, SCRATCH.pop());
+  try {
+    return ownBytes(await run(sharp(rgb, { raw: { width, height, channels: 3 } })));
+  } finally {
+    if (rgb.buffer.byteLength <= SCRATCH_MAX_BYTES) SCRATCH.push(new Uint8Array(rgb.buffer));
+  }
+}
+
+/** A copy in a buffer of its own, so that it can be transferred between isolates. */
+function ownBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes);
+}
+
+function sharpJpeg(pixels: RgbaPixels, quality: number) {
+  return withSharp(
+    pixels,
+    false,
+    (input) => input.jpeg({ quality, optimiseCoding: false }).toBuffer(),
+  );
+}
+
+function sharpGif(pixels: RgbaPixels) {
+  return withSharp(pixels, true, (input) => input.gif({ effort: 1, dither: 0 }).toBuffer());
+}
+
+/** An ImageScript image holding a copy of the pixels. */
+function imageOf(pixels: RgbaPixels): Image {
+  const image = new Image(pixels.width, pixels.height);
+  image.bitmap.set(pixels.rgba);
+  return image;
+}
+
+async function imagescriptJpeg(pixels: RgbaPixels, quality: number) {
+  return ownBytes(await imageOf(pixels).encodeJPEG(quality as JPEGQuality));
+}
+
+async function imagescriptWebp(pixels: RgbaPixels, quality: number | undefined) {
+  return ownBytes(await imageOf(pixels).encodeWEBP((quality ?? null) as WEBPQuality | null));
+}
+
+async function imagescriptGif(pixels: RgbaPixels) {
+  return ownBytes(await new GIF([Frame.from(imageOf(pixels))]).encode(100 as GIFQuality));
 }

@@ -8,7 +8,7 @@
 
 import { Unprocessable } from "../errors.ts";
 import { acceptsExplicitly } from "../http/accept.ts";
-import { checkFilename } from "../http/disposition.ts";
+import { checkFilename, type DispositionType } from "../http/disposition.ts";
 import { flagParam, intParam } from "../http/params.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
@@ -60,6 +60,25 @@ export function sampleRequest(
 }
 
 /**
+ * Reads `?filename=` (default `fallback`, checked) and `?download` (attachment, else inline).
+ *
+ * @param url The request URL.
+ * @param fallback The name offered when none is asked.
+ * @returns The name and disposition of the response.
+ * @throws {BadRequest} `invalid_filename`, or `invalid_parameter` for a malformed flag.
+ * @example
+ * dispositionRequest(new URL("http://x/image.png?download"), "sample.png");
+ * // { filename: "sample.png", disposition: "attachment" }
+ */
+export function dispositionRequest(
+  url: URL,
+  fallback: string,
+): { filename: string; disposition: DispositionType } {
+  const filename = checkFilename(url.searchParams.get("filename") ?? fallback);
+  return { filename, disposition: flagParam(url, "download") ? "attachment" : "inline" };
+}
+
+/**
  * The routes of the sample image.
  *
  * @param services Config, cache and encoder.
@@ -76,10 +95,7 @@ export function imageRoutes(services: Services): Route[] {
     vary?: string,
   ) => {
     const asked = sampleRequest(url, format, services.config.maxPixels);
-    const filename = checkFilename(
-      url.searchParams.get("filename") ?? `sample.${extension}`,
-    );
-    const disposition = flagParam(url, "download") ? "attachment" : "inline";
+    const { filename, disposition } = dispositionRequest(url, `sample.${extension}`);
     const key = `sample:${asked.width}x${asked.height}.${format}.q${asked.quality ?? "-"}`;
     const encoded = await services.cache.getOrCreate(
       key,

@@ -1,0 +1,84 @@
+/**
+ * Issue 7's multi-core benchmark: `GET /image.png` (cached bytes) from pixserve on N
+ * isolates (`--workers N`, logging to /dev/null) against a bare `deno serve --parallel`
+ * with `DENO_JOBS=N` returning the same bytes, for N = 1 and 2, in one run (rounds
+ * alternate; medians reported).
+ *
+ * Run: `deno run -A bench/parallel_load.ts [seconds] [connections] [rounds]`
+ *
+ * @module
+ */
+
+import {
+  type BenchServer,
+  fmt,
+  freePort,
+  PROJECT_DIR,
+  startPixserve,
+  startServer,
+  wrk,
+} from "./_wrk.ts";
+
+const seconds = Number(Deno.args[0] ?? 10);
+const connections = Number(Deno.args[1] ?? 64);
+const rounds = Number(Deno.args[2] ?? 3);
+
+async function bare(jobs: number): Promise<BenchServer> {
+  const port = freePort();
+  return await startServer(
+    Deno.execPath(),
+    [
+      "serve",
+      "-A",
+      ...(jobs > 1 ? ["--parallel"] : []),
+      "--port",
+      String(port),
+      `${PROJECT_DIR}/bench/_bare_server.ts`,
+    ],
+    port,
+    { readyPath: "/", env: { DENO_JOBS: String(jobs) } },
+  );
+}
+
+const servers: Record<string, BenchServer> = {};
+try {
+  for (const n of [1, 2]) {
+    servers[`bare deno serve, ${n} isolate(s)`] = await bare(n);
+    servers[`pixserve --workers ${n}`] = await startPixserve(freePort(), ["--workers", String(n)]);
+  }
+  const rps: Record<string, number[]> = {};
+  for (const [name, server] of Object.entries(servers)) {
+    await wrk(`${server.base}/image.png`, { seconds: 2, connections, threads: 2 });
+    rps[name] = [];
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, server] of Object.entries(servers)) {
+      const r = await wrk(`${server.base}/image.png`, { seconds, connections, threads: 2 });
+      rps[name].push(r.rps);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(
+    `GET /image.png, ${connections} connections, wrk -t2, ${rounds} × ${seconds} s rounds`,
+  );
+  for (const [name, xs] of Object.entries(rps)) {
+    console.log(
+      `${name.padEnd(28)} median ${fmt(median(xs)).padStart(7)} req/s  (${xs.map(fmt).join(", ")})`,
+    );
+  }
+  for (const n of [1, 2]) {
+    const ratio = median(rps[`pixserve --workers ${n}`]) /
+      median(rps[`bare deno serve, ${n} isolate(s)`]);
+    console.log(`N=${n}: pixserve / bare: ${ratio.toFixed(2)}×`);
+  }
+  console.log(
+    `scaling 1→2: bare ${
+      (median(rps["bare deno serve, 2 isolate(s)"]) / median(rps["bare deno serve, 1 isolate(s)"]))
+        .toFixed(2)
+    }×, pixserve ${
+      (median(rps["pixserve --workers 2"]) / median(rps["pixserve --workers 1"])).toFixed(2)
+    }×`,
+  );
+} finally {
+  for (const server of Object.values(servers)) await server.stop();
+}

@@ -1,0 +1,86 @@
+/**
+ * Arrays to ImageScript images and back, for any `Deno.serve` handler.
+ *
+ * @module
+ */
+
+import { Image } from "imagescript";
+import {
+  type ArrayMode,
+  type ChannelOrder,
+  checkElementCount,
+  checkPixels,
+  expandToRgba,
+  imageShape,
+  isOpaque,
+  rgbaToArray,
+  toUint8,
+} from "./layout.ts";
+import type { PixelArray } from "./types.ts";
+
+/** Options of {@linkcode arrayToImage}. */
+export interface ArrayToImageOptions {
+  /** `bgr` when 3 or 4 channels are B, G, R(, A), as OpenCV keeps them. @default {"rgb"} */
+  order?: ChannelOrder;
+  /** Floats: map NaN to 0 and clip to [0, 1] instead of refusing. @default {false} */
+  clip?: boolean;
+  /** Largest image accepted, in pixels. @default {Infinity} */
+  maxPixels?: number;
+}
+
+/**
+ * Builds an image from an array: H×W or H×W×1 (gray), H×W×3 (RGB), H×W×4 (RGBA),
+ * of uint8, bool, uint16, float32 or float64 (scaled to 8 bits as `layout.ts` documents).
+ *
+ * @param array The pixels.
+ * @param options Channel order, clipping, pixel limit.
+ * @returns An ImageScript image, ready for `encodeImage` or `imageResponse`.
+ * @throws {Unprocessable} `unsupported_shape`, `too_many_pixels`, or `invalid_value`
+ *   for a float that is NaN or outside [0, 1] without `clip`.
+ * @example
+ * ```ts
+ * import { arrayToImage, imageResponse } from "./lib/mod.ts";
+ *
+ * const data = new Uint8Array(64 * 64 * 3).fill(255); // white
+ * const image = arrayToImage({ shape: [64, 64, 3], dtype: "uint8", data });
+ * Deno.serve((request) => imageResponse(image, { format: "png", request }));
+ * ```
+ */
+export function arrayToImage(array: PixelArray, options: ArrayToImageOptions = {}): Image {
+  const shape = imageShape(array.shape);
+  checkPixels(shape.width, shape.height, options.maxPixels ?? Infinity);
+  checkElementCount(array);
+  const image = new Image(shape.width, shape.height);
+  expandToRgba(toUint8(array, options.clip ?? false), shape, options.order ?? "rgb", image.bitmap);
+  return image;
+}
+
+/** Options of {@linkcode imageToArray}. */
+export interface ImageToArrayOptions {
+  /**
+   * `gray` (H×W, BT.601 luma), `rgb` (H×W×3) or `rgba` (H×W×4).
+   * @default {"rgba" when any pixel is not opaque, else "rgb"}
+   */
+  mode?: ArrayMode;
+  /** `bgr` for OpenCV's B, G, R(, A); no effect on gray. @default {"rgb"} */
+  order?: ChannelOrder;
+}
+
+/**
+ * The pixels of an image as a `uint8` array, what `np.asarray(Image.open(f))` gives.
+ *
+ * @param image Any ImageScript image (a decoded PNG, JPEG, GIF frame or TIFF).
+ * @param options Mode and channel order.
+ * @returns The array, C order.
+ * @example
+ * ```ts
+ * import { encodeNpy, imageToArray, sampleImage } from "./lib/mod.ts";
+ *
+ * const array = imageToArray(sampleImage()); // shape [512, 512, 3]
+ * await Deno.writeFile("sample.npy", encodeNpy(array));
+ * ```
+ */
+export function imageToArray(image: Image, options: ImageToArrayOptions = {}): PixelArray {
+  const mode = options.mode ?? (isOpaque(image.bitmap) ? "rgb" : "rgba");
+  return rgbaToArray(image.bitmap, image.width, image.height, mode, options.order ?? "rgb");
+}

@@ -1,0 +1,155 @@
+/**
+ * The array type every codec reads and writes: a shape, a dtype and the
+ * values in C (row-major) order, in this machine's byte order.
+ *
+ * @module
+ */
+
+import { Unprocessable } from "../errors.ts";
+
+/** The element types pixserve reads; `uint8` is the one it writes. */
+export type Dtype = "uint8" | "bool" | "uint16" | "float32" | "float64";
+
+/** Every {@linkcode Dtype}, in the order error messages list them. */
+export const DTYPES: readonly Dtype[] = ["uint8", "bool", "uint16", "float32", "float64"];
+
+/** The typed array that holds each dtype's values (`bool`: one byte, 0 or not). */
+export interface DtypeStorage {
+  uint8: Uint8Array;
+  bool: Uint8Array;
+  uint16: Uint16Array;
+  float32: Float32Array;
+  float64: Float64Array;
+}
+
+/** Bytes per element of each dtype. */
+export const ITEM_SIZES: Readonly<Record<Dtype, number>> = {
+  uint8: 1,
+  bool: 1,
+  uint16: 2,
+  float32: 4,
+  float64: 8,
+};
+
+/**
+ * An n-dimensional array: `data[i]` is the element at the C-order flat index `i`.
+ *
+ * @example
+ * const gray: PixelArray = { shape: [2, 2], dtype: "uint8", data: new Uint8Array([0, 64, 128, 255]) };
+ */
+export interface PixelArray {
+  /** Length of each axis, outermost first: `[height, width]` or `[height, width, channels]`. */
+  readonly shape: readonly number[];
+  /** The element type. */
+  readonly dtype: Dtype;
+  /** `shape` multiplied out elements, C order, native byte order. */
+  readonly data: DtypeStorage[Dtype];
+}
+
+/**
+ * A zeroed typed array for `count` elements of a dtype.
+ *
+ * @param dtype The element type.
+ * @param count Elements.
+ * @returns `Uint8Array` for uint8 and bool, else `Uint16Array`, `Float32Array`, `Float64Array`.
+ * @example
+ * allocate("float32", 3); // Float32Array [0, 0, 0]
+ */
+export function allocate(dtype: Dtype, count: number): PixelArray["data"] {
+  switch (dtype) {
+    case "uint8":
+    case "bool":
+      return new Uint8Array(count);
+    case "uint16":
+      return new Uint16Array(count);
+    case "float32":
+      return new Float32Array(count);
+    case "float64":
+      return new Float64Array(count);
+  }
+}
+
+/**
+ * The number of elements a shape holds.
+ *
+ * @param shape Axis lengths.
+ * @returns Their product (1 for the empty shape of a scalar).
+ * @example
+ * elementCount([512, 512, 3]); // 786432
+ */
+export function elementCount(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/**
+ * A shape as NumPy prints it.
+ *
+ * @param shape Axis lengths.
+ * @returns `(512, 512, 3)`, `(5,)` or `()`.
+ * @example
+ * formatShape([5]); // "(5,)"
+ */
+export function formatShape(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+}
+
+/**
+ * An index path as Python writes it.
+ *
+ * @param index One index per axis, outermost first.
+ * @returns `[12][7][2]`.
+ * @example
+ * formatPath([12, 7, 2]); // "[12][7][2]"
+ */
+export function formatPath(index: readonly number[]): string {
+  return index.map((i) => `[${i}]`).join("");
+}
+
+/**
+ * The index path of a C-order flat index.
+ *
+ * @param flat The flat index.
+ * @param shape Axis lengths.
+ * @returns One index per axis.
+ * @example
+ * unravelIndex(5, [2, 3]); // [1, 2]
+ */
+export function unravelIndex(flat: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    index[axis] = flat % shape[axis];
+    flat = Math.floor(flat / shape[axis]);
+  }
+  return index;
+}
+
+/**
+ * The dtype a name stands for.
+ *
+ * @param name `uint8`, `bool`, `uint16`, `float32` or `float64`.
+ * @returns The dtype.
+ * @throws {Unprocessable} `unsupported_dtype` naming it and listing the supported ones.
+ * @example
+ * checkDtype("float32"); // "float32"
+ */
+export function checkDtype(name: string): Dtype {
+  if ((DTYPES as readonly string[]).includes(name)) return name as Dtype;
+  throw unsupportedDtype(name);
+}
+
+/**
+ * The error for an element type pixserve does not read.
+ *
+ * @param name The dtype as the sender named it, e.g. `int64 ('<i8')`.
+ * @returns A 422 `unsupported_dtype` listing the supported dtypes.
+ * @example
+ * throw unsupportedDtype("int64");
+ */
+export function unsupportedDtype(name: string): Unprocessable {
+  return new Unprocessable(
+    "unsupported_dtype",
+    `dtype ${name} is not supported; send one of ${DTYPES.join(", ")}`,
+  );
+}

@@ -1,0 +1,156 @@
+/**
+ * The command line of `deno task fetch`, read into a checked {@linkcode FetchArgs}.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { formatFromExtension } from "../image/format.ts";
+
+/** What `deno task fetch` was asked to do. */
+export interface FetchArgs {
+  /** The `http:` or `https:` URL to fetch. */
+  readonly url: URL;
+  /** `-o FILE`: where to save, relative to the working folder. */
+  readonly output?: string;
+  /** `--range a-b`: the `Range` header value sent, e.g. `bytes=0-99`. */
+  readonly range?: string;
+  /** `-C`: resume the partial download already saved. */
+  readonly resume: boolean;
+  /** `--array`: the answer is an array (JSON or `.npy`) to rebuild as the `-o` image. */
+  readonly array: boolean;
+  /** `--data FILE`: a local array or image file to POST. */
+  readonly data?: string;
+}
+
+/**
+ * A command line that cannot be run; the client prints it and the usage, and exits 2.
+ *
+ * @example
+ * throw new UsageError("a URL is required");
+ */
+export class UsageError extends Error {
+  /** @param message one line saying what is wrong */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** The text printed for `--help` and after a usage error. */
+export const USAGE = `Usage: deno task fetch <url> [options]
+
+Fetches <url> and saves the body in the working folder under the name from
+Content-Disposition, else the URL's last path segment.
+
+Options:
+  -o, --output FILE   save as FILE (inside the working folder)
+  --range A-B         ask for bytes A-B only (also A-, and --range=-N for the last N);
+                      prints the Content-Range received
+  -C, --continue      resume a partial download of the same file (Range + If-Range)
+  --array             the answer is an array (JSON, .npy or .npz): save it as the image -o names
+  --data FILE         POST FILE (.npy, .npz, .json or an image) with its media type
+  -h, --help          print this text
+`;
+
+const OPTIONS = {
+  output: { type: "string", short: "o" },
+  range: { type: "string" },
+  continue: { type: "boolean", short: "C" },
+  array: { type: "boolean" },
+  data: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/**
+ * Reads the command line.
+ *
+ * @param args The arguments after the script name.
+ * @returns `"help"` when help was asked, else the checked arguments.
+ * @throws {UsageError} An unknown option, a missing or bad URL, a malformed range,
+ *   or options that do not go together.
+ * @example
+ * readFetchArgs(["http://127.0.0.1:8000/image.png", "-o", "a.png"]);
+ * // { url: URL("http://127.0.0.1:8000/image.png"), output: "a.png", resume: false, … }
+ */
+export function readFetchArgs(args: readonly string[]): FetchArgs | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return "help";
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? "a URL is required"
+        : `one URL expected, got ${positionals.length}`,
+    );
+  }
+  const fetchArgs: FetchArgs = {
+    url: readUrl(positionals[0]),
+    output: values.output,
+    range: values.range === undefined ? undefined : rangeHeader(values.range),
+    resume: values.continue ?? false,
+    array: values.array ?? false,
+    data: values.data,
+  };
+  checkCombination(fetchArgs);
+  return fetchArgs;
+}
+
+/**
+ * The `Range` header value for `--range`.
+ *
+ * @param spec `A-B`, `A-` (from A to the end) or `-N` (the last N bytes).
+ * @returns `bytes=<spec>`.
+ * @throws {UsageError} Anything else, or A greater than B.
+ * @example
+ * rangeHeader("0-99"); // "bytes=0-99"
+ */
+export function rangeHeader(spec: string): string {
+  const match = /^(?:(\d+)-(\d*)|-(\d+))$/.exec(spec);
+  const first = match?.[1] === undefined ? undefined : Number(match[1]);
+  const last = match?.[2] ? Number(match[2]) : undefined;
+  const ok = match !== null && (first === undefined || last === undefined || first <= last) &&
+    (match[3] === undefined || Number(match[3]) > 0);
+  if (!ok) {
+    throw new UsageError(
+      `--range must be A-B (A <= B), A- or -N with N > 0, got ${JSON.stringify(spec)}`,
+    );
+  }
+  return `bytes=${spec}`;
+}
+
+function readUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`not a URL: ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`only http: and https: URLs are fetched, got ${url.protocol}`);
+  }
+  return url;
+}
+
+function checkCombination(args: FetchArgs): void {
+  if (args.resume && args.range !== undefined) {
+    throw new UsageError("-C and --range do not go together");
+  }
+  if (args.resume && (args.array || args.data !== undefined)) {
+    throw new UsageError("-C resumes plain downloads; it does not go with --array or --data");
+  }
+  if (args.array && args.range !== undefined) {
+    throw new UsageError("--array needs the whole answer; it does not go with --range");
+  }
+  if (args.array) {
+    const extension = args.output?.match(/\.([^./\\]+)$/)?.[1];
+    if (extension === undefined || formatFromExtension(extension) === undefined) {
+      throw new UsageError("--array needs -o with an image extension (.png, .jpg, .webp, .gif)");
+    }
+  }
+}

@@ -1,0 +1,394 @@
+/**
+ * `deno task fetch <url> [-o FILE] [--range A-B] [-C] [--array] [--data FILE]`:
+ * the pixserve client. It talks HTTP only, saves answers inside the working
+ * folder (`INIT_CWD`, set by `deno task`, else the current folder) and exits 0
+ * on success, 1 when the request or the answer fails, 2 on bad usage.
+ *
+ * @module
+ */
+
+import { join, relative } from "node:path";
+import {
+  contentLength,
+  errorLine,
+  networkErrorLine,
+  parseContentRange,
+  rangeValidator,
+  unsatisfiedSize,
+} from "./answer.ts";
+import { type FetchArgs, readFetchArgs, USAGE, UsageError } from "./args.ts";
+import { describeArray, encodeArrayAnswer, NotAnImageArray } from "./array.ts";
+import { describeImage, startsLikeImage } from "./image_info.ts";
+import { chooseFilename, insideWorkdir } from "./names.ts";
+import { formatBytes, type ProgressSink, progressStream } from "./progress.ts";
+import {
+  DownloadInterrupted,
+  existingSize,
+  forgetValidator,
+  keepValidator,
+  keptValidator,
+  saveBody,
+  UnsafeTarget,
+} from "./save.ts";
+import { readDataFile } from "./upload.ts";
+
+/** What the client needs from its surroundings. */
+export interface ClientIo {
+  /** The absolute folder answers are saved in and `-o`/`--data` paths are relative to. */
+  readonly workdir: string;
+  /** Prints a line on standard output. */
+  out(line: string): void;
+  /** Prints a line on standard error. */
+  err(line: string): void;
+  /** Where the progress bar is drawn; absent when standard error is not a terminal. */
+  readonly progress?: ProgressSink;
+}
+
+/** Exit status of a run: 0 done, 1 the request or answer failed, 2 bad usage. */
+export type ExitCode = 0 | 1 | 2;
+
+/** Largest saved image decoded to print its width×height. */
+export const DESCRIBE_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Sent with every request: byte counts and ranges then refer to the bytes saved. */
+const IDENTITY = { "accept-encoding": "identity" };
+
+/**
+ * Runs the client.
+ *
+ * @param argv The command-line arguments.
+ * @param io The working folder and output streams.
+ * @returns The exit status.
+ * @example
+ * const code = await runFetch(["http://127.0.0.1:8000/image.png"], terminalIo());
+ */
+export async function runFetch(argv: readonly string[], io: ClientIo): Promise<ExitCode> {
+  let args: FetchArgs;
+  let output: string | undefined;
+  let data: string | undefined;
+  try {
+    const read = readFetchArgs(argv);
+    if (read === "help") {
+      io.out(USAGE);
+      return 0;
+    }
+    args = read;
+    output = args.output === undefined ? undefined : insideWorkdir(io.workdir, args.output, "-o");
+    data = args.data === undefined ? undefined : insideWorkdir(io.workdir, args.data, "--data");
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`fetch: ${err.message}`);
+    io.err(USAGE);
+    return 2;
+  }
+  try {
+    if (args.resume) return await resume(args.url, output, io);
+    const response = await send(args, data, io);
+    if (response === undefined) return 1;
+    return await receive(response, args, output, io);
+  } catch (err) {
+    return reportFailure(err, args, io);
+  }
+}
+
+/** The request: GET, or POST of the `--data` file; `undefined` when that file cannot be read. */
+async function send(
+  args: FetchArgs,
+  data: string | undefined,
+  io: ClientIo,
+): Promise<Response | undefined> {
+  const headers = new Headers(IDENTITY);
+  if (args.range !== undefined) headers.set("range", args.range);
+  if (data === undefined) return await request(args.url, { headers });
+  let body;
+  try {
+    body = await readDataFile(data);
+  } catch (err) {
+    io.err(`fetch: cannot read --data ${args.data}: ${fileErrorReason(err, io.workdir)}`);
+    return undefined;
+  }
+  headers.set("content-type", body.contentType);
+  io.out(
+    `sent: ${relative(io.workdir, data)} (${body.contentType}, ${body.bytes.byteLength} bytes)`,
+  );
+  return await request(args.url, { method: "POST", headers, body: body.bytes });
+}
+
+/** Saves a fresh answer (no resume). */
+async function receive(
+  response: Response,
+  args: FetchArgs,
+  output: string | undefined,
+  io: ClientIo,
+): Promise<ExitCode> {
+  printStatus(response, io);
+  if (!response.ok) return await failAnswer(response, io);
+  if (args.range !== undefined) printRangeOutcome(response, io);
+  if (args.array && output !== undefined) return await saveArray(response, output, io);
+  const path = output ?? targetFor(response, io.workdir);
+  await refuseUnsafe(path, response);
+  return await overwrite(response, path, io, response.status === 200 && args.data === undefined);
+}
+
+/**
+ * Writes an answer over the file and checks its size against `Content-Length`.
+ * When `resumable`, the answer's validator is kept beside the file until it is
+ * complete, so that `-C` can finish it after an interruption.
+ */
+async function overwrite(
+  response: Response,
+  path: string,
+  io: ClientIo,
+  resumable: boolean,
+): Promise<ExitCode> {
+  const validator = resumable ? rangeValidator(response.headers) : undefined;
+  if (validator !== undefined) await keepValidator(path, validator);
+  else await forgetValidator(path);
+  const expected = contentLength(response.headers);
+  const written = await saveBody(body(response, io, expected), path);
+  if (expected !== undefined && written !== expected) {
+    return sizeMismatch(path, written, expected, io);
+  }
+  await forgetValidator(path);
+  return await printSaved(path, response, response.status === 200, io);
+}
+
+/** `--array`: rebuilds the image from the array answer and saves it as `-o` names. */
+async function saveArray(response: Response, path: string, io: ClientIo): Promise<ExitCode> {
+  await refuseUnsafe(path, response);
+  const received = body(response, io, contentLength(response.headers));
+  const bytes = new Uint8Array(await new Response(received).arrayBuffer());
+  const type = response.headers.get("content-type");
+  const { array, image, format, encoded } = await encodeArrayAnswer(bytes, type, path);
+  await Deno.writeFile(path, encoded);
+  io.out(`array: ${describeArray(array)}`);
+  io.out(`size: ${encoded.byteLength} bytes (${formatBytes(encoded.byteLength)})`);
+  io.out(`image: ${image.width}×${image.height} ${format}`);
+  io.out(`saved: ${relative(io.workdir, path)}`);
+  return 0;
+}
+
+/** `-C`: completes the file a previous download left, or downloads it whole. */
+async function resume(url: URL, output: string | undefined, io: ClientIo): Promise<ExitCode> {
+  const head = await request(url, { method: "HEAD", headers: IDENTITY });
+  const path = output ?? targetFor(head, io.workdir);
+  const have = await existingSize(path);
+  const validator = await keptValidator(path) ??
+    (head.ok ? rangeValidator(head.headers) : undefined);
+  if (have > 0 && validator === undefined) {
+    io.err("fetch: no ETag or Last-Modified to check the partial file against; fetching it whole");
+  }
+  if (have === 0 || validator === undefined) {
+    return await receive(await request(url, { headers: IDENTITY }), plainGet(url), path, io);
+  }
+  const response = await request(url, {
+    headers: { ...IDENTITY, range: `bytes=${have}-`, "if-range": validator },
+  });
+  printStatus(response, io);
+  if (response.status === 416) return await alreadyComplete(response, path, have, io);
+  if (!response.ok) return await failAnswer(response, io);
+  if (response.status === 200) {
+    io.out("note: the file changed on the server since the partial download; fetching it whole");
+    return await overwrite(response, path, io, true);
+  }
+  return await append(response, path, have, io);
+}
+
+/** Appends a 206 answer to the partial file and checks the total size. */
+async function append(
+  response: Response,
+  path: string,
+  have: number,
+  io: ClientIo,
+): Promise<ExitCode> {
+  const range = parseContentRange(response.headers.get("content-range"));
+  io.out(`content-range: ${response.headers.get("content-range") ?? "(none)"}`);
+  if (response.status !== 206 || range === undefined || range.start !== have) {
+    await response.body?.cancel();
+    io.err(`fetch: the server did not resume at byte ${have}; ${relative(io.workdir, path)} kept`);
+    return 1;
+  }
+  const written = await saveBody(body(response, io, range.total, have), path, { append: true });
+  const size = have + written;
+  if (range.total !== undefined && size !== range.total) {
+    return sizeMismatch(path, size, range.total, io);
+  }
+  await forgetValidator(path);
+  return await printSaved(path, response, true, io, size);
+}
+
+/** A 416 to `bytes=<have>-`: complete when the server's size is the size on disk. */
+async function alreadyComplete(
+  response: Response,
+  path: string,
+  have: number,
+  io: ClientIo,
+): Promise<ExitCode> {
+  const total = unsatisfiedSize(response.headers.get("content-range"));
+  if (total !== have) return await failAnswer(response, io);
+  await response.body?.cancel();
+  await forgetValidator(path);
+  io.out(`note: ${relative(io.workdir, path)} is already complete`);
+  return await printSaved(path, response, true, io, have);
+}
+
+async function request(url: URL, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    throw new RequestFailed(url, err);
+  }
+}
+
+/** `fetch` threw: no answer came. */
+class RequestFailed extends Error {
+  constructor(url: URL, cause: unknown) {
+    super(networkErrorLine(url, cause), { cause });
+  }
+}
+
+function plainGet(url: URL): FetchArgs {
+  return { url, resume: false, array: false };
+}
+
+function targetFor(response: Response, workdir: string): string {
+  const name = chooseFilename(
+    response.headers.get("content-disposition"),
+    new URL(response.url),
+    response.headers.get("content-type"),
+  );
+  return join(workdir, name);
+}
+
+/** Checks the target before anything is written, dropping the body when it is refused. */
+async function refuseUnsafe(path: string, response: Response): Promise<void> {
+  try {
+    await existingSize(path);
+  } catch (err) {
+    await response.body?.cancel();
+    throw err;
+  }
+}
+
+function body(
+  response: Response,
+  io: ClientIo,
+  total: number | undefined,
+  offset = 0,
+): ReadableStream<Uint8Array> {
+  const stream = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+  return io.progress === undefined
+    ? stream
+    : stream.pipeThrough(progressStream(total, io.progress, offset));
+}
+
+function printStatus(response: Response, io: ClientIo): void {
+  io.out(`status: ${response.status} ${response.statusText}`.trimEnd());
+  io.out(`content-type: ${response.headers.get("content-type") ?? "(none)"}`);
+}
+
+function printRangeOutcome(response: Response, io: ClientIo): void {
+  if (response.status === 206) {
+    io.out(`content-range: ${response.headers.get("content-range") ?? "(none)"}`);
+  } else {
+    io.out("note: the server ignored the range and sent the whole body");
+  }
+}
+
+async function failAnswer(response: Response, io: ClientIo): Promise<ExitCode> {
+  io.err(errorLine(response.status, response.statusText, await response.text()));
+  return 1;
+}
+
+function sizeMismatch(path: string, size: number, expected: number, io: ClientIo): ExitCode {
+  io.err(
+    `fetch: size mismatch: ${relative(io.workdir, path)} has ${size} bytes, ` +
+      `the server announced ${expected}`,
+  );
+  return 1;
+}
+
+async function printSaved(
+  path: string,
+  response: Response,
+  whole: boolean,
+  io: ClientIo,
+  size?: number,
+): Promise<ExitCode> {
+  const bytes = size ?? await existingSize(path);
+  io.out(`size: ${bytes} bytes (${formatBytes(bytes)})`);
+  const labelled = response.headers.get("content-type")?.startsWith("image/") ?? false;
+  if (whole && bytes <= DESCRIBE_MAX_BYTES && (labelled || await startsLikeImage(path))) {
+    const info = await describeImage(await Deno.readFile(path));
+    io.out(
+      info === undefined
+        ? "image: does not decode"
+        : `image: ${info.width}×${info.height} ${info.format}` +
+          (info.decoded ? "" : " (size from the header)"),
+    );
+  }
+  io.out(`saved: ${relative(io.workdir, path)}`);
+  return 0;
+}
+
+function reportFailure(err: unknown, args: FetchArgs, io: ClientIo): ExitCode {
+  if (err instanceof RequestFailed) {
+    io.err(err.message);
+    return 1;
+  }
+  if (err instanceof UnsafeTarget || err instanceof NotAnImageArray) {
+    io.err(`fetch: ${err.message}`);
+    return 1;
+  }
+  if (err instanceof DownloadInterrupted) {
+    if (io.progress !== undefined) io.progress.write("\n");
+    const hint = args.range === undefined && args.data === undefined && !args.array
+      ? "; run again with -C to resume"
+      : "";
+    io.err(`fetch: ${err.message}${hint}`);
+    return 1;
+  }
+  if (isSystemError(err)) {
+    io.err(`fetch: ${fileErrorReason(err, io.workdir)}`);
+    return 1;
+  }
+  throw err;
+}
+
+/** A failure of the file system or of a permission, as opposed to a fault of the client. */
+function isSystemError(err: unknown): err is Error {
+  return err instanceof Error &&
+    (Object.values(Deno.errors).some((kind) => err instanceof kind) ||
+      /\(os error \d+\)/.test(err.message));
+}
+
+function fileErrorReason(err: unknown, workdir: string): string {
+  if (err instanceof Deno.errors.NotCapable) {
+    const denied = err.message.split(", run again")[0];
+    return `${denied}: the fetch task reads and writes files only inside ${workdir}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The process's surroundings: the working folder from `INIT_CWD` (what
+ * `deno task` sets to the folder it was run from) else the current folder, and
+ * a progress bar when standard error is a terminal.
+ *
+ * @returns The I/O of a command-line run.
+ * @example
+ * Deno.exit(await runFetch(Deno.args, terminalIo()));
+ */
+export function terminalIo(): ClientIo {
+  const encoder = new TextEncoder();
+  return {
+    workdir: Deno.env.get("INIT_CWD") ?? Deno.cwd(),
+    out: (line) => console.log(line),
+    err: (line) => console.error(line),
+    progress: Deno.stderr.isTerminal()
+      ? { write: (text) => Deno.stderr.writeSync(encoder.encode(text)) }
+      : undefined,
+  };
+}
+
+if (import.meta.main) Deno.exit(await runFetch(Deno.args, terminalIo()));

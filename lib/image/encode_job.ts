@@ -1,0 +1,93 @@
+/**
+ * What an encode worker does: the messages between {@linkcode EncodePool} and its
+ * workers, and the loop that answers them. `encode_worker.ts` runs the loop; tests run it
+ * with another job runner.
+ *
+ * @module
+ */
+
+import { encodePixels, type EncoderBackend, toRgba } from "./encode.ts";
+import type { ImageFormat } from "./format.ts";
+
+/** One image to encode, sent to a worker with its pixel buffer transferred. */
+export interface EncodeJob {
+  /** Columns. */
+  readonly width: number;
+  /** Rows. */
+  readonly height: number;
+  /** Bytes per pixel: 1 gray, 2 gray and alpha, 3 RGB, 4 RGBA. */
+  readonly channels: 1 | 2 | 3 | 4;
+  /** The pixels; their buffer is moved to the worker. */
+  readonly data: Uint8Array<ArrayBuffer>;
+  /** The target format. */
+  readonly format: ImageFormat;
+  /** Quality for JPEG and WebP, already checked. */
+  readonly quality?: number;
+  /** Who writes JPEG and many-coloured GIF. */
+  readonly backend: EncoderBackend;
+}
+
+/** A worker's answer to one job: the bytes (transferred back) or why it failed. */
+export type EncodeReply =
+  | { readonly ok: true; readonly bytes: Uint8Array<ArrayBuffer> }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * What the pool sends a worker first, answered with {@linkcode PONG}: a worker started
+ * from a worker isolate handles its first message about a second late (Deno 2.9), so the
+ * pool pays that at start, not on a request.
+ */
+export const PING = { ping: true } as const;
+
+/** The answer to {@linkcode PING}. */
+export const PONG = { pong: true } as const;
+
+/** The part of a worker's global scope the loop uses. */
+export interface JobScope {
+  /** Receives jobs (and {@linkcode PING}). */
+  onmessage: ((event: MessageEvent<EncodeJob | typeof PING>) => void) | null;
+  /** Sends replies (and {@linkcode PONG}), transferring buffers. */
+  postMessage(message: EncodeReply | typeof PONG, transfer: Transferable[]): void;
+}
+
+/**
+ * Encodes one job, expanding its pixels to RGBA here, off the serving isolate.
+ *
+ * @param job The job.
+ * @returns The reply; an encoder error becomes `{ ok: false }`, never a throw.
+ * @example
+ * const reply = await runEncodeJob({
+ *   width: 1, height: 1, channels: 4, data: new Uint8Array(4), format: "png", backend: "sharp",
+ * });
+ */
+export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
+  try {
+    const bytes = await encodePixels(toRgba(job), job.format, {
+      quality: job.quality,
+      backend: job.backend,
+    });
+    return { ok: true, bytes };
+  } catch (err) {
+    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Answers every job posted to a worker scope, one at a time (the pool sends a worker a
+ * new job only after its reply).
+ *
+ * @param scope The worker's global scope (`self` in a worker).
+ * @param run What encodes a job.
+ * @example
+ * serveEncodeJobs(self as unknown as JobScope);
+ */
+export function serveEncodeJobs(
+  scope: JobScope,
+  run: (job: EncodeJob) => Promise<EncodeReply> = runEncodeJob,
+): void {
+  scope.onmessage = async ({ data }) => {
+    if ("ping" in data) return scope.postMessage(PONG, []);
+    const reply = await run(data);
+    scope.postMessage(reply, reply.ok ? [reply.bytes.buffer] : []);
+  };
+}

@@ -1,0 +1,282 @@
+/**
+ * A bounded pool of Web Workers that encode images off the main event loop.
+ *
+ * At most `size` workers encode at once, one job each; at most `queue` more jobs wait.
+ * A job past that is refused at once with a 503 (`Retry-After: 1`), so memory stays
+ * bounded under any load. Pixels are moved to the worker (their buffer is transferred,
+ * not copied) and the encoded bytes are moved back. A worker that dies fails only its own
+ * job (a JSON 500, `encoder_crashed`) and is replaced by a fresh one for the next job.
+ * Workers start on demand and stop after `idleMs` without work, or, with `warm`, all start
+ * at once and stay (a server's choice: a worker started from a worker isolate takes about
+ * a second to start in Deno 2.9, too long to pay on a request).
+ *
+ * @module
+ */
+
+import { HttpError, ServiceUnavailable } from "../errors.ts";
+import {
+  type ChannelPixels,
+  checkQuality,
+  checkSize,
+  type EncoderBackend,
+  type RgbaPixels,
+} from "./encode.ts";
+import { type EncodeJob, type EncodeReply, PING, type PONG } from "./encode_job.ts";
+import type { ImageFormat } from "./format.ts";
+
+/** Options of {@linkcode EncodePool}. */
+export interface EncodePoolOptions {
+  /** Workers encoding at once. @default {navigator.hardwareConcurrency} */
+  size?: number;
+  /** Jobs that may wait for a worker; more are refused with 503. @default {32} */
+  queue?: number;
+  /** Who writes JPEG and many-coloured GIF. @default {"sharp"} */
+  backend?: EncoderBackend;
+  /** Milliseconds an idle worker lives, unless `warm`. @default {30000} */
+  idleMs?: number;
+  /** Start every worker now, keep them all, and replace a dead one at once. @default {false} */
+  warm?: boolean;
+  /** The module workers run; tests swap it. @default {encode_worker.ts} */
+  workerUrl?: URL;
+  /** Told about each worker that died. @default {console.error} */
+  onCrash?: (error: unknown) => void;
+}
+
+/** Seconds a refused client is asked to wait. */
+export const RETRY_AFTER_SECONDS = 1;
+
+const WORKER_URL = new URL("./encode_worker.ts", import.meta.url);
+
+interface Job {
+  readonly message: EncodeJob;
+  readonly resolve: (bytes: Uint8Array<ArrayBuffer>) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  job?: Job;
+  idleTimer?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * Encodes on a bounded set of workers behind a bounded queue.
+ *
+ * @example
+ * const pool = new EncodePool({ size: 2 });
+ * const png = await pool.encode({ width: 1, height: 1, rgba: new Uint8Array(4) }, "png");
+ * pool.close();
+ */
+export class EncodePool {
+  /** Workers encoding at once. */
+  readonly size: number;
+  /** Jobs that may wait. */
+  readonly queue: number;
+  readonly #backend: EncoderBackend;
+  readonly #idleMs: number;
+  readonly #warm: boolean;
+  readonly #workerUrl: URL;
+  readonly #onCrash: (error: unknown) => void;
+  readonly #slots = new Set<Slot>();
+  readonly #idle: Slot[] = [];
+  readonly #waiting: Job[] = [];
+  #closed = false;
+
+  /** @param options Size, queue, backend, idle time, worker module, crash log. */
+  constructor(options: EncodePoolOptions = {}) {
+    this.size = options.size ?? navigator.hardwareConcurrency;
+    this.queue = options.queue ?? 32;
+    if (!Number.isInteger(this.size) || this.size < 1) {
+      throw new RangeError(`pool size must be a positive integer, got ${this.size}`);
+    }
+    if (!Number.isInteger(this.queue) || this.queue < 0) {
+      throw new RangeError(`pool queue must be a non-negative integer, got ${this.queue}`);
+    }
+    this.#backend = options.backend ?? "sharp";
+    this.#idleMs = options.idleMs ?? 30_000;
+    this.#warm = options.warm ?? false;
+    this.#workerUrl = options.workerUrl ?? WORKER_URL;
+    this.#onCrash = options.onCrash ?? ((error) => console.error("encode worker died:", error));
+    if (this.#warm) this.#fill();
+  }
+
+  /** Workers alive now, busy or idle. */
+  get workers(): number {
+    return this.#slots.size;
+  }
+
+  /** Jobs encoding now. */
+  get running(): number {
+    return this.#slots.size - this.#idle.length;
+  }
+
+  /** Jobs waiting for a worker. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /**
+   * Encodes pixels on a worker, which also expands gray or RGB to RGBA. The pixel buffer
+   * is moved there when the view covers all of it (the caller's view is then detached),
+   * else the pixels are copied.
+   *
+   * @param pixels Width, height and RGBA bytes, or bytes of 1 to 4 channels.
+   * @param format The target format.
+   * @param options Quality for JPEG and WebP.
+   * @returns The encoded bytes.
+   * @throws {BadRequest} A bad quality.
+   * @throws {Unprocessable} A size the format cannot hold.
+   * @throws {ServiceUnavailable} `encoder_busy`: every worker busy and the queue full;
+   *   `shutting_down` after {@linkcode EncodePool.close}.
+   * @throws {HttpError} 500 `encoder_crashed`: the worker died during this job.
+   * @throws {RangeError} Pixel bytes that do not match the size.
+   * @example
+   * const jpeg = await pool.encode(pixelsOf(image), "jpeg", { quality: 80 });
+   */
+  encode(
+    pixels: RgbaPixels | ChannelPixels,
+    format: ImageFormat,
+    options: { quality?: number } = {},
+  ): Promise<Uint8Array<ArrayBuffer>> {
+    try {
+      const quality = checkQuality(format, options.quality);
+      checkSize(pixels.width, pixels.height, format);
+      this.#admit();
+      const { width, height } = pixels;
+      const { channels, data } = "rgba" in pixels
+        ? { channels: 4 as const, data: pixels.rgba }
+        : pixels;
+      if (data.byteLength !== width * height * channels) {
+        throw new RangeError(
+          `${width}x${height}x${channels} pixels need ${width * height * channels} bytes`,
+        );
+      }
+      const message = { width, height, channels, data: movable(data), format, quality };
+      return new Promise((resolve, reject) => {
+        const job = { message: { ...message, backend: this.#backend }, resolve, reject };
+        const slot = this.#idle.pop() ?? this.#spawn();
+        if (slot === undefined) this.#waiting.push(job);
+        else this.#start(slot, job);
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Stops every worker; jobs waiting or encoding are refused with `shutting_down`.
+   *
+   * @example
+   * pool.close();
+   */
+  close(): void {
+    this.#closed = true;
+    for (const job of this.#waiting.splice(0)) job.reject(shuttingDown());
+    for (const slot of this.#slots) {
+      slot.job?.reject(shuttingDown());
+      this.#retire(slot);
+    }
+  }
+
+  /** Throws unless a worker or a queue place is free. */
+  #admit(): void {
+    if (this.#closed) throw shuttingDown();
+    const free = this.#idle.length > 0 || this.#slots.size < this.size;
+    if (free || this.#waiting.length < this.queue) return;
+    throw new ServiceUnavailable(
+      "encoder_busy",
+      `all ${this.size} encode workers are busy and ${this.queue} images wait; ` +
+        `retry in ${RETRY_AFTER_SECONDS} s`,
+      RETRY_AFTER_SECONDS,
+    );
+  }
+
+  /** A new worker, when the pool may grow. */
+  #spawn(): Slot | undefined {
+    if (this.#slots.size >= this.size) return undefined;
+    const slot: Slot = { worker: new Worker(this.#workerUrl, { type: "module" }) };
+    slot.worker.onmessage = ({ data }: MessageEvent<EncodeReply | typeof PONG>) => {
+      if (!("pong" in data)) this.#finish(slot, data);
+    };
+    slot.worker.onerror = (event) => {
+      event.preventDefault();
+      this.#crash(slot, event.error ?? event.message);
+    };
+    slot.worker.onmessageerror = () => this.#crash(slot, "a reply could not be read");
+    slot.worker.postMessage(PING);
+    this.#slots.add(slot);
+    return slot;
+  }
+
+  #start(slot: Slot, job: Job): void {
+    clearTimeout(slot.idleTimer);
+    slot.job = job;
+    slot.worker.postMessage(job.message, [job.message.data.buffer]);
+  }
+
+  #finish(slot: Slot, reply: EncodeReply): void {
+    const job = slot.job;
+    slot.job = undefined;
+    if (reply.ok) job?.resolve(reply.bytes);
+    else job?.reject(new Error(`encoding failed: ${reply.message}`));
+    this.#next(slot);
+  }
+
+  /** Gives a free worker the next waiting job, or lets it idle. */
+  #next(slot: Slot): void {
+    const job = this.#waiting.shift();
+    if (job !== undefined) return this.#start(slot, job);
+    this.#idle.push(slot);
+    if (this.#warm) return;
+    const timer = setTimeout(() => this.#retire(slot), this.#idleMs);
+    Deno.unrefTimer(timer);
+    slot.idleTimer = timer;
+  }
+
+  #crash(slot: Slot, error: unknown): void {
+    if (!this.#slots.has(slot)) return;
+    this.#onCrash(error);
+    const job = slot.job;
+    this.#retire(slot);
+    job?.reject(
+      new HttpError(
+        500,
+        "encoder_crashed",
+        "the encode worker stopped while encoding this image; it has been replaced, retry",
+      ),
+    );
+    if (this.#warm) return this.#fill();
+    const waiting = this.#waiting.shift();
+    if (waiting === undefined) return;
+    const fresh = this.#spawn();
+    if (fresh !== undefined) this.#start(fresh, waiting);
+  }
+
+  /** Starts workers up to `size`, each taking a waiting job or idling. */
+  #fill(): void {
+    for (let slot = this.#spawn(); slot !== undefined; slot = this.#spawn()) this.#next(slot);
+  }
+
+  #retire(slot: Slot): void {
+    const idle = this.#idle.indexOf(slot);
+    if (idle !== -1) this.#idle.splice(idle, 1);
+    clearTimeout(slot.idleTimer);
+    slot.worker.terminate();
+    this.#slots.delete(slot);
+  }
+}
+
+function shuttingDown(): ServiceUnavailable {
+  return new ServiceUnavailable(
+    "shutting_down",
+    "the server is shutting down and takes no new images",
+    RETRY_AFTER_SECONDS,
+  );
+}
+
+/** The pixels in a buffer that can be moved: their own, when the view covers it all. */
+function movable(data: Uint8Array): Uint8Array<ArrayBuffer> {
+  const whole = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 &&
+    data.byteLength === data.buffer.byteLength;
+  return whole ? data as Uint8Array<ArrayBuffer> : data.slice();
+}

@@ -1,0 +1,110 @@
+/**
+ * The browser page's files — HTML, script, style — embedded in the module graph (so the server
+ * needs no read permission for them), each served with its exact type, a strong ETag over its
+ * bytes and a Content-Security-Policy that allows nothing but pixserve's own origin.
+ *
+ * @module
+ */
+
+import { etagOf, ifNoneMatchHits } from "../http/conditional.ts";
+import { RETAINED_304_HEADERS } from "../responses.ts";
+import html from "./index.html" with { type: "text" };
+import css from "./page.css" with { type: "text" };
+import js from "./page.js" with { type: "text" };
+
+/**
+ * The page's policy: scripts, styles and connections from pixserve's origin only, images also
+ * from `blob:` and `data:` URLs, no inline script, no plugins, no framing.
+ *
+ * @example
+ * new Response(html, { headers: { "content-security-policy": PAGE_CSP } });
+ */
+export const PAGE_CSP: string = [
+  "default-src 'self'",
+  "img-src 'self' blob: data:",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/** One file of the page, as written. */
+export interface PageFile {
+  /** The path it is served at, e.g. `/page.js`. */
+  readonly path: string;
+  /** Exact `Content-Type`. */
+  readonly contentType: string;
+  /** Its text. */
+  readonly text: string;
+}
+
+/** One file of the page, ready to serve. */
+export interface PageAsset {
+  /** Exact `Content-Type`. */
+  readonly contentType: string;
+  /** The UTF-8 bytes. */
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  /** Strong ETag of the bytes, quoted. */
+  readonly etag: string;
+}
+
+/**
+ * The page's files: the HTML at `/`, the script at `/page.js`, the style at `/page.css`.
+ *
+ * @example
+ * PAGE_FILES.map((file) => file.path); // ["/", "/page.js", "/page.css"]
+ */
+export const PAGE_FILES: readonly PageFile[] = [
+  { path: "/", contentType: "text/html; charset=utf-8", text: html },
+  { path: "/page.js", contentType: "text/javascript; charset=utf-8", text: js },
+  { path: "/page.css", contentType: "text/css; charset=utf-8", text: css },
+];
+
+/**
+ * A page file encoded to UTF-8 and tagged.
+ *
+ * @param file One of {@linkcode PAGE_FILES}.
+ * @returns Its type, bytes and strong ETag.
+ * @example
+ * const page = await tagPageFile(PAGE_FILES[0]);
+ * page.contentType; // "text/html; charset=utf-8"
+ */
+export async function tagPageFile(file: PageFile): Promise<PageAsset> {
+  const bytes = new TextEncoder().encode(file.text);
+  return { contentType: file.contentType, bytes, etag: await etagOf(bytes) };
+}
+
+/**
+ * The response for one of the page's files: 200 with its bytes, or 304 when the request's
+ * `If-None-Match` holds its ETag.
+ *
+ * @param asset From {@linkcode tagPageFile}.
+ * @param request The request, read for `If-None-Match`.
+ * @returns The response; `Cache-Control: no-cache`, so browsers revalidate with the ETag.
+ * @example
+ * const res = assetResponse(await tagPageFile(PAGE_FILES[0]), new Request("http://x/"));
+ * res.headers.get("content-security-policy"); // PAGE_CSP
+ */
+export function assetResponse(asset: PageAsset, request: Request): Response {
+  const headers = new Headers({
+    "content-type": asset.contentType,
+    "content-length": String(asset.bytes.byteLength),
+    "etag": asset.etag,
+    "cache-control": "no-cache",
+    "content-security-policy": PAGE_CSP,
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+  });
+  if (ifNoneMatchHits(request.headers.get("if-none-match"), asset.etag)) {
+    const kept = new Headers();
+    for (const name of RETAINED_304_HEADERS) {
+      const value = headers.get(name);
+      if (value !== null) kept.set(name, value);
+    }
+    return new Response(null, { status: 304, headers: kept });
+  }
+  return new Response(asset.bytes, { status: 200, headers });
+}

@@ -1,0 +1,430 @@
+/**
+ * pixserve's page: fills each panel from the server, shows the headers each route answered
+ * with, and shows a failure as the server's JSON `detail` instead of a broken image.
+ *
+ * Every panel (`figure`) carries `data-state`: `loading`, then `ok` or `error`.
+ *
+ * @module
+ */
+
+/** Caption rows shown for every response: label, header name. */
+const HEADER_ROWS = [
+  ["type", "content-type"],
+  ["size", "content-length"],
+  ["disposition", "content-disposition"],
+  ["ETag", "etag"],
+];
+
+/** Caption rows added for array answers. */
+const ARRAY_ROWS = [["shape", "x-array-shape"], ["dtype", "x-array-dtype"]];
+
+/** What the server said was wrong, or why the browser could not use its answer. */
+class PanelError extends Error {}
+
+/**
+ * The sentence to show for a failed response: the `detail` of pixserve's JSON error body.
+ *
+ * @param {Response} response A response whose status is not 2xx.
+ * @returns {Promise<PanelError>} The error to show.
+ */
+async function responseError(response) {
+  let detail = `${response.status} ${response.statusText}`.trim();
+  try {
+    const body = await response.json();
+    if (typeof body.detail === "string") detail = body.detail;
+  } catch {
+    // The body was not pixserve's JSON error; the status line says what happened.
+  }
+  return new PanelError(detail);
+}
+
+/**
+ * Fetches a route and insists on a 2xx answer.
+ *
+ * @param {string} route Path and query.
+ * @param {RequestInit} [init] Method, headers, body.
+ * @returns {Promise<Response>} The response.
+ * @throws {PanelError} The server's detail for a failed answer.
+ */
+async function fetchOk(route, init) {
+  const response = await fetch(route, init);
+  if (!response.ok) throw await responseError(response);
+  return response;
+}
+
+/**
+ * Marks a panel as loading, done or failed (for people through `aria-busy`, for tests).
+ *
+ * @param {HTMLElement} panel The figure.
+ * @param {"loading" | "ok" | "error"} state What it shows now.
+ */
+function setState(panel, state) {
+  panel.dataset.state = state;
+  panel.setAttribute("aria-busy", String(state === "loading"));
+}
+
+/**
+ * Fills a caption's list with the route's status and headers.
+ *
+ * @param {HTMLElement} list The `dl`.
+ * @param {Response} response The answer.
+ * @param {string[][]} [extra] More label, header pairs.
+ */
+function showHeaders(list, response, extra = []) {
+  const rows = [["status", `${response.status} ${response.statusText}`.trim()]];
+  for (const [label, name] of [...HEADER_ROWS, ...extra]) {
+    const value = response.headers.get(name);
+    if (name === "content-length") {
+      rows.push([label, value === null ? "no Content-Length (chunked)" : `${value} bytes`]);
+    } else if (value !== null) {
+      rows.push([label, value]);
+    }
+  }
+  appendRows(list, rows, true);
+}
+
+/**
+ * Writes label, value rows into a description list.
+ *
+ * @param {HTMLElement} list The `dl`.
+ * @param {string[][]} rows Label, value pairs.
+ * @param {boolean} replace Whether to clear the list first.
+ */
+function appendRows(list, rows, replace) {
+  if (replace) list.replaceChildren();
+  for (const [label, value] of rows) {
+    const dt = document.createElement("dt");
+    dt.textContent = label;
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    list.append(dt, dd);
+  }
+}
+
+/**
+ * Shows an error in a panel, in place of its picture.
+ *
+ * @param {HTMLElement} panel The figure.
+ * @param {unknown} err What went wrong.
+ */
+function showError(panel, err) {
+  let message = panel.querySelector(".error");
+  if (message === null) {
+    message = document.createElement("p");
+    message.className = "error";
+    message.setAttribute("role", "alert");
+    panel.append(message);
+  }
+  message.textContent = err instanceof PanelError
+    ? err.message
+    : `the browser could not show this: ${err instanceof Error ? err.message : String(err)}`;
+  for (const picture of panel.querySelectorAll("img, canvas")) picture.hidden = true;
+  setState(panel, "error");
+}
+
+/** The run in progress in each panel, aborted when a newer one starts. */
+const RUNS = new WeakMap();
+
+/**
+ * Runs a panel's loader and records how it ended; a newer run of the same panel aborts it.
+ *
+ * @param {HTMLElement} panel The figure.
+ * @param {(signal: AbortSignal) => Promise<void>} load Fills the panel; throws to report a
+ *   failure.
+ * @returns {Promise<void>} When the panel is done.
+ */
+async function runPanel(panel, load) {
+  RUNS.get(panel)?.abort();
+  const controller = new AbortController();
+  RUNS.set(panel, controller);
+  setState(panel, "loading");
+  const message = panel.querySelector(".error");
+  if (message !== null) message.textContent = "";
+  try {
+    await load(controller.signal);
+    if (!controller.signal.aborted) setState(panel, "ok");
+  } catch (err) {
+    if (!controller.signal.aborted) showError(panel, err);
+  }
+}
+
+/**
+ * Shows a Blob in an image through an object URL, revoked once the image has loaded.
+ *
+ * @param {HTMLImageElement} img The image.
+ * @param {Blob} blob Encoded image bytes.
+ * @returns {Promise<void>} When the image is decoded and the URL revoked.
+ * @throws {PanelError} The bytes are not an image the browser can decode.
+ */
+async function showBlob(img, blob) {
+  const url = URL.createObjectURL(blob);
+  img.dataset.revoked = "false";
+  img.dataset.objectUrl = url;
+  img.hidden = false;
+  img.src = url;
+  try {
+    await img.decode();
+  } catch {
+    throw new PanelError(
+      `the answer (${blob.type || "no type"}) is not an image this browser decodes`,
+    );
+  } finally {
+    URL.revokeObjectURL(url);
+    img.dataset.revoked = "true";
+  }
+}
+
+/**
+ * Panels 1 and 3: an `<img src>` the HTML already loads; the caption gets the route's headers.
+ *
+ * @param {HTMLElement} panel The figure.
+ * @returns {Promise<void>} When the image and its headers are in.
+ */
+async function describePlainImage(panel) {
+  const img = panel.querySelector("img");
+  const list = panel.querySelector("dl");
+  const route = list.dataset.route;
+  const head = await fetch(route, { method: "HEAD" });
+  showHeaders(list, head);
+  try {
+    await img.decode();
+  } catch {
+    const response = await fetchOk(route);
+    await response.body?.cancel();
+    throw new PanelError(`the answer (${response.headers.get("content-type")}) did not decode`);
+  }
+}
+
+/**
+ * Panel 2: the image fetched, turned into a Blob and shown through an object URL.
+ *
+ * @param {HTMLElement} panel The figure.
+ * @returns {Promise<void>} When the image is shown and its URL revoked.
+ */
+async function showFetchedImage(panel) {
+  const img = panel.querySelector("img");
+  const response = await fetchOk(img.dataset.fetch);
+  showHeaders(panel.querySelector("dl"), response);
+  await showBlob(img, await response.blob());
+}
+
+/**
+ * Panel 3, ranged: the file in two `Range` requests, joined into one Blob; both go to the
+ * server, not to the browser's cache.
+ *
+ * @param {HTMLElement} panel The figure.
+ * @returns {Promise<void>} When the joined image is shown.
+ */
+async function showRangedImage(panel) {
+  const img = panel.querySelector("img");
+  const list = panel.querySelector("dl");
+  const route = img.dataset.ranges;
+  const first = await fetchOk(route, { cache: "no-store", headers: { range: "bytes=0-1023" } });
+  const total = rangeTotal(first);
+  const parts = [await first.blob()];
+  showHeaders(list, first, [["range", "content-range"]]);
+  if (total > 1024) {
+    const second = await fetchOk(route, { cache: "no-store", headers: { range: "bytes=1024-" } });
+    rangeTotal(second);
+    parts.push(await second.blob());
+    appendRows(list, [
+      ["status", `${second.status} ${second.statusText}`.trim()],
+      ["range", second.headers.get("content-range")],
+    ], false);
+  }
+  await showBlob(img, new Blob(parts, { type: first.headers.get("content-type") ?? "" }));
+}
+
+/**
+ * The full length a 206 answer names in `Content-Range`.
+ *
+ * @param {Response} response A ranged answer.
+ * @returns {number} The file's size.
+ * @throws {PanelError} The server did not answer 206 with a `Content-Range`.
+ */
+function rangeTotal(response) {
+  const match = /^bytes \d+-\d+\/(\d+)$/.exec(response.headers.get("content-range") ?? "");
+  if (response.status !== 206 || match === null) {
+    throw new PanelError(`expected 206 with Content-Range, got ${response.status}`);
+  }
+  return Number(match[1]);
+}
+
+/**
+ * Reads `X-Array-Shape` (`H,W` or `H,W,C` with C 1, 3 or 4) and `X-Array-Dtype` (`uint8`).
+ *
+ * @param {Response} response An array answer.
+ * @returns {{ height: number, width: number, channels: number }} The layout.
+ * @throws {PanelError} A shape or dtype the page cannot draw.
+ */
+function arrayLayout(response) {
+  const shape = (response.headers.get("x-array-shape") ?? "").split(",").map(Number);
+  const dtype = response.headers.get("x-array-dtype") ?? "uint8";
+  const [height, width, channels = 0] = shape;
+  const ok = (shape.length === 2 || (shape.length === 3 && [1, 3, 4].includes(channels))) &&
+    Number.isInteger(height) && Number.isInteger(width) && height > 0 && width > 0;
+  if (!ok || dtype !== "uint8") {
+    throw new PanelError(
+      `cannot draw an array of shape ${shape.join(",") || "(none)"} and dtype ${dtype}`,
+    );
+  }
+  return { height, width, channels };
+}
+
+/**
+ * Draws a nested list of pixels on a canvas through `ImageData`.
+ *
+ * @param {HTMLCanvasElement} canvas The canvas, resized to the array.
+ * @param {unknown} rows `[[[r,g,b],…],…]`, `[[[r,g,b,a],…],…]`, `[[[v],…],…]` or `[[v,…],…]`.
+ * @param {{ height: number, width: number, channels: number }} layout From the headers.
+ * @throws {PanelError} The list does not match the layout.
+ */
+function drawArray(canvas, rows, layout) {
+  const { height, width, channels } = layout;
+  const pixels = new ImageData(width, height);
+  const data = pixels.data;
+  if (!Array.isArray(rows) || rows.length !== height) {
+    throw new PanelError(`the array does not have ${height} rows`);
+  }
+  for (let y = 0; y < height; y++) {
+    const row = rows[y];
+    if (!Array.isArray(row) || row.length !== width) {
+      throw new PanelError(`row ${y} does not have ${width} pixels`);
+    }
+    for (let x = 0; x < width; x++) {
+      const px = row[x];
+      const i = (y * width + x) * 4;
+      if (channels === 0) {
+        data[i] = data[i + 1] = data[i + 2] = px;
+      } else if (channels === 1) {
+        data[i] = data[i + 1] = data[i + 2] = px[0];
+      } else {
+        data[i] = px[0];
+        data[i + 1] = px[1];
+        data[i + 2] = px[2];
+      }
+      data[i + 3] = channels === 4 ? px[3] : 255;
+    }
+  }
+  canvas.width = width;
+  canvas.height = height;
+  canvas.getContext("2d").putImageData(pixels, 0, 0);
+  canvas.hidden = false;
+}
+
+/**
+ * Panel 4: `/image.json` drawn on a canvas.
+ *
+ * @param {HTMLElement} panel The figure.
+ * @returns {Promise<void>} When the canvas is drawn.
+ */
+async function showArrayImage(panel) {
+  const response = await fetchOk("/image.json");
+  showHeaders(panel.querySelector("dl"), response, ARRAY_ROWS);
+  const layout = arrayLayout(response);
+  drawArray(panel.querySelector("canvas"), await response.json(), layout);
+}
+
+/** Formats whose encoders take a quality. */
+const LOSSY = new Set(["jpeg", "webp"]);
+
+/**
+ * Panel 5, first form: the sample in the chosen format and quality.
+ *
+ * @param {HTMLFormElement} form The format form.
+ * @param {HTMLElement} panel The result figure.
+ */
+function setUpFormatForm(form, panel) {
+  const format = form.elements.namedItem("format");
+  const quality = form.elements.namedItem("quality");
+  const sync = () => {
+    quality.disabled = !LOSSY.has(format.value);
+  };
+  format.addEventListener("change", sync);
+  sync();
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const query = quality.disabled ? "" : `?quality=${encodeURIComponent(quality.value)}`;
+    const route = `/image.${format.value}${query}`;
+    panel.hidden = false;
+    panel.dataset.route = route;
+    panel.querySelector(".route").textContent = `GET ${route}`;
+    runPanel(panel, async (signal) => {
+      const response = await fetchOk(route, { signal });
+      showHeaders(panel.querySelector("dl"), response);
+      await showBlob(panel.querySelector("img"), await response.blob());
+    });
+  });
+}
+
+/**
+ * Where an uploaded file goes, and as which media type.
+ *
+ * @param {File} file The chosen file.
+ * @returns {{ route: string, type: string, array: boolean }} The request to make.
+ */
+function uploadTarget(file) {
+  const name = file.name.toLowerCase();
+  if (name.endsWith(".npy")) {
+    return { route: "/render.png", type: "application/x-npy", array: true };
+  }
+  if (name.endsWith(".npz")) return { route: "/render.png", type: "application/zip", array: true };
+  return { route: "/decode.json", type: file.type || "application/octet-stream", array: false };
+}
+
+/**
+ * Panel 5, second form: an image sent to `/decode.json` and drawn on a canvas, or an array
+ * sent to `/render.png` and shown as an image.
+ *
+ * @param {HTMLFormElement} form The upload form.
+ * @param {HTMLElement} panel The result figure.
+ */
+function setUpUploadForm(form, panel) {
+  const input = form.elements.namedItem("upload");
+  const canvas = panel.querySelector("canvas");
+  const img = panel.querySelector("img");
+  const send = () => {
+    const file = input.files[0];
+    if (file === undefined) return;
+    const target = uploadTarget(file);
+    panel.hidden = false;
+    panel.dataset.file = file.name;
+    panel.querySelector(".route").textContent = `POST ${target.route} (${target.type})`;
+    panel.querySelector("dl").replaceChildren();
+    canvas.hidden = true;
+    img.hidden = true;
+    runPanel(panel, async (signal) => {
+      const response = await fetchOk(target.route, {
+        signal,
+        method: "POST",
+        headers: { "content-type": target.type },
+        body: file,
+      });
+      showHeaders(panel.querySelector("dl"), response, target.array ? [] : ARRAY_ROWS);
+      if (target.array) {
+        await showBlob(img, await response.blob());
+      } else {
+        const layout = arrayLayout(response);
+        drawArray(canvas, await response.json(), layout);
+      }
+    });
+  };
+  input.addEventListener("change", send);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send();
+  });
+}
+
+for (const list of document.querySelectorAll("dl[data-route]")) {
+  const panel = list.closest("figure");
+  runPanel(panel, () => describePlainImage(panel));
+}
+const blobPanel = document.getElementById("blob-panel");
+runPanel(blobPanel, () => showFetchedImage(blobPanel));
+const rangePanel = document.getElementById("range-panel");
+runPanel(rangePanel, () => showRangedImage(rangePanel));
+const jsonPanel = document.getElementById("json-panel");
+runPanel(jsonPanel, () => showArrayImage(jsonPanel));
+setUpFormatForm(document.getElementById("format-form"), document.getElementById("format-result"));
+setUpUploadForm(document.getElementById("upload-form"), document.getElementById("upload-result"));

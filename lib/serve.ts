@@ -1,0 +1,141 @@
+/**
+ * Serving on every core: `config.workers` isolates, each running the whole app on the
+ * same port (`SO_REUSEPORT`, so the kernel spreads connections over them), each with its
+ * own encode pool and its share of the cache. The first isolate is the caller's; the
+ * others are Web Workers running `serve_worker.ts`. Stopping finishes the responses in
+ * flight in every isolate.
+ *
+ * @module
+ */
+
+import { createApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import { createLogger } from "./log.ts";
+import { createServices } from "./services.ts";
+
+/** One isolate's server. */
+export interface IsolateServer {
+  /** Where it listens. */
+  readonly addr: Deno.NetAddr;
+  /** Stops accepting, finishes the responses in flight, stops the encode workers, flushes the log. */
+  stop(): Promise<void>;
+}
+
+/** What the main isolate tells a serving worker. */
+export type ServeCommand = { readonly start: Config } | { readonly stop: true };
+
+/** What a serving worker answers. */
+export type ServeReport =
+  | { readonly listening: true }
+  | { readonly failed: string }
+  | { readonly stopped: true };
+
+const SERVE_WORKER_URL = new URL("./serve_worker.ts", import.meta.url);
+
+/**
+ * Serves the app in this isolate.
+ *
+ * @param config The configuration (its `port` may be 0).
+ * @param reusePort Whether other isolates will listen on the same port.
+ * @returns The running server.
+ * @example
+ * const server = serveIsolate(config, false);
+ * await server.stop();
+ */
+export function serveIsolate(config: Config, reusePort: boolean): IsolateServer {
+  const services = createServices(config, { warm: true });
+  const log = createLogger(config.quiet);
+  const server = Deno.serve({
+    port: config.port,
+    hostname: config.host,
+    reusePort,
+    onListen() {},
+  }, createApp(config, { services, log }));
+  return {
+    addr: server.addr,
+    async stop() {
+      await server.shutdown();
+      services.close();
+      log.flush();
+    },
+  };
+}
+
+/**
+ * Serves the app on `config.workers` isolates and reports where once all listen.
+ *
+ * @param config The configuration.
+ * @returns The servers, the caller's first; stop them all with {@linkcode stopAll}.
+ * @throws {Error} A serving worker that could not listen (the others are stopped).
+ * @example
+ * const servers = await serveAll(config);
+ * console.log(servers[0].addr.port);
+ */
+export async function serveAll(config: Config): Promise<IsolateServer[]> {
+  const share = Object.freeze({
+    ...config,
+    cacheBytes: Math.floor(config.cacheBytes / config.workers),
+  });
+  const first = serveIsolate(share, config.workers > 1);
+  const servers = [first];
+  const started = [];
+  for (let i = 1; i < config.workers; i++) {
+    started.push(startWorker({ ...share, port: first.addr.port }));
+  }
+  const results = await Promise.allSettled(started);
+  for (const result of results) {
+    if (result.status === "fulfilled") servers.push(result.value);
+  }
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed !== undefined) {
+    await stopAll(servers);
+    throw failed.reason;
+  }
+  return servers;
+}
+
+/**
+ * Stops every server, each finishing its responses in flight.
+ *
+ * @param servers From {@linkcode serveAll}.
+ * @example
+ * await stopAll(servers);
+ */
+export async function stopAll(servers: readonly IsolateServer[]): Promise<void> {
+  await Promise.all(servers.map((s) => s.stop()));
+}
+
+/** A serving worker, resolved once it listens. */
+function startWorker(config: Config): Promise<IsolateServer> {
+  const worker = new Worker(SERVE_WORKER_URL, { type: "module" });
+  let stopped: (() => void) | undefined;
+  return new Promise((resolve, reject) => {
+    const server: IsolateServer = {
+      addr: { transport: "tcp", hostname: config.host, port: config.port },
+      stop: () =>
+        new Promise<void>((done) => {
+          stopped = done;
+          worker.postMessage({ stop: true } satisfies ServeCommand);
+        }),
+    };
+    worker.onmessage = (event: MessageEvent<ServeReport>) => {
+      const report = event.data;
+      if ("listening" in report) resolve(server);
+      if ("failed" in report) {
+        worker.terminate();
+        reject(new Error(report.failed));
+      }
+      if ("stopped" in report) {
+        worker.terminate();
+        stopped?.();
+      }
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      worker.terminate();
+      reject(new Error(`a serving worker failed: ${event.message}`));
+      stopped?.();
+    };
+    worker.postMessage({ start: config } satisfies ServeCommand);
+  });
+}

@@ -1,0 +1,418 @@
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { zipSync } from "fflate";
+import { Image } from "imagescript";
+import type { Locator, Page } from "playwright-core";
+import { etagOf } from "../lib/http/conditional.ts";
+import { PAGE_CSP, PAGE_FILES } from "../lib/page/assets.ts";
+import { withPage } from "./_chromium.ts";
+import { assertSamplePattern, decodePixels, type Pixels } from "./_pixels.ts";
+import { PROJECT_DIR, withServer } from "./_server.ts";
+
+const IDENTITY = { "accept-encoding": "identity" };
+
+/** The six panels that each show the 512×512 sample a different way. */
+const SAMPLE_PANELS = "figure[data-kind=sample]";
+
+/** Width and height of the pattern uploaded by the tests, small enough to check every pixel. */
+const PATTERN_WIDTH = 8;
+const PATTERN_HEIGHT = 6;
+
+/** An image in the page, as the code run there sees it (Deno's type library has no DOM). */
+interface PageImage {
+  readonly tagName: "IMG";
+  readonly naturalWidth: number;
+  readonly naturalHeight: number;
+}
+
+/** A canvas in the page. */
+interface PageCanvas {
+  readonly tagName: "CANVAS";
+  width: number;
+  height: number;
+  getContext(type: "2d"): {
+    drawImage(image: PageImage, x: number, y: number): void;
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  };
+}
+
+/** The page's document, as far as the code run there uses it. */
+declare const document: {
+  createElement(tag: "canvas"): PageCanvas;
+  readonly documentElement: { readonly scrollWidth: number };
+  readonly activeElement: { readonly textContent: string | null } | null;
+};
+
+/** The page's window, for its scroll offsets. */
+declare const window: { readonly scrollX: number; readonly scrollY: number };
+
+/**
+ * The pixels an `<img>` or `<canvas>` shows, read in the page through a canvas's `getImageData`.
+ */
+async function pagePixels(picture: Locator): Promise<Pixels> {
+  const { width, height, base64 } = await picture.evaluate((el: PageImage | PageCanvas) => {
+    let canvas: PageCanvas;
+    if (el.tagName === "CANVAS") {
+      canvas = el;
+    } else {
+      canvas = document.createElement("canvas");
+      canvas.width = el.naturalWidth;
+      canvas.height = el.naturalHeight;
+      canvas.getContext("2d").drawImage(el, 0, 0);
+    }
+    const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    let text = "";
+    for (let i = 0; i < data.length; i += 0x8000) {
+      text += String.fromCharCode(...data.subarray(i, i + 0x8000));
+    }
+    return { width: canvas.width, height: canvas.height, base64: btoa(text) };
+  });
+  return { width, height, rgba: Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)) };
+}
+
+/** The colour expected at a point of a shown picture, given as fractions of its width and height. */
+type Expectation = (u: number, v: number) => readonly [number, number, number];
+
+/** The sample: red in the upper-left quarter, black elsewhere. */
+const SAMPLE: Expectation = (u, v) => u < 0.5 && v < 0.5 ? [255, 0, 0] : [0, 0, 0];
+
+/** Fractions of a picture's sides away from the red square's edges. */
+const SAMPLE_POINTS = [0.1, 0.25, 0.4, 0.6, 0.75, 0.9];
+
+/**
+ * Asserts what a picture looks like in a full-page screenshot, at points given as fractions.
+ */
+async function assertInScreenshot(
+  shot: Pixels,
+  picture: Locator,
+  points: readonly (readonly [number, number])[],
+  expected: Expectation,
+  tolerance: number,
+): Promise<void> {
+  const box = await picture.boundingBox();
+  assert.ok(box !== null, "the picture is not shown");
+  const scroll = await picture.page().evaluate(() => [window.scrollX, window.scrollY]);
+  for (const [u, v] of points) {
+    const x = Math.floor(scroll[0] + box.x + u * box.width);
+    const y = Math.floor(scroll[1] + box.y + v * box.height);
+    const i = (y * shot.width + x) * 4;
+    const got = [...shot.rgba.subarray(i, i + 3)];
+    const want = expected(u, v);
+    const off = got.some((value, c) => Math.abs(value - want[c]) > tolerance);
+    if (off) assert.fail(`screenshot (${x},${y}): got ${got}, expected ${want} ±${tolerance}`);
+  }
+}
+
+/** Every pair of {@linkcode SAMPLE_POINTS}. */
+function samplePoints(): [number, number][] {
+  return SAMPLE_POINTS.flatMap((u) => SAMPLE_POINTS.map((v): [number, number] => [u, v]));
+}
+
+/** The upload pattern's colour at column x, row y: every pixel different. */
+function patternColor(x: number, y: number): [number, number, number] {
+  return [x * 32 + 16, y * 40 + 20, (x * 7 + y * 29) % 256];
+}
+
+/** The upload pattern as RGBA pixels. */
+function patternPixels(): Pixels {
+  const rgba = new Uint8Array(PATTERN_WIDTH * PATTERN_HEIGHT * 4);
+  for (let y = 0; y < PATTERN_HEIGHT; y++) {
+    for (let x = 0; x < PATTERN_WIDTH; x++) {
+      rgba.set([...patternColor(x, y), 255], (y * PATTERN_WIDTH + x) * 4);
+    }
+  }
+  return { width: PATTERN_WIDTH, height: PATTERN_HEIGHT, rgba };
+}
+
+/** The upload pattern as a PNG file. */
+async function patternPng(): Promise<Uint8Array> {
+  const image = new Image(PATTERN_WIDTH, PATTERN_HEIGHT);
+  image.bitmap.set(patternPixels().rgba);
+  return await image.encode();
+}
+
+/** The upload pattern as a `.npy` file (format 1.0, uint8, shape H,W,3), as `np.save` writes. */
+function patternNpy(): Uint8Array {
+  const dict =
+    `{'descr': '|u1', 'fortran_order': False, 'shape': (${PATTERN_HEIGHT}, ${PATTERN_WIDTH}, 3), }`;
+  const unpadded = 10 + dict.length + 1;
+  const header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+  const rgb = patternPixels().rgba.filter((_, i) => i % 4 !== 3);
+  const bytes = new Uint8Array(10 + header.length + rgb.length);
+  bytes.set([
+    0x93,
+    ...new TextEncoder().encode("NUMPY"),
+    1,
+    0,
+    header.length & 0xff,
+    header.length >> 8,
+  ]);
+  bytes.set(new TextEncoder().encode(header), 10);
+  bytes.set(rgb, 10 + header.length);
+  return bytes;
+}
+
+/** Every pixel of a picture equals the upload pattern's. */
+function assertPattern(pixels: Pixels): void {
+  assert.deepEqual(pixels, patternPixels());
+}
+
+/** The centre of each of the pattern's cells, as fractions of the shown picture. */
+function patternPoints(): [number, number][] {
+  const points: [number, number][] = [];
+  for (let y = 0; y < PATTERN_HEIGHT; y++) {
+    for (let x = 0; x < PATTERN_WIDTH; x++) {
+      points.push([(x + 0.5) / PATTERN_WIDTH, (y + 0.5) / PATTERN_HEIGHT]);
+    }
+  }
+  return points;
+}
+
+const PATTERN: Expectation = (u, v) =>
+  patternColor(Math.floor(u * PATTERN_WIDTH), Math.floor(v * PATTERN_HEIGHT));
+
+/** Chooses a file in the upload form and waits until the page has shown the answer. */
+async function upload(
+  page: Page,
+  name: string,
+  mimeType: string,
+  bytes: Uint8Array,
+  state: "ok" | "error",
+): Promise<Locator> {
+  await page.getByLabel(/^An image/).setInputFiles({ name, mimeType, buffer: Buffer.from(bytes) });
+  const selector = `#upload-result[data-state=${state}][data-file="${name}"]`;
+  await page.waitForSelector(selector);
+  return page.locator(selector);
+}
+
+/** The `detail` pixserve answers for a request, asked directly. */
+async function serverDetail(url: string, init: RequestInit): Promise<string> {
+  const res = await fetch(url, init);
+  assert.ok(res.status >= 400 && res.status < 500, `expected a 4xx, got ${res.status}`);
+  return (await res.json()).detail;
+}
+
+Deno.test("PAGE_CSP allows pixserve's own origin only, and no inline script", () => {
+  assert.equal(
+    PAGE_CSP,
+    "default-src 'self'; img-src 'self' blob: data:; script-src 'self'; style-src 'self'; " +
+      "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " +
+      "frame-ancestors 'none'",
+  );
+});
+
+Deno.test("the page's files hold no inline script or style and name no other origin", () => {
+  const html = PAGE_FILES[0].text;
+  assert.deepEqual(html.match(/<script\b[^>]*>/g), [`<script type="module" src="/page.js">`]);
+  assert.deepEqual(html.match(/<link\b[^>]*>/g), [
+    `<link rel="icon" href="data:,">`,
+    `<link rel="stylesheet" href="/page.css">`,
+  ]);
+  assert.equal(/<style\b|\sstyle=|\son[a-z]+=/i.test(html), false);
+  for (const file of PAGE_FILES) {
+    assert.equal(/\b(https?:)?\/\/[a-z0-9]/i.test(file.text), false, `${file.path} names a host`);
+  }
+});
+
+for (const file of PAGE_FILES) {
+  Deno.test(`GET ${file.path} answers its exact type, a strong ETag, the CSP and 304`, async () => {
+    await withServer(async ({ base }) => {
+      const res = await fetch(`${base}${file.path}`, { headers: IDENTITY });
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      assert.equal(res.status, 200);
+      assert.equal(new TextDecoder().decode(bytes), file.text);
+      assert.equal(res.headers.get("content-type"), file.contentType);
+      assert.equal(res.headers.get("content-length"), String(bytes.byteLength));
+      const etag = await etagOf(bytes);
+      assert.equal(res.headers.get("etag"), etag);
+      assert.equal(res.headers.get("cache-control"), "no-cache");
+      assert.equal(res.headers.get("content-security-policy"), PAGE_CSP);
+      assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+      const again = await fetch(`${base}${file.path}`, {
+        headers: { ...IDENTITY, "if-none-match": `W/"other", ${etag}` },
+      });
+      assert.equal(again.status, 304);
+      assert.equal(again.headers.get("etag"), etag);
+      assert.equal(await again.text(), "");
+      const head = await fetch(`${base}${file.path}`, { method: "HEAD", headers: IDENTITY });
+      assert.equal(head.status, 200);
+      assert.equal(head.headers.get("etag"), etag);
+      assert.equal(head.headers.get("content-length"), String(bytes.byteLength));
+      assert.equal(await head.text(), "");
+    });
+  });
+}
+
+Deno.test("GET / in Chromium shows the sample in every panel, pixel for pixel", async () => {
+  await withServer(async ({ base }) => {
+    await withPage(base, async (page, record) => {
+      await page.goto(`${base}/`);
+      await page.waitForSelector(`${SAMPLE_PANELS}[data-state=loading]`, { state: "detached" });
+      const panels = await page.locator(SAMPLE_PANELS).all();
+      assert.equal(panels.length, 6);
+      for (const panel of panels) {
+        const caption = await panel.locator("figcaption").innerText();
+        const state = await panel.getAttribute("data-state");
+        assert.equal(state, "ok", `${caption}: ${await panel.innerText()}`);
+        const picture = panel.locator("img, canvas");
+        assertSamplePattern(await pagePixels(picture), 512, 512);
+        assert.match(await panel.locator("dl").innerText(), /200 OK|206 Partial Content/);
+      }
+
+      const shot = await decodePixels(await page.screenshot({ fullPage: true }));
+      for (const panel of panels) {
+        await assertInScreenshot(shot, panel.locator("img, canvas"), samplePoints(), SAMPLE, 2);
+      }
+      assert.equal(record.errors.join("\n"), "");
+      assert.equal(record.foreign.join("\n"), "");
+
+      const fetched = page.locator("#blob-panel img");
+      const objectUrl = await fetched.getAttribute("src");
+      assert.ok(objectUrl !== null && objectUrl.startsWith(`blob:${base}/`), `src: ${objectUrl}`);
+      assert.equal(await fetched.getAttribute("data-revoked"), "true");
+      const probe = await page.evaluate(
+        (url) => fetch(url).then(() => "still readable", () => "revoked"),
+        objectUrl,
+      );
+      assert.equal(probe, "revoked");
+    });
+  });
+});
+
+Deno.test("GET / in Chromium without JavaScript still shows the plain <img> panels", async () => {
+  await withServer(async ({ base }) => {
+    await withPage(base, async (page, record) => {
+      await page.goto(`${base}/`, { waitUntil: "load" });
+      const shot = await decodePixels(await page.screenshot({ fullPage: true }));
+      for (const src of ["/image.png", "/files/sample.png", "/stream/sample.png"]) {
+        await assertInScreenshot(
+          shot,
+          page.locator(`img[src="${src}"]`),
+          samplePoints(),
+          SAMPLE,
+          2,
+        );
+      }
+      assert.equal(record.errors.join("\n"), "");
+      assert.equal(record.foreign.join("\n"), "");
+    }, { javaScriptEnabled: false });
+  });
+});
+
+Deno.test("GET / in Chromium reads at phone width: one column, nothing wider than the screen", async () => {
+  await withServer(async ({ base }) => {
+    await withPage(base, async (page, record) => {
+      await page.goto(`${base}/`);
+      await page.waitForSelector(`${SAMPLE_PANELS}[data-state=loading]`, { state: "detached" });
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390);
+      const boxes = await Promise.all(
+        (await page.locator(".panel").all()).map((panel) => panel.boundingBox()),
+      );
+      assert.equal(boxes.length, 8);
+      for (const box of boxes) {
+        assert.ok(box !== null);
+        assert.equal(box.x, boxes[0]?.x, "panels are not in one column");
+        assert.ok(
+          box.width >= 300 && box.x + box.width <= 390,
+          `panel at ${box.x} is ${box.width}`,
+        );
+      }
+      assert.equal(record.errors.join("\n"), "");
+    }, { viewport: { width: 390, height: 844 } });
+  });
+});
+
+Deno.test("GET / in Chromium: the forms show every format, upload round trips and errors", async () => {
+  await withServer(async ({ base }) => {
+    await withPage(base, async (page, record) => {
+      await page.goto(`${base}/`);
+      await page.waitForSelector(`${SAMPLE_PANELS}[data-state=loading]`, { state: "detached" });
+
+      const format = page.getByLabel("Format", { exact: true });
+      const quality = page.getByLabel(/^Quality/);
+      for (
+        const [name, q, tolerance, margin] of [
+          ["png", undefined, 0, 0],
+          ["gif", undefined, 0, 0],
+          ["webp", 90, 8, 8],
+          ["jpeg", 80, 8, 8],
+        ] as const
+      ) {
+        await format.focus();
+        await format.selectOption(name);
+        assert.equal(await quality.isDisabled(), q === undefined);
+        await page.keyboard.press("Tab");
+        if (q !== undefined) {
+          await page.keyboard.press("ControlOrMeta+A");
+          await page.keyboard.type(String(q));
+          await page.keyboard.press("Tab");
+        }
+        assert.equal(
+          await page.evaluate(() => document.activeElement?.textContent),
+          "Show this format",
+        );
+        await page.keyboard.press("Enter");
+        const route = `/image.${name}${q === undefined ? "" : `?quality=${q}`}`;
+        await page.waitForSelector(`#format-result[data-state=ok][data-route="${route}"]`);
+        const img = page.locator("#format-result img");
+        assertSamplePattern(await pagePixels(img), 512, 512, tolerance, margin);
+        assert.equal(await img.getAttribute("data-revoked"), "true");
+      }
+      assert.equal(record.errors.join("\n"), "");
+
+      const text = new TextEncoder().encode("this is not a picture\n");
+      const failures = [
+        ["x.png", "image/png", `${base}/decode.json`],
+        ["x.npy", "application/x-npy", `${base}/render.png`],
+      ] as const;
+      for (const [name, type, url] of failures) {
+        const shown = await upload(page, name, type, text, "error");
+        const detail = await serverDetail(url, {
+          method: "POST",
+          headers: { "content-type": type },
+          body: text,
+        });
+        assert.equal(await shown.locator(".error").innerText(), detail);
+        assert.equal(await shown.locator("img").isVisible(), false);
+        assert.equal(await shown.locator("canvas").isVisible(), false);
+      }
+      const failed = record.errors.splice(0).map((line) =>
+        line.replace(/ status of 4\d\d \([A-Za-z ]+\) /, " status of 4xx ")
+      );
+      assert.deepEqual(
+        failed,
+        failures.map(([, , url]) =>
+          `Failed to load resource: the server responded with a status of 4xx (${url})`
+        ),
+      );
+
+      const npy = patternNpy();
+      for (
+        const [name, type, bytes] of [
+          ["pattern.npy", "application/octet-stream", npy],
+          ["pattern.npz", "application/zip", zipSync({ "arr_0.npy": npy })],
+        ] as const
+      ) {
+        const shown = await upload(page, name, type, bytes, "ok");
+        assertPattern(await pagePixels(shown.locator("img")));
+      }
+      const shown = await upload(page, "pattern.png", "image/png", await patternPng(), "ok");
+      const canvas = shown.locator("canvas");
+      assertPattern(await pagePixels(canvas));
+
+      const png = await page.screenshot({ fullPage: true });
+      const shot = await decodePixels(png);
+      for (const panel of await page.locator(SAMPLE_PANELS).all()) {
+        await assertInScreenshot(shot, panel.locator("img, canvas"), samplePoints(), SAMPLE, 2);
+      }
+      const jpeg = page.locator("#format-result img");
+      await assertInScreenshot(shot, jpeg, samplePoints(), SAMPLE, 8);
+      await assertInScreenshot(shot, canvas, patternPoints(), PATTERN, 0);
+      assert.equal(record.errors.join("\n"), "");
+      assert.equal(record.foreign.join("\n"), "");
+      if (Deno.env.get("UPDATE_SCREENSHOT") === "1") {
+        await Deno.writeFile(`${PROJECT_DIR}/tests/page.png`, png);
+      }
+    });
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * Makes sure Debian's Chromium is at {@linkcode CHROMIUM_PATH} before the tests run: when it is
+ * missing, installs the `chromium` package with apt-get; when that is impossible, prints one
+ * line saying what to install and exits 1. It never lets the browser test be skipped.
+ *
+ * Run by `deno task test` before `deno test`:
+ * `deno run --allow-run --allow-read --allow-env tests/ensure_chromium.ts`
+ *
+ * @module
+ */
+
+/** Where Debian's `chromium` package puts the browser; no other browser is used. */
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+
+/** The one line printed when the browser is missing and cannot be installed here. */
+export const CHROMIUM_MISSING =
+  `pixserve's browser test needs Chromium at ${CHROMIUM_PATH}: install Debian's package ` +
+  `with "apt-get update && apt-get install -y chromium" (as root), then run the tests again`;
+
+/**
+ * Whether the browser is installed.
+ *
+ * @returns `true` when {@linkcode CHROMIUM_PATH} is a file.
+ */
+export async function chromiumInstalled(): Promise<boolean> {
+  try {
+    return (await Deno.stat(CHROMIUM_PATH)).isFile;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+/**
+ * Runs one apt-get command, quietly, without asking.
+ *
+ * @param args Arguments of apt-get.
+ * @returns Whether it exited 0.
+ */
+async function aptGet(args: string[]): Promise<boolean> {
+  try {
+    const { code } = await new Deno.Command("apt-get", {
+      args: ["-o", "DPkg::Lock::Timeout=600", ...args],
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+      stdin: "null",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    return code === 0;
+  } catch {
+    return false;
+  }
+}
+
+if (import.meta.main && !(await chromiumInstalled())) {
+  console.error(`pixserve tests: ${CHROMIUM_PATH} is missing; installing Debian's chromium`);
+  const installed = await aptGet(["update", "-qq"]) &&
+    await aptGet(["install", "-y", "-qq", "chromium"]) &&
+    await chromiumInstalled();
+  if (!installed) {
+    console.error(CHROMIUM_MISSING);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,249 @@
+import assert from "node:assert/strict";
+import { encodePixels } from "../lib/image/encode.ts";
+import { EncodePool } from "../lib/image/pool.ts";
+import { sampleImage } from "../lib/image/sample.ts";
+import { createServices } from "../lib/services.ts";
+import { CRASH_WIDTH, GATE, HOLD_WIDTH, TEST_WORKER_URL } from "./_encode_gate.ts";
+import { assertSamplePattern, decodePixels } from "./_pixels.ts";
+import { testConfig, withServer } from "./_server.ts";
+
+const IDENTITY = { "accept-encoding": "identity" };
+
+function samplePixels(width: number, height: number) {
+  const image = sampleImage(width, height);
+  return { width, height, rgba: new Uint8Array(image.bitmap.buffer) };
+}
+
+/** A promise of the next message on the test gate, and a way to release held jobs. */
+function openGate() {
+  const channel = new BroadcastChannel(GATE);
+  const held = new Promise<void>((resolve) => {
+    channel.onmessage = () => resolve();
+  });
+  let open = true;
+  return {
+    held,
+    release() {
+      if (!open) return;
+      open = false;
+      channel.postMessage("release");
+      channel.close();
+    },
+  };
+}
+
+Deno.test("EncodePool.encode() writes the same bytes as encodePixels() in this isolate", async () => {
+  const pool = new EncodePool({ size: 2 });
+  try {
+    for (const format of ["png", "gif", "jpeg"] as const) {
+      const expected = await encodePixels(samplePixels(64, 48), format);
+      assert.deepEqual(await pool.encode(samplePixels(64, 48), format), expected);
+    }
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("EncodePool.encode() moves a whole buffer and copies a view of a larger one", async () => {
+  const pool = new EncodePool({ size: 1 });
+  try {
+    const whole = samplePixels(8, 8);
+    await pool.encode(whole, "png");
+    assert.equal(whole.rgba.byteLength, 0);
+    const big = new Uint8Array(8 * 8 * 4 + 4);
+    const view = { width: 8, height: 8, rgba: big.subarray(4) };
+    await pool.encode(view, "png");
+    assert.equal(view.rgba.byteLength, 8 * 8 * 4);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("EncodePool.encode() checks quality and size before taking a job", async () => {
+  const pool = new EncodePool({ size: 1 });
+  try {
+    await assert.rejects(pool.encode(samplePixels(4, 4), "png", { quality: 80 }), {
+      status: 400,
+      code: "invalid_quality",
+    });
+    await assert.rejects(pool.encode(samplePixels(16_384, 1), "webp"), {
+      status: 422,
+      code: "too_large_for_format",
+    });
+    assert.equal(pool.running, 0);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("GET /image.png answers 503 with Retry-After when the encode queue is full", async () => {
+  const pool = new EncodePool({ size: 1, queue: 0, workerUrl: TEST_WORKER_URL });
+  const services = createServices(await testConfig(), { pool });
+  const gate = openGate();
+  try {
+    await withServer(
+      async ({ base }) => {
+        const first = fetch(`${base}/image.png?width=${HOLD_WIDTH}`, { headers: IDENTITY });
+        await gate.held;
+        const res = await fetch(`${base}/image.png?width=20`, { headers: IDENTITY });
+        assert.equal(res.status, 503);
+        assert.equal(res.headers.get("retry-after"), "1");
+        assert.equal(res.headers.get("content-type"), "application/json");
+        assert.equal(res.headers.get("cache-control"), "no-store");
+        assert.deepEqual(await res.json(), {
+          error: "encoder_busy",
+          detail: "all 1 encode workers are busy and 0 images wait; retry in 1 s",
+        });
+        gate.release();
+        const held = await first;
+        assert.equal(held.status, 200);
+        assertSamplePattern(await decodePixels(new Uint8Array(await held.arrayBuffer())), 17, 512);
+      },
+      {},
+      { services },
+    );
+  } finally {
+    gate.release();
+    services.close();
+  }
+});
+
+Deno.test("EncodePool queues up to its bound and serves the queue in order", async () => {
+  const pool = new EncodePool({ size: 1, queue: 1, workerUrl: TEST_WORKER_URL });
+  const gate = openGate();
+  try {
+    const first = pool.encode(samplePixels(HOLD_WIDTH, 2), "png");
+    await gate.held;
+    const second = pool.encode(samplePixels(5, 5), "png");
+    assert.equal(pool.waiting, 1);
+    await assert.rejects(pool.encode(samplePixels(6, 6), "png"), {
+      status: 503,
+      code: "encoder_busy",
+    });
+    gate.release();
+    assertSamplePattern(await decodePixels(await first), HOLD_WIDTH, 2);
+    assertSamplePattern(await decodePixels(await second), 5, 5);
+    assert.equal(pool.waiting, 0);
+  } finally {
+    gate.release();
+    pool.close();
+  }
+});
+
+Deno.test("GET /image.png answers 500 when its encode worker dies, and the next request succeeds", async () => {
+  const crashes: unknown[] = [];
+  const pool = new EncodePool({
+    size: 1,
+    workerUrl: TEST_WORKER_URL,
+    onCrash: (error) => crashes.push(error),
+  });
+  const services = createServices(await testConfig(), { pool });
+  try {
+    await withServer(
+      async ({ base }) => {
+        const crashed = await fetch(`${base}/image.png?width=${CRASH_WIDTH}`, {
+          headers: IDENTITY,
+        });
+        assert.equal(crashed.status, 500);
+        assert.equal(crashed.headers.get("content-type"), "application/json");
+        assert.deepEqual(await crashed.json(), {
+          error: "encoder_crashed",
+          detail:
+            "the encode worker stopped while encoding this image; it has been replaced, retry",
+        });
+        assert.equal(crashes.length, 1);
+        const next = await fetch(`${base}/image.png?width=20&height=10`, { headers: IDENTITY });
+        assert.equal(next.status, 200);
+        assertSamplePattern(await decodePixels(new Uint8Array(await next.arrayBuffer())), 20, 10);
+      },
+      {},
+      { services },
+    );
+  } finally {
+    services.close();
+  }
+});
+
+Deno.test("EncodePool.close() refuses waiting and new jobs with shutting_down", async () => {
+  const pool = new EncodePool({ size: 1, queue: 1, workerUrl: TEST_WORKER_URL });
+  const gate = openGate();
+  try {
+    const running = pool.encode(samplePixels(HOLD_WIDTH, 2), "png");
+    await gate.held;
+    const waiting = pool.encode(samplePixels(4, 4), "png");
+    pool.close();
+    const refused = { status: 503, code: "shutting_down" };
+    await assert.rejects(running, refused);
+    await assert.rejects(waiting, refused);
+    await assert.rejects(pool.encode(samplePixels(4, 4), "png"), refused);
+  } finally {
+    gate.release();
+  }
+});
+
+Deno.test("EncodePool with warm starts every worker at once and replaces a dead one at once", async () => {
+  const crashes: unknown[] = [];
+  const pool = new EncodePool({
+    size: 2,
+    warm: true,
+    workerUrl: TEST_WORKER_URL,
+    onCrash: (error) => crashes.push(error),
+  });
+  try {
+    assert.equal(pool.workers, 2);
+    await assert.rejects(pool.encode(samplePixels(CRASH_WIDTH, 2), "png"), {
+      status: 500,
+      code: "encoder_crashed",
+    });
+    assert.equal(crashes.length, 1);
+    assert.equal(pool.workers, 2);
+    assertSamplePattern(await decodePixels(await pool.encode(samplePixels(9, 4), "png")), 9, 4);
+  } finally {
+    pool.close();
+  }
+  assert.equal(pool.workers, 0);
+});
+
+Deno.test("services.encodeChannels() encodes RGB and gray bytes expanded in the worker", async () => {
+  const services = createServices(await testConfig());
+  try {
+    const rgb = new Uint8Array(6 * 4 * 3);
+    for (let y = 0; y < 2; y++) for (let x = 0; x < 3; x++) rgb[(y * 6 + x) * 3] = 255;
+    const png = await services.encodeChannels(
+      { width: 6, height: 4, channels: 3, data: rgb },
+      "png",
+    );
+    assert.equal(png.format, "png");
+    assertSamplePattern(await decodePixels(png.bytes), 6, 4);
+    const gray = new Uint8Array([0, 128, 255, 9]);
+    const gif = await services.encodeChannels(
+      { width: 2, height: 2, channels: 1, data: gray },
+      "gif",
+    );
+    const decoded = await decodePixels(gif.bytes);
+    assert.deepEqual([...decoded.rgba], [
+      0,
+      0,
+      0,
+      255,
+      128,
+      128,
+      128,
+      255,
+      255,
+      255,
+      255,
+      255,
+      9,
+      9,
+      9,
+      255,
+    ]);
+    await assert.rejects(
+      services.encodeChannels({ width: 2, height: 2, channels: 3, data: gray }, "png"),
+      RangeError,
+    );
+  } finally {
+    services.close();
+  }
+});
