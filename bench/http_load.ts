@@ -48,6 +48,11 @@ try {
   servers["bare deno serve"] = await bare("type");
   servers["bare deno serve, 6 headers"] = await bare("full");
   servers["pixserve --workers 1"] = await startPixserve(freePort(), ["--workers", "1"]);
+  servers["pixserve --workers 1 --quiet"] = await startPixserve(freePort(), [
+    "--workers",
+    "1",
+    "--quiet",
+  ]);
   const rps: Record<string, number[]> = {};
   for (const [name, server] of Object.entries(servers)) {
     await wrk(`${server.base}/image.png`, { seconds: 2, connections });
@@ -70,6 +75,12 @@ try {
   console.log(
     `pixserve / bare with 6 headers: ${
       (pix / median(rps["bare deno serve, 6 headers"])).toFixed(2)
+    }×`,
+  );
+  const quiet = median(rps["pixserve --workers 1 --quiet"]);
+  console.log(
+    `pixserve --quiet / bare with 6 headers: ${
+      (quiet / median(rps["bare deno serve, 6 headers"])).toFixed(2)
     }×`,
   );
 } finally {

@@ -24,7 +24,7 @@ import { contentDisposition, type DispositionType } from "./http/disposition.ts"
 import { mediaTypeOf } from "./http/mime.ts";
 import { type BytePart, byterangesLayout } from "./http/multipart.ts";
 import { type ByteRange, contentRange, parseRange, type RangeDecision } from "./http/range.ts";
-import { RETAINED_304_HEADERS } from "./responses.ts";
+import { notModifiedHeaders } from "./responses.ts";
 
 /** Bytes read from disk per chunk by {@linkcode fileResponse}, and the default chunk of {@linkcode streamResponse}. */
 export const DEFAULT_CHUNK_SIZE = 64 * 1024;
@@ -187,14 +187,7 @@ export function planFileResponse(
       "the file does not match If-Match or was modified after If-Unmodified-Since",
     );
   }
-  if (outcome === "not_modified") {
-    const kept = new Headers();
-    for (const name of RETAINED_304_HEADERS) {
-      const value = headers.get(name);
-      if (value !== null) kept.set(name, value);
-    }
-    return { status: 304, headers: kept };
-  }
+  if (outcome === "not_modified") return { status: 304, headers: notModifiedHeaders(headers) };
   const decision: RangeDecision = request.method === "GET" &&
       ifRangeHolds(request.headers.get("if-range"), validators, now)
     ? parseRange(request.headers.get("range"), info.size)

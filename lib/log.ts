@@ -29,11 +29,23 @@ export interface LogEntry {
  * // {"time":"1970-01-01T00:00:00.000Z","method":"GET","path":"/health","status":200,"bytes":33,"ms":0.4}
  */
 export function formatLogLine(entry: LogEntry, now: Date = new Date()): string {
-  return JSON.stringify({
-    time: now.toISOString(),
-    ...entry,
-    ms: Math.round(entry.ms * 10) / 10,
-  });
+  return `{"time":"${isoTime(now)}","method":${JSON.stringify(entry.method)},"path":${
+    JSON.stringify(entry.path)
+  },"status":${entry.status},"bytes":${entry.bytes},"ms":${Math.round(entry.ms * 10) / 10}}`;
+}
+
+let lastSecond = NaN;
+let lastPrefix = "";
+
+/** `Date.toISOString()`, formatting the date and time once per second. */
+function isoTime(now: Date): string {
+  const ms = now.getTime();
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastPrefix = now.toISOString().slice(0, 20);
+  }
+  return `${lastPrefix}${String(ms - second * 1000).padStart(3, "0")}Z`;
 }
 
 /** A request logger: call it once per request; {@linkcode Logger.flush} writes what waits. */
@@ -44,10 +56,16 @@ export interface Logger {
   flush(): void;
 }
 
+/** Longest a log line waits before it is written, in milliseconds. */
+export const LOG_FLUSH_MS = 20;
+
+/** Queued log text that is written at once, without waiting for the timer. */
+const LOG_FLUSH_CHARS = 64 * 1024;
+
 /**
- * A logger that writes lines to standard output, batched: the lines of every request
- * answered in one turn of the event loop go out in one write at the end of that turn
- * (and at exit), so that logging costs one system call per turn, not one per request.
+ * A logger that writes lines to standard output, batched: lines wait at most
+ * {@linkcode LOG_FLUSH_MS} (or until 64 KiB are queued, or exit) and go out in one write,
+ * so that logging costs a system call per batch, not one per request.
  *
  * @param quiet When true, nothing is written.
  * @param write Where the bytes go; default: standard output, synchronously.
@@ -61,9 +79,10 @@ export function createLogger(
   write: (bytes: Uint8Array) => void = writeStdout,
 ): Logger {
   let pending = "";
-  let scheduled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
-    scheduled = false;
+    clearTimeout(timer);
+    timer = undefined;
     if (pending === "") return;
     const text = pending;
     pending = "";
@@ -72,9 +91,8 @@ export function createLogger(
   const log = (entry: LogEntry) => {
     if (quiet) return;
     pending += formatLogLine(entry) + "\n";
-    if (scheduled) return;
-    scheduled = true;
-    setTimeout(flush, 0);
+    if (pending.length >= LOG_FLUSH_CHARS) flush();
+    else timer ??= setTimeout(flush, LOG_FLUSH_MS);
   };
   if (!quiet) globalThis.addEventListener("unload", flush);
   return Object.assign(log, { flush });

@@ -21,6 +21,8 @@ export {
   type ImageHeaderOptions,
   imageResponse,
   type ImageResponseOptions,
+  notModified,
+  notModifiedHeaders,
   RETAINED_304_HEADERS,
   tagBytes,
 } from "./responses.ts";
@@ -69,6 +71,7 @@ export { createRouter, type Handler, type Route, type RouteContext } from "./rou
 export { createApp } from "./app.ts";
 export { type Config, loadConfig } from "./config.ts";
 export {
+  arrayToChannels,
   arrayToImage,
   type ArrayToImageOptions,
   imageToArray,

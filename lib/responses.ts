@@ -111,29 +111,82 @@ export function encodedResponse(
   encoded: EncodedImage,
   options: ImageHeaderOptions = {},
 ): Response {
-  const name = options.filename ?? `image.${EXTENSION[encoded.format]}`;
-  const headers = new Headers({
+  const base = imageHeaders(
+    encoded,
+    options.filename ?? `image.${EXTENSION[encoded.format]}`,
+    options.disposition ?? "inline",
+    options.maxAge ?? 3600,
+  );
+  const headers = options.headers === undefined
+    ? base
+    : { ...base, ...Object.fromEntries(new Headers(options.headers)) };
+  const inm = options.request?.headers.get("if-none-match") ?? null;
+  if (ifNoneMatchHits(inm, encoded.etag)) return notModified(headers);
+  return new Response(encoded.bytes, { status: 200, headers });
+}
+
+/**
+ * The headers a 304 keeps from the 200 it stands for (RFC 9110 §15.4.5).
+ *
+ * @param headers The headers of the full response.
+ * @returns Only {@linkcode RETAINED_304_HEADERS}.
+ * @example
+ * notModifiedHeaders({ etag: `"a"`, "content-type": "image/png" }).has("content-type"); // false
+ */
+export function notModifiedHeaders(headers: HeadersInit): Headers {
+  const full = new Headers(headers);
+  const kept = new Headers();
+  for (const name of RETAINED_304_HEADERS) {
+    const value = full.get(name);
+    if (value !== null) kept.set(name, value);
+  }
+  return kept;
+}
+
+/**
+ * A 304 for a full response's headers, without a body.
+ *
+ * @param headers The headers of the full response.
+ * @returns The 304.
+ * @example
+ * notModified({ etag: `"a"`, "content-type": "image/png" }).status; // 304
+ */
+export function notModified(headers: HeadersInit): Response {
+  return new Response(null, { status: 304, headers: notModifiedHeaders(headers) });
+}
+
+/** Header sets per encoded image, a few variants each (names, disposition, max-age). */
+const HEADER_MEMO = new WeakMap<EncodedImage, Map<string, Readonly<Record<string, string>>>>();
+const VARIANTS_KEPT = 8;
+
+/**
+ * The headers of a 200 for an encoded image, built once per variant: a cached image is
+ * answered without rebuilding its `Content-Disposition` or its header list.
+ */
+function imageHeaders(
+  encoded: EncodedImage,
+  name: string,
+  disposition: DispositionType,
+  maxAge: number,
+): Readonly<Record<string, string>> {
+  const key = `${disposition};${maxAge};${name}`;
+  let variants = HEADER_MEMO.get(encoded);
+  const hit = variants?.get(key);
+  if (hit !== undefined) return hit;
+  const headers = Object.freeze({
     "content-type": MEDIA_TYPES[encoded.format],
     "content-length": String(encoded.byteLength),
-    "content-disposition": contentDisposition(
-      name,
-      options.disposition ?? "inline",
-    ),
+    "content-disposition": contentDisposition(name, disposition),
     "etag": encoded.etag,
-    "cache-control": `public, max-age=${options.maxAge ?? 3600}`,
+    "cache-control": `public, max-age=${maxAge}`,
     "x-content-type-options": "nosniff",
   });
-  for (const [k, v] of new Headers(options.headers)) headers.set(k, v);
-  const inm = options.request?.headers.get("if-none-match") ?? null;
-  if (ifNoneMatchHits(inm, encoded.etag)) {
-    const kept = new Headers();
-    for (const k of RETAINED_304_HEADERS) {
-      const v = headers.get(k);
-      if (v !== null) kept.set(k, v);
-    }
-    return new Response(null, { status: 304, headers: kept });
+  if (variants === undefined || variants.size >= VARIANTS_KEPT) {
+    variants = new Map();
+    HEADER_MEMO.set(encoded, variants);
   }
-  return new Response(encoded.bytes, { status: 200, headers });
+  variants.set(key, headers);
+  return headers;
 }
 
 /** Options of {@linkcode imageResponse}. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
-import { arrayToImage, imageToArray } from "../lib/arrays/convert.ts";
+import { arrayToChannels, arrayToImage, imageToArray } from "../lib/arrays/convert.ts";
+import { toRgba } from "../lib/image/encode.ts";
 import {
   checkPixels,
   expandToRgba,
@@ -223,4 +224,25 @@ Deno.test("unravelIndex() inverts C order", () => {
   assert.deepEqual(unravelIndex(0, [2, 3, 4]), [0, 0, 0]);
   assert.deepEqual(unravelIndex(23, [2, 3, 4]), [1, 2, 3]);
   assert.deepEqual(unravelIndex(13, [2, 3, 4]), [1, 0, 1]);
+});
+
+Deno.test("arrayToChannels() passes uint8 RGB and gray through and equals arrayToImage", () => {
+  const data = Uint8Array.from({ length: 2 * 3 * 3 }, (_, i) => i * 13);
+  const cases = [
+    { array: { shape: [2, 3, 3], dtype: "uint8", data } as const, order: "rgb", channels: 3 },
+    { array: { shape: [2, 3, 3], dtype: "uint8", data } as const, order: "bgr", channels: 4 },
+    { array: { shape: [3, 6], dtype: "uint8", data } as const, order: "bgr", channels: 1 },
+    {
+      array: { shape: [2, 3], dtype: "float32", data: new Float32Array(6).fill(0.5) } as const,
+      order: "rgb",
+      channels: 1,
+    },
+  ] as const;
+  for (const { array, order, channels } of cases) {
+    const pixels = arrayToChannels(array, { order });
+    assert.equal(pixels.channels, channels);
+    if (array.dtype === "uint8" && channels !== 4) assert.equal(pixels.data, array.data);
+    const image = arrayToImage(array, { order });
+    assert.deepEqual(toRgba(pixels).rgba, new Uint8Array(image.bitmap));
+  }
 });

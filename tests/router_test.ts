@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import { appRoutes } from "../lib/app.ts";
 import { HttpError } from "../lib/errors.ts";
-import { createRouter } from "../lib/router.ts";
+import { createServices } from "../lib/services.ts";
+import { testConfig } from "./_server.ts";
+import { compilePath, createRouter } from "../lib/router.ts";
 
 const route = createRouter([
   { method: "GET", path: "/files/:path+", handler: (_r, { params }) => new Response(params.path) },
@@ -40,4 +43,49 @@ Deno.test("createRouter() throws 404 for unknown paths and 405 with Allow", asyn
     405,
     "GET, HEAD",
   ]);
+});
+
+Deno.test("compilePath() matches as URLPattern does for every pixserve route", async () => {
+  const services = createServices(await testConfig());
+  const paths = [
+    "/",
+    "/health",
+    "/image",
+    "/image.png",
+    "/image.jpeg",
+    "/image.json",
+    "/image.npy",
+    "/image.tiff",
+    "/image.png/x",
+    "/render.gif",
+    "/decode.npy",
+    "/files/a.png",
+    "/files/a/b%20c.png",
+    "/files/",
+    "/files//a",
+    "/stream/x/y",
+    "/images/scan.webp",
+    "/images/nested/tile.png",
+    "/images/.png",
+    "/page.js",
+  ];
+  try {
+    for (const route of appRoutes(services)) {
+      const pattern = new URLPattern({ pathname: route.path });
+      const compiled = compilePath(route.path);
+      for (const path of paths) {
+        const expected = pattern.exec({ pathname: path })?.pathname.groups ?? null;
+        const got = compiled.exec(path)?.groups ?? (compiled.test(path) ? {} : null);
+        assert.deepEqual(got === null ? null : { ...got }, expected, `${route.path} ${path}`);
+      }
+    }
+  } finally {
+    services.close();
+  }
+});
+
+Deno.test("compilePath() rejects syntax it does not implement", () => {
+  for (const path of ["/a/*", "/a{s}?", "/a/(\\d+)"]) {
+    assert.throws(() => compilePath(path), SyntaxError, path);
+  }
 });

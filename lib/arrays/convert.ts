@@ -16,6 +16,7 @@ import {
   rgbaToArray,
   toUint8,
 } from "./layout.ts";
+import type { ChannelPixels } from "../image/encode.ts";
 import type { PixelArray } from "./types.ts";
 
 /** Options of {@linkcode arrayToImage}. */
@@ -53,6 +54,35 @@ export function arrayToImage(array: PixelArray, options: ArrayToImageOptions = {
   const image = new Image(shape.width, shape.height);
   expandToRgba(toUint8(array, options.clip ?? false), shape, options.order ?? "rgb", image.bitmap);
   return image;
+}
+
+/**
+ * The pixels of an array as 8-bit channels for an encoder: gray or RGB(A) `uint8` data is
+ * passed as it is (the encoder expands it, off the event loop); other dtypes are scaled to
+ * 8 bits and BGR(A) reordered, as {@linkcode arrayToImage} does.
+ *
+ * @param array The pixels.
+ * @param options Channel order, clipping, pixel limit.
+ * @returns Width, height, channels (1, 3 or 4) and bytes.
+ * @throws {Unprocessable} As {@linkcode arrayToImage}.
+ * @example
+ * arrayToChannels({ shape: [2, 2], dtype: "uint8", data: new Uint8Array(4) }).channels; // 1
+ */
+export function arrayToChannels(
+  array: PixelArray,
+  options: ArrayToImageOptions = {},
+): ChannelPixels {
+  const shape = imageShape(array.shape);
+  checkPixels(shape.width, shape.height, options.maxPixels ?? Infinity);
+  checkElementCount(array);
+  const values = toUint8(array, options.clip ?? false);
+  const { width, height, channels } = shape;
+  if (channels === 1 || (options.order ?? "rgb") === "rgb") {
+    return { width, height, channels, data: values };
+  }
+  const rgba = new Uint8Array(width * height * 4);
+  expandToRgba(values, shape, "bgr", rgba);
+  return { width, height, channels: 4, data: rgba };
 }
 
 /** Options of {@linkcode imageToArray}. */

@@ -7,7 +7,7 @@
  */
 
 import { etagOf, ifNoneMatchHits } from "../http/conditional.ts";
-import { RETAINED_304_HEADERS } from "../responses.ts";
+import { notModified } from "../responses.ts";
 import html from "./index.html" with { type: "text" };
 import css from "./page.css" with { type: "text" };
 import js from "./page.js" with { type: "text" };
@@ -99,12 +99,7 @@ export function assetResponse(asset: PageAsset, request: Request): Response {
     "x-content-type-options": "nosniff",
   });
   if (ifNoneMatchHits(request.headers.get("if-none-match"), asset.etag)) {
-    const kept = new Headers();
-    for (const name of RETAINED_304_HEADERS) {
-      const value = headers.get(name);
-      if (value !== null) kept.set(name, value);
-    }
-    return new Response(null, { status: 304, headers: kept });
+    return notModified(headers);
   }
   return new Response(asset.bytes, { status: 200, headers });
 }

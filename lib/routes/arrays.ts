@@ -9,7 +9,7 @@
  * @module
  */
 
-import { arrayToImage, imageToArray } from "../arrays/convert.ts";
+import { arrayToChannels, imageToArray } from "../arrays/convert.ts";
 import { encodeArrayJson } from "../arrays/json.ts";
 import {
   ARRAY_MODES,
@@ -30,7 +30,7 @@ import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension } from "../image/format.ts";
 import { sampleImage } from "../image/sample.ts";
 import { decodeSourceImage } from "../image/source.ts";
-import { encodedResponse, RETAINED_304_HEADERS } from "../responses.ts";
+import { encodedResponse, notModified } from "../responses.ts";
 import type { Route } from "../router.ts";
 import type { Services } from "../services.ts";
 import { dispositionRequest } from "./image.ts";
@@ -87,12 +87,7 @@ async function arrayResponse(
     const etag = await etagOf(bytes);
     headers.set("etag", etag);
     if (ifNoneMatchHits(options.request.headers.get("if-none-match"), etag)) {
-      const kept = new Headers();
-      for (const k of RETAINED_304_HEADERS) {
-        const v = headers.get(k);
-        if (v !== null) kept.set(k, v);
-      }
-      return new Response(null, { status: 304, headers: kept });
+      return notModified(headers);
     }
   }
   return new Response(bytes, { status: 200, headers });
@@ -155,8 +150,8 @@ export function arraysRoutes(services: Services): Route[] {
           key: url.searchParams.get("key") ?? undefined,
           maxInflatedBytes: config.maxBodyBytes,
         });
-        const image = arrayToImage(array, { order, clip, maxPixels: config.maxPixels });
-        const encoded = await services.encode(image, format, { quality });
+        const pixels = arrayToChannels(array, { order, clip, maxPixels: config.maxPixels });
+        const encoded = await services.encodeChannels(pixels, format, { quality });
         return encodedResponse(encoded, { filename, disposition, maxAge: config.cacheMaxAge });
       },
     },

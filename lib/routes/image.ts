@@ -13,7 +13,7 @@ import { flagParam, intParam } from "../http/params.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
 import { SAMPLE_SIZE, sampleImage } from "../image/sample.ts";
-import { encodedResponse } from "../responses.ts";
+import { type EncodedImage, encodedResponse } from "../responses.ts";
 import type { Route, RouteContext } from "../router.ts";
 import type { Services } from "../services.ts";
 
@@ -87,30 +87,31 @@ export function dispositionRequest(
  * const routes = imageRoutes(createServices(config));
  */
 export function imageRoutes(services: Services): Route[] {
-  const serve = async (
+  const serve = (
     request: Request,
     { url }: RouteContext,
     format: ImageFormat,
     extension: string,
     vary?: string,
-  ) => {
+  ): Response | Promise<Response> => {
     const asked = sampleRequest(url, format, services.config.maxPixels);
     const { filename, disposition } = dispositionRequest(url, `sample.${extension}`);
+    const respond = (encoded: EncodedImage) =>
+      encodedResponse(encoded, {
+        filename,
+        disposition,
+        maxAge: services.config.cacheMaxAge,
+        headers: vary === undefined ? undefined : { vary },
+        request,
+      });
     const key = `sample:${asked.width}x${asked.height}.${format}.q${asked.quality ?? "-"}`;
-    const encoded = await services.cache.getOrCreate(
+    const cached = services.cache.get(key);
+    if (cached !== undefined) return respond(cached);
+    return services.cache.getOrCreate(
       key,
       () =>
-        services.encode(sampleImage(asked.width, asked.height), format, {
-          quality: asked.quality,
-        }),
-    );
-    return encodedResponse(encoded, {
-      filename,
-      disposition,
-      maxAge: services.config.cacheMaxAge,
-      headers: vary === undefined ? undefined : { vary },
-      request,
-    });
+        services.encode(sampleImage(asked.width, asked.height), format, { quality: asked.quality }),
+    ).then(respond);
   };
   return [
     {

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { createLogger, formatLogLine, type LogEntry } from "../lib/log.ts";
+import { withServer } from "./_server.ts";
+
+Deno.test("formatLogLine() writes one JSON object with the time as toISOString() does", () => {
+  for (const t of [0, 999, 1000, 1_700_000_000_123, 1_700_000_000_999, 1_700_000_001_000]) {
+    const now = new Date(t);
+    const line = formatLogLine(
+      { method: "GET", path: '/a"b\\c', status: 200, bytes: null, ms: 1.26 },
+      now,
+    );
+    assert.deepEqual(JSON.parse(line), {
+      time: now.toISOString(),
+      method: "GET",
+      path: '/a"b\\c',
+      status: 200,
+      bytes: null,
+      ms: 1.3,
+    });
+  }
+});
+
+Deno.test("createLogger() batches lines into one write and writes nothing when quiet", () => {
+  const writes: string[] = [];
+  const log = createLogger(false, (bytes) => writes.push(new TextDecoder().decode(bytes)));
+  const entry: LogEntry = { method: "HEAD", path: "/x", status: 304, bytes: 0, ms: 0 };
+  log(entry);
+  log({ ...entry, status: 200 });
+  log.flush();
+  assert.equal(writes.length, 1);
+  assert.deepEqual(
+    writes[0].trimEnd().split("\n").map((line) => JSON.parse(line).status),
+    [304, 200],
+  );
+  const quiet = createLogger(true, () => assert.fail("a quiet logger wrote"));
+  quiet(entry);
+  quiet.flush();
+});
+
+Deno.test("the app logs one entry per request: method, path, status, bytes, ms", async () => {
+  const entries: LogEntry[] = [];
+  await withServer(
+    async ({ base }) => {
+      const png = await fetch(`${base}/image.png?width=4`, {
+        headers: { "accept-encoding": "identity" },
+      });
+      const size = (await png.arrayBuffer()).byteLength;
+      await (await fetch(`${base}/nope?x=1`)).body?.cancel();
+      const head = await fetch(`${base}/image.png`, { method: "HEAD" });
+      await head.body?.cancel();
+      const headBytes = Number(head.headers.get("content-length"));
+      assert.ok(headBytes > 0);
+      assert.deepEqual(
+        entries.map(({ method, path, status, bytes }) => ({ method, path, status, bytes })),
+        [
+          { method: "GET", path: "/image.png", status: 200, bytes: size },
+          { method: "GET", path: "/nope", status: 404, bytes: null },
+          { method: "HEAD", path: "/image.png", status: 200, bytes: headBytes },
+        ],
+      );
+      assert.ok(entries.every((e) => e.ms >= 0 && Number.isFinite(e.ms)));
+    },
+    {},
+    { log: (entry) => entries.push(entry) },
+  );
+});
