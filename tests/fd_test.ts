@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { serverArgs } from "../lib/launch.ts";
 import { PROJECT_DIR, testConfig } from "./_server.ts";
+import { firstLine, listeningBase } from "./_spawn.ts";
 
 const LARGE = 32 * 1024 * 1024;
 const DOWNLOADS = 200;
@@ -27,17 +28,6 @@ function openFds(pid: number, root: string): { total: number; media: number } {
     }
   }
   return { total, media };
-}
-
-/** Reads stdout up to its first newline. */
-async function firstLine(reader: ReadableStreamDefaultReader<string>): Promise<string> {
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  return text.slice(0, text.indexOf("\n"));
 }
 
 /** SIGTERM, then the exit status (the child may have died already). */
@@ -98,9 +88,8 @@ Deno.test({
       }).spawn();
       stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
       const line = await firstLine(stdout);
-      const port = /^pixserve listening on http:\/\/127\.0\.0\.1:(\d+)\/ /.exec(line)?.[1];
-      assert.ok(port !== undefined, line);
-      const base = `http://127.0.0.1:${port}`;
+      const base = listeningBase(line);
+      assert.ok(base !== undefined, line);
       const get = async (path: string, init: RequestInit = {}) => {
         const res = await fetch(`${base}${path}`, { client, ...init });
         await res.arrayBuffer();

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { USAGE } from "../lib/config.ts";
+import { decodePixels } from "./_pixels.ts";
 import { PROJECT_DIR } from "./_server.ts";
+import { firstLine, listeningBase } from "./_spawn.ts";
 
 const LAUNCH = [
   "run",
@@ -53,4 +55,56 @@ Deno.test("deno task start --help prints the options and exits 0", async () => {
   const { code, stdout } = await run(["--help"]);
   assert.equal(code, 0);
   assert.equal(stdout, `${USAGE}\n`);
+});
+
+Deno.test("deno task start serves a MEDIA_ROOT anywhere and finishes in-flight bodies on SIGTERM", async () => {
+  const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "pixserve-anywhere-" }));
+  const size = 16 * 1024 * 1024;
+  const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+  let child: Deno.ChildProcess | undefined;
+  let stdout: ReadableStreamDefaultReader<string> | undefined;
+  try {
+    await Deno.copyFile(`${PROJECT_DIR}/fixtures/photo.jpg`, `${root}/photo.jpg`);
+    await Deno.writeFile(`${root}/large.bin`, new Uint8Array(size).fill(9));
+    child = new Deno.Command(Deno.execPath(), {
+      args: [...LAUNCH, "--port", "0", "--workers", "1", "--quiet"],
+      env: { NO_COLOR: "1", MEDIA_ROOT: root },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const line = await firstLine(stdout);
+    const base = listeningBase(line);
+    assert.ok(base !== undefined, line);
+    assert.match(line, new RegExp(`\\(media root ${root},`));
+
+    const photo = await fetch(`${base}/images/photo.png`, { client });
+    assert.equal(photo.status, 200);
+    assert.equal((await decodePixels(new Uint8Array(await photo.arrayBuffer()))).width, 64);
+    const outside = await fetch(`${base}/files/..%2f..%2fetc%2fpasswd`, { client });
+    assert.equal(outside.status, 404);
+    await outside.body?.cancel();
+
+    const inFlight = await fetch(`${base}/stream/large.bin?chunk=1024`, { client });
+    assert.equal(inFlight.status, 200);
+    child.kill("SIGTERM");
+    const body = new Uint8Array(await inFlight.arrayBuffer());
+    assert.equal(body.byteLength, size);
+    assert.ok(body.every((b) => b === 9));
+    assert.equal((await child.status).code, 0);
+    await assert.rejects(fetch(`${base}/health`, { client }));
+  } finally {
+    await stdout?.cancel();
+    if (child !== undefined) {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // it has exited
+      }
+      await child.status;
+    }
+    client.close();
+    await Deno.remove(root, { recursive: true });
+  }
 });
