@@ -1,8 +1,8 @@
 /**
  * Issue 7's multi-core benchmark: `GET /image.png` (cached bytes) from pixserve on N
  * isolates (`--workers N`, logging to /dev/null) against a bare `deno serve --parallel`
- * with `DENO_JOBS=N` returning the same bytes, for N = 1 and 2, in one run (rounds
- * alternate; medians reported).
+ * with `DENO_JOBS=N` returning the same bytes (with `Content-Type` only, and with pixserve's
+ * six headers), for N = 1 and 2, in one run (rounds alternate; medians reported).
  *
  * Run: `deno run -A bench/parallel_load.ts [seconds] [connections] [rounds]`
  *
@@ -23,7 +23,7 @@ const seconds = Number(Deno.args[0] ?? 10);
 const connections = Number(Deno.args[1] ?? 64);
 const rounds = Number(Deno.args[2] ?? 3);
 
-async function bare(jobs: number): Promise<BenchServer> {
+async function bare(jobs: number, headers: "type" | "full"): Promise<BenchServer> {
   const port = freePort();
   return await startServer(
     Deno.execPath(),
@@ -36,14 +36,15 @@ async function bare(jobs: number): Promise<BenchServer> {
       `${PROJECT_DIR}/bench/_bare_server.ts`,
     ],
     port,
-    { readyPath: "/", env: { DENO_JOBS: String(jobs) } },
+    { readyPath: "/", env: { DENO_JOBS: String(jobs), BARE_HEADERS: headers } },
   );
 }
 
 const servers: Record<string, BenchServer> = {};
 try {
   for (const n of [1, 2]) {
-    servers[`bare deno serve, ${n} isolate(s)`] = await bare(n);
+    servers[`bare deno serve, ${n} isolate(s)`] = await bare(n, "type");
+    servers[`bare, 6 headers, ${n} isolate(s)`] = await bare(n, "full");
     servers[`pixserve --workers ${n}`] = await startPixserve(freePort(), ["--workers", String(n)]);
   }
   const rps: Record<string, number[]> = {};
@@ -63,17 +64,23 @@ try {
   );
   for (const [name, xs] of Object.entries(rps)) {
     console.log(
-      `${name.padEnd(28)} median ${fmt(median(xs)).padStart(7)} req/s  (${xs.map(fmt).join(", ")})`,
+      `${name.padEnd(30)} median ${fmt(median(xs)).padStart(7)} req/s  (${xs.map(fmt).join(", ")})`,
     );
   }
   for (const n of [1, 2]) {
-    const ratio = median(rps[`pixserve --workers ${n}`]) /
-      median(rps[`bare deno serve, ${n} isolate(s)`]);
-    console.log(`N=${n}: pixserve / bare: ${ratio.toFixed(2)}×`);
+    const pix = median(rps[`pixserve --workers ${n}`]);
+    const type = pix / median(rps[`bare deno serve, ${n} isolate(s)`]);
+    const full = pix / median(rps[`bare, 6 headers, ${n} isolate(s)`]);
+    console.log(
+      `N=${n}: pixserve / bare: ${type.toFixed(2)}×, / bare with 6 headers: ${full.toFixed(2)}×`,
+    );
   }
   console.log(
     `scaling 1→2: bare ${
       (median(rps["bare deno serve, 2 isolate(s)"]) / median(rps["bare deno serve, 1 isolate(s)"]))
+        .toFixed(2)
+    }×, bare with 6 headers ${
+      (median(rps["bare, 6 headers, 2 isolate(s)"]) / median(rps["bare, 6 headers, 1 isolate(s)"]))
         .toFixed(2)
     }×, pixserve ${
       (median(rps["pixserve --workers 2"]) / median(rps["pixserve --workers 1"])).toFixed(2)

@@ -8,6 +8,7 @@
 import type { Config } from "./config.ts";
 import { toErrorResponse } from "./errors.ts";
 import { createLogger, type LogEntry } from "./log.ts";
+import { pathOf, ResponseMemo } from "./response_memo.ts";
 import { createRouter, type Route } from "./router.ts";
 import { filesRoutes } from "./routes/files.ts";
 import { arraysRoutes } from "./routes/arrays.ts";
@@ -56,16 +57,35 @@ export function createApp(
   config: Config,
   options: AppOptions = {},
 ): (request: Request) => Response | Promise<Response> {
-  const route = createRouter(
-    appRoutes(options.services ?? createServices(config)),
-  );
+  const services = options.services ?? createServices(config);
+  const memo = new ResponseMemo();
+  services.cache.onEvict((image) => memo.forget(image));
+  const route = createRouter(appRoutes(services), { memo });
   const log = options.log ?? createLogger(config.quiet);
   return (request) => {
     const start = performance.now();
+    const method = request.method;
+    if (method === "GET" || method === "HEAD") {
+      const hit = memo.get(request.url);
+      if (hit !== undefined && !request.headers.has("if-none-match")) {
+        const response = new Response(method === "GET" ? hit.bytes : null, {
+          status: 200,
+          headers: hit.headers,
+        });
+        log({
+          method,
+          path: hit.path,
+          status: 200,
+          bytes: hit.bytes.byteLength,
+          ms: performance.now() - start,
+        });
+        return response;
+      }
+    }
     const finish = (response: Response) => {
       const length = response.headers.get("content-length");
       log({
-        method: request.method,
+        method,
         path: pathOf(request.url),
         status: response.status,
         bytes: length === null ? null : Number(length),
@@ -81,11 +101,4 @@ export function createApp(
       return fail(err);
     }
   };
-}
-
-/** The path of an absolute URL, without query or fragment. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  const end = url.search(/[?#]/);
-  return start === -1 ? "/" : url.slice(start, end === -1 ? undefined : end);
 }

@@ -29,23 +29,63 @@ export interface LogEntry {
  * // {"time":"1970-01-01T00:00:00.000Z","method":"GET","path":"/health","status":200,"bytes":33,"ms":0.4}
  */
 export function formatLogLine(entry: LogEntry, now: Date = new Date()): string {
-  return `{"time":"${isoTime(now)}","method":${JSON.stringify(entry.method)},"path":${
+  return `{"time":"${isoTime(now.getTime())}${fieldsOf(entry)}${msOf(entry)}}`;
+}
+
+/** The fields between the time and the duration: `","method":…,"ms":`. */
+function fieldsOf(entry: LogEntry): string {
+  return `","method":${JSON.stringify(entry.method)},"path":${
     JSON.stringify(entry.path)
-  },"status":${entry.status},"bytes":${entry.bytes},"ms":${Math.round(entry.ms * 10) / 10}}`;
+  },"status":${entry.status},"bytes":${entry.bytes},"ms":`;
+}
+
+/** The duration, rounded to a tenth of a millisecond. */
+function msOf(entry: LogEntry): number {
+  return Math.round(entry.ms * 10) / 10;
 }
 
 let lastSecond = NaN;
 let lastPrefix = "";
 
-/** `Date.toISOString()`, formatting the date and time once per second. */
-function isoTime(now: Date): string {
-  const ms = now.getTime();
+/** `Date.toISOString()` of a time in ms, formatting the date and time once per second. */
+function isoTime(ms: number): string {
   const second = Math.floor(ms / 1000);
   if (second !== lastSecond) {
     lastSecond = second;
-    lastPrefix = now.toISOString().slice(0, 20);
+    lastPrefix = new Date(ms).toISOString().slice(0, 20);
   }
   return `${lastPrefix}${String(ms - second * 1000).padStart(3, "0")}Z`;
+}
+
+/**
+ * Formats lines as {@linkcode formatLogLine} does, more cheaply for a run of requests:
+ * the time is read with `Date.now()` and formatted once per millisecond, and the fields
+ * between time and duration once per change of method, path, status or bytes (a server
+ * under load answers the same request over and over).
+ */
+function createLineFormatter(): (entry: LogEntry) => string {
+  let time = NaN;
+  let timeText = "";
+  let method = "";
+  let path = "";
+  let status = NaN;
+  let bytes: number | null | undefined;
+  let fields = "";
+  return (entry) => {
+    const now = Date.now();
+    if (now !== time) {
+      time = now;
+      timeText = `{"time":"${isoTime(now)}`;
+    }
+    if (
+      entry.path !== path || entry.method !== method || entry.status !== status ||
+      entry.bytes !== bytes
+    ) {
+      ({ method, path, status, bytes } = entry);
+      fields = fieldsOf(entry);
+    }
+    return `${timeText}${fields}${msOf(entry)}}\n`;
+  };
 }
 
 /** A request logger: call it once per request; {@linkcode Logger.flush} writes what waits. */
@@ -78,6 +118,7 @@ export function createLogger(
   quiet: boolean,
   write: (bytes: Uint8Array) => void = writeStdout,
 ): Logger {
+  const format = createLineFormatter();
   let pending = "";
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
@@ -90,7 +131,7 @@ export function createLogger(
   };
   const log = (entry: LogEntry) => {
     if (quiet) return;
-    pending += formatLogLine(entry) + "\n";
+    pending += format(entry);
     if (pending.length >= LOG_FLUSH_CHARS) flush();
     else timer ??= setTimeout(flush, LOG_FLUSH_MS);
   };

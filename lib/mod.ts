@@ -15,6 +15,7 @@
  */
 
 export {
+  encodedHeaders,
   type EncodedImage,
   encodedResponse,
   encodeImage,
@@ -68,6 +69,7 @@ export {
   UnsupportedMediaType,
 } from "./errors.ts";
 export { createRouter, type Handler, type Route, type RouteContext } from "./router.ts";
+export { type MemoEntry, type MemoHit, ResponseMemo } from "./response_memo.ts";
 export { createApp } from "./app.ts";
 export { type Config, loadConfig } from "./config.ts";
 export {

@@ -111,18 +111,38 @@ export function encodedResponse(
   encoded: EncodedImage,
   options: ImageHeaderOptions = {},
 ): Response {
+  const headers = encodedHeaders(encoded, options);
+  const inm = options.request?.headers.get("if-none-match") ?? null;
+  if (ifNoneMatchHits(inm, encoded.etag)) return notModified(headers);
+  return new Response(encoded.bytes, { status: 200, headers });
+}
+
+/**
+ * The headers of the 200 {@linkcode encodedResponse} sends for an encoded image; without
+ * extra `headers`, the same frozen object each time for the same image, name, disposition
+ * and max-age.
+ *
+ * @param encoded From {@linkcode encodeImage} or {@linkcode tagBytes}.
+ * @param options Name, disposition, caching, extra headers (`request` is not read).
+ * @returns Header names (lower case) and values.
+ * @throws {BadRequest} An invalid file name.
+ * @example
+ * encodedHeaders(encoded, { filename: "plot.png" })["content-disposition"];
+ * // `inline; filename="plot.png"`
+ */
+export function encodedHeaders(
+  encoded: EncodedImage,
+  options: ImageHeaderOptions = {},
+): Readonly<Record<string, string>> {
   const base = imageHeaders(
     encoded,
     options.filename ?? `image.${EXTENSION[encoded.format]}`,
     options.disposition ?? "inline",
     options.maxAge ?? 3600,
   );
-  const headers = options.headers === undefined
+  return options.headers === undefined
     ? base
     : { ...base, ...Object.fromEntries(new Headers(options.headers)) };
-  const inm = options.request?.headers.get("if-none-match") ?? null;
-  if (ifNoneMatchHits(inm, encoded.etag)) return notModified(headers);
-  return new Response(encoded.bytes, { status: 200, headers });
 }
 
 /**

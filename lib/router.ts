@@ -7,6 +7,7 @@
  */
 
 import { MethodNotAllowed, NotFound } from "./errors.ts";
+import type { ResponseMemo } from "./response_memo.ts";
 
 /** What a handler gets beside the request. */
 export interface RouteContext {
@@ -14,6 +15,18 @@ export interface RouteContext {
   readonly url: URL;
   /** Named groups of the route's pattern, percent-decoding left to the handler. */
   readonly params: Readonly<Record<string, string>>;
+  /**
+   * Where a route may keep its 200 response to this URL, when that response is a pure
+   * function of the URL for every `GET` or `HEAD` without `If-None-Match`: later such requests
+   * are answered from the memo without reaching the route. Absent when the router has none.
+   */
+  readonly memo?: ResponseMemo;
+}
+
+/** Options of {@linkcode createRouter}. */
+export interface RouterOptions {
+  /** Passed to handlers as {@linkcode RouteContext.memo}. */
+  memo?: ResponseMemo;
 }
 
 /** A route handler; it throws {@linkcode HttpError}s for bad input. */
@@ -73,6 +86,7 @@ export function compilePath(path: string): RegExp {
  * Builds the handler for a routing table; routes are tried in order.
  *
  * @param routes The table.
+ * @param options The response memo handed to routes.
  * @returns A handler that throws {@linkcode NotFound} or {@linkcode MethodNotAllowed}
  *   when no route answers; it answers synchronously when the route's handler does.
  * @example
@@ -83,7 +97,9 @@ export function compilePath(path: string): RegExp {
  */
 export function createRouter(
   routes: readonly Route[],
+  options: RouterOptions = {},
 ): (request: Request) => Response | Promise<Response> {
+  const memo = options.memo;
   const table: CompiledRoute[] = routes.map((r) => ({
     ...r,
     pattern: compilePath(r.path),
@@ -101,7 +117,7 @@ export function createRouter(
         if (route.method === "GET") allowed.add("HEAD");
         continue;
       }
-      const response = route.handler(request, { url, params: match.groups ?? {} });
+      const response = route.handler(request, { url, params: match.groups ?? {}, memo });
       if (asked !== "HEAD") return response;
       return response instanceof Promise ? response.then(withoutBody) : withoutBody(response);
     }

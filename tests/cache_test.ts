@@ -48,3 +48,20 @@ Deno.test("ByteLruCache.getOrCreate() forgets a failed create", async () => {
   await assert.rejects(cache.getOrCreate("k", () => Promise.reject(new Error("no"))), /no/);
   assert.equal((await cache.getOrCreate("k", () => Promise.resolve(bytes(2)))).byteLength, 2);
 });
+
+Deno.test("ByteLruCache.onEvict() hears of values evicted past the budget or replaced", () => {
+  const cache = new ByteLruCache<Uint8Array>(10);
+  const evicted: Uint8Array[] = [];
+  cache.onEvict((value) => evicted.push(value));
+  const [a, b, c, d] = [bytes(4), bytes(4), bytes(4), bytes(2)];
+  cache.set("a", a);
+  cache.set("b", b);
+  cache.set("c", c);
+  assert.equal(evicted.length, 1);
+  assert.equal(evicted[0], a);
+  cache.set("b", b);
+  assert.equal(evicted.length, 1);
+  cache.set("b", d);
+  assert.equal(evicted.length, 2);
+  assert.equal(evicted[1], b);
+});

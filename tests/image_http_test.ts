@@ -247,3 +247,80 @@ Deno.test("an unexpected fault is a JSON 500 with a generic detail, logged once"
   assert.equal(logged.length, 1);
   assert.equal((logged[0] as Error).message, "disk on fire");
 });
+
+Deno.test("repeated GET /image.png is answered from the memo with the same bytes and headers", async () => {
+  await withServer(async ({ base }) => {
+    const answers = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${base}/image.png?download`, { headers: IDENTITY });
+      answers.push({
+        status: res.status,
+        headers: [...res.headers].filter(([name]) => name !== "date"),
+        bytes: new Uint8Array(await res.arrayBuffer()),
+      });
+    }
+    assert.deepEqual(answers[1], answers[0]);
+    assert.deepEqual(answers[2], answers[0]);
+    assert.deepEqual(Object.fromEntries(answers[2].headers), {
+      "cache-control": "public, max-age=3600",
+      "content-disposition": 'attachment; filename="sample.png"',
+      "content-length": String(answers[0].bytes.byteLength),
+      "content-type": "image/png",
+      "etag": Object.fromEntries(answers[0].headers).etag,
+      "x-content-type-options": "nosniff",
+    });
+    const etag = Object.fromEntries(answers[0].headers).etag;
+    const conditional = await fetch(`${base}/image.png?download`, {
+      headers: { "if-none-match": etag },
+    });
+    assert.equal(conditional.status, 304);
+    assert.equal(conditional.headers.get("etag"), etag);
+    assert.equal(await conditional.text(), "");
+    const head = await fetch(`${base}/image.png?download`, { method: "HEAD", headers: IDENTITY });
+    assert.equal(head.status, 200);
+    assert.deepEqual(
+      [...head.headers].filter(([name]) => name !== "date"),
+      answers[0].headers,
+    );
+    assert.equal(await head.text(), "");
+  });
+});
+
+Deno.test("GET /image is not memoized: Accept still chooses the format", async () => {
+  await withServer(async ({ base }) => {
+    for (const accept of ["image/png", "image/png", "image/webp", "image/png", "image/webp"]) {
+      const res = await fetch(`${base}/image`, { headers: { accept } });
+      await res.body?.cancel();
+      assert.equal(res.headers.get("content-type"), accept);
+      assert.equal(res.headers.get("vary"), "Accept");
+    }
+  });
+});
+
+Deno.test("the memo drops an image when the cache evicts it", async () => {
+  let encodes = 0;
+  const services = createServices(await testConfig({ cacheBytes: 2000 }));
+  const counting = {
+    ...services,
+    encode: (...args: Parameters<typeof services.encode>) => {
+      encodes++;
+      return services.encode(...args);
+    },
+  };
+  await withServer(
+    async ({ base }) => {
+      const get = async (path: string) =>
+        new Uint8Array(await (await fetch(base + path, { headers: IDENTITY })).arrayBuffer());
+      const first = await get("/image.png");
+      assert.deepEqual(await get("/image.png"), first);
+      assert.deepEqual(await get("/image.png"), first);
+      assert.equal(encodes, 1);
+      assert.ok(first.byteLength + (await get("/image.png?width=500")).byteLength > 2000);
+      assert.equal(encodes, 2);
+      assert.deepEqual(await get("/image.png"), first);
+      assert.equal(encodes, 3);
+    },
+    {},
+    { services: counting },
+  );
+});

@@ -64,3 +64,31 @@ Deno.test("the app logs one entry per request: method, path, status, bytes, ms",
     { log: (entry) => entries.push(entry) },
   );
 });
+
+Deno.test("createLogger() writes the lines formatLogLine() does, for runs of equal requests", () => {
+  const writes: string[] = [];
+  const log = createLogger(false, (bytes) => writes.push(new TextDecoder().decode(bytes)));
+  const entries: LogEntry[] = [
+    { method: "GET", path: "/image.png", status: 200, bytes: 1266, ms: 0.04 },
+    { method: "GET", path: "/image.png", status: 200, bytes: 1266, ms: 0.26 },
+    { method: "HEAD", path: "/image.png", status: 200, bytes: 1266, ms: 0 },
+    { method: "HEAD", path: "/image.png", status: 304, bytes: 1266, ms: 0 },
+    { method: "HEAD", path: "/image.png", status: 304, bytes: null, ms: 0 },
+    { method: "GET", path: '/a"b', status: 304, bytes: null, ms: 12.25 },
+    { method: "GET", path: '/a"b', status: 304, bytes: null, ms: 12.25 },
+  ];
+  const before = Date.now();
+  for (const entry of entries) log(entry);
+  log.flush();
+  const after = Date.now();
+  const lines = writes.join("").split("\n");
+  assert.equal(lines.pop(), "");
+  assert.equal(lines.length, entries.length);
+  for (const [i, line] of lines.entries()) {
+    const { time, ...fields } = JSON.parse(line);
+    const ms = Date.parse(time);
+    assert.ok(ms >= before && ms <= after, time);
+    assert.equal(line, formatLogLine(entries[i], new Date(ms)));
+    assert.deepEqual(fields, { ...entries[i], ms: Math.round(entries[i].ms * 10) / 10 });
+  }
+});

@@ -23,6 +23,7 @@ export class ByteLruCache<V extends Sized> {
   #entries = new Map<string, V>();
   #pending = new Map<string, Promise<V>>();
   #bytes = 0;
+  #evictListeners = new Set<(value: V) => void>();
 
   /** @param maxBytes The budget; 0 keeps nothing. */
   constructor(readonly maxBytes: number) {}
@@ -53,6 +54,18 @@ export class ByteLruCache<V extends Sized> {
   }
 
   /**
+   * Calls `listener` with each value that leaves the cache (evicted past the budget, or
+   * replaced under its key), so that whatever refers to cached values can drop them too.
+   *
+   * @param listener Called once per value that leaves.
+   * @example
+   * cache.onEvict((value) => memo.forget(value));
+   */
+  onEvict(listener: (value: V) => void): void {
+    this.#evictListeners.add(listener);
+  }
+
+  /**
    * Stores a value, evicting the oldest entries to stay within budget.
    *
    * @param key The key.
@@ -63,6 +76,7 @@ export class ByteLruCache<V extends Sized> {
     if (old !== undefined) {
       this.#entries.delete(key);
       this.#bytes -= old.byteLength;
+      if (old !== value) this.#evicted(old);
     }
     if (value.byteLength > this.maxBytes) return;
     this.#entries.set(key, value);
@@ -71,7 +85,12 @@ export class ByteLruCache<V extends Sized> {
       if (this.#bytes <= this.maxBytes) break;
       this.#entries.delete(k);
       this.#bytes -= v.byteLength;
+      this.#evicted(v);
     }
+  }
+
+  #evicted(value: V): void {
+    for (const listener of this.#evictListeners) listener(value);
   }
 
   /**

@@ -13,7 +13,7 @@ import { flagParam, intParam } from "../http/params.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
 import { SAMPLE_SIZE, sampleImage } from "../image/sample.ts";
-import { type EncodedImage, encodedResponse } from "../responses.ts";
+import { encodedHeaders, type EncodedImage, encodedResponse } from "../responses.ts";
 import type { Route, RouteContext } from "../router.ts";
 import type { Services } from "../services.ts";
 
@@ -89,24 +89,34 @@ export function dispositionRequest(
 export function imageRoutes(services: Services): Route[] {
   const serve = (
     request: Request,
-    { url }: RouteContext,
+    { url, memo }: RouteContext,
     format: ImageFormat,
     extension: string,
     vary?: string,
   ): Response | Promise<Response> => {
     const asked = sampleRequest(url, format, services.config.maxPixels);
     const { filename, disposition } = dispositionRequest(url, `sample.${extension}`);
-    const respond = (encoded: EncodedImage) =>
-      encodedResponse(encoded, {
-        filename,
-        disposition,
-        maxAge: services.config.cacheMaxAge,
-        headers: vary === undefined ? undefined : { vary },
-        request,
-      });
+    const options = {
+      filename,
+      disposition,
+      maxAge: services.config.cacheMaxAge,
+      headers: vary === undefined ? undefined : { vary },
+      request,
+    };
+    const respond = (encoded: EncodedImage) => encodedResponse(encoded, options);
     const key = `sample:${asked.width}x${asked.height}.${format}.q${asked.quality ?? "-"}`;
     const cached = services.cache.get(key);
-    if (cached !== undefined) return respond(cached);
+    if (cached !== undefined) {
+      // Without `Vary`, the answer depends on the URL alone: kept while the image is cached.
+      if (vary === undefined) {
+        memo?.remember(request.url, {
+          bytes: cached.bytes,
+          headers: encodedHeaders(cached, options),
+          owner: cached,
+        });
+      }
+      return respond(cached);
+    }
     return services.cache.getOrCreate(
       key,
       () =>
