@@ -113,6 +113,30 @@ export async function startPixserve(port: number, flags: string[] = []): Promise
 }
 
 /**
+ * The bare baseline, `bench/_bare_server.ts` under `deno serve`.
+ *
+ * @param headers `type`: `Content-Type` only; `full`: pixserve's six headers.
+ * @param jobs Isolates; more than one runs `deno serve --parallel` with `DENO_JOBS`.
+ * @returns The running server.
+ */
+export async function startBare(headers: "type" | "full", jobs = 1): Promise<BenchServer> {
+  const port = freePort();
+  return await startServer(
+    Deno.execPath(),
+    [
+      "serve",
+      "-A",
+      ...(jobs > 1 ? ["--parallel"] : []),
+      "--port",
+      String(port),
+      `${PROJECT_DIR}/bench/_bare_server.ts`,
+    ],
+    port,
+    { readyPath: "/", env: { DENO_JOBS: String(jobs), BARE_HEADERS: headers } },
+  );
+}
+
+/**
  * The FastAPI peer of `../shared/peers/fastapi_reference.py`, as its header says to run it.
  *
  * @param port The port.

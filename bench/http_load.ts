@@ -9,44 +9,16 @@
  * @module
  */
 
-import {
-  type BenchServer,
-  fmt,
-  freePort,
-  PROJECT_DIR,
-  startPixserve,
-  startServer,
-  wrk,
-} from "./_wrk.ts";
+import { type BenchServer, fmt, freePort, startBare, startPixserve, wrk } from "./_wrk.ts";
 
 const seconds = Number(Deno.args[0] ?? 10);
 const connections = Number(Deno.args[1] ?? 32);
 const rounds = Number(Deno.args[2] ?? 3);
 
-async function bare(headers: "type" | "full", jobs?: number): Promise<BenchServer> {
-  const port = freePort();
-  return await startServer(
-    Deno.execPath(),
-    [
-      "serve",
-      "-A",
-      ...(jobs === undefined ? [] : ["--parallel"]),
-      "--port",
-      String(port),
-      `${PROJECT_DIR}/bench/_bare_server.ts`,
-    ],
-    port,
-    {
-      readyPath: "/",
-      env: { BARE_HEADERS: headers, ...(jobs === undefined ? {} : { DENO_JOBS: String(jobs) }) },
-    },
-  );
-}
-
 const servers: Record<string, BenchServer> = {};
 try {
-  servers["bare deno serve"] = await bare("type");
-  servers["bare deno serve, 6 headers"] = await bare("full");
+  servers["bare deno serve"] = await startBare("type");
+  servers["bare deno serve, 6 headers"] = await startBare("full");
   servers["pixserve --workers 1"] = await startPixserve(freePort(), ["--workers", "1"]);
   servers["pixserve --workers 1 --quiet"] = await startPixserve(freePort(), [
     "--workers",

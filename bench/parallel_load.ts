@@ -9,42 +9,17 @@
  * @module
  */
 
-import {
-  type BenchServer,
-  fmt,
-  freePort,
-  PROJECT_DIR,
-  startPixserve,
-  startServer,
-  wrk,
-} from "./_wrk.ts";
+import { type BenchServer, fmt, freePort, startBare, startPixserve, wrk } from "./_wrk.ts";
 
 const seconds = Number(Deno.args[0] ?? 10);
 const connections = Number(Deno.args[1] ?? 64);
 const rounds = Number(Deno.args[2] ?? 3);
 
-async function bare(jobs: number, headers: "type" | "full"): Promise<BenchServer> {
-  const port = freePort();
-  return await startServer(
-    Deno.execPath(),
-    [
-      "serve",
-      "-A",
-      ...(jobs > 1 ? ["--parallel"] : []),
-      "--port",
-      String(port),
-      `${PROJECT_DIR}/bench/_bare_server.ts`,
-    ],
-    port,
-    { readyPath: "/", env: { DENO_JOBS: String(jobs), BARE_HEADERS: headers } },
-  );
-}
-
 const servers: Record<string, BenchServer> = {};
 try {
   for (const n of [1, 2]) {
-    servers[`bare deno serve, ${n} isolate(s)`] = await bare(n, "type");
-    servers[`bare, 6 headers, ${n} isolate(s)`] = await bare(n, "full");
+    servers[`bare deno serve, ${n} isolate(s)`] = await startBare("type", n);
+    servers[`bare, 6 headers, ${n} isolate(s)`] = await startBare("full", n);
     servers[`pixserve --workers ${n}`] = await startPixserve(freePort(), ["--workers", String(n)]);
   }
   const rps: Record<string, number[]> = {};

@@ -6,6 +6,7 @@
 
 import { type AppOptions, createApp } from "../lib/app.ts";
 import { type Config, resolveMediaRoot, validateSettings } from "../lib/config.ts";
+import { createServices, type Services } from "../lib/services.ts";
 
 /** The project's folder. */
 export const PROJECT_DIR: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -53,4 +54,25 @@ export async function withServer(
   } finally {
     await server.shutdown();
   }
+}
+
+/**
+ * Services for a test config whose `encode` counts its calls.
+ *
+ * @param overrides Config fields to replace.
+ * @returns The services, and `encodes()` giving the count so far.
+ */
+export async function countingServices(
+  overrides: Partial<Config> = {},
+): Promise<{ services: Services; encodes: () => number }> {
+  const base = createServices(await testConfig(overrides));
+  let count = 0;
+  const services: Services = {
+    ...base,
+    encode: (...args) => {
+      count++;
+      return base.encode(...args);
+    },
+  };
+  return { services, encodes: () => count };
 }

@@ -31,3 +31,22 @@ export function listeningBase(line: string): string | undefined {
   const port = /^pixserve listening on http:\/\/127\.0\.0\.1:(\d+)\/ /.exec(line)?.[1];
   return port === undefined ? undefined : `http://127.0.0.1:${port}`;
 }
+
+/**
+ * Sends a signal unless the process has exited, then waits for its status.
+ *
+ * @param child The process.
+ * @param signal The signal.
+ * @returns Its exit status.
+ */
+export async function signalAndWait(
+  child: Deno.ChildProcess,
+  signal: Deno.Signal,
+): Promise<Deno.CommandStatus> {
+  try {
+    child.kill(signal);
+  } catch {
+    // it has exited already: its status says how
+  }
+  return await child.status;
+}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { serverArgs } from "../lib/launch.ts";
 import { PROJECT_DIR, testConfig } from "./_server.ts";
-import { firstLine, listeningBase } from "./_spawn.ts";
+import { firstLine, listeningBase, signalAndWait } from "./_spawn.ts";
 
 const LARGE = 32 * 1024 * 1024;
 const DOWNLOADS = 200;
@@ -28,16 +28,6 @@ function openFds(pid: number, root: string): { total: number; media: number } {
     }
   }
   return { total, media };
-}
-
-/** SIGTERM, then the exit status (the child may have died already). */
-async function stop(child: Deno.ChildProcess): Promise<Deno.CommandStatus> {
-  try {
-    child.kill("SIGTERM");
-  } catch {
-    // already exited: its status says how
-  }
-  return await child.status;
 }
 
 /** Starts a download, reads its first chunk, then aborts it. */
@@ -130,7 +120,7 @@ Deno.test({
       assert.ok(now.total <= baseline.total, `fds ${now.total} > baseline ${baseline.total}`);
     } finally {
       client.close();
-      status = child === undefined ? undefined : await stop(child);
+      status = child === undefined ? undefined : await signalAndWait(child, "SIGTERM");
       await stdout?.cancel();
       await Deno.remove(root, { recursive: true });
     }

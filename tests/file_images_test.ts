@@ -3,10 +3,9 @@ import { Image } from "imagescript";
 import { etagOf } from "../lib/http/conditional.ts";
 import { decodeSourceImage, readSourceHeader } from "../lib/image/source.ts";
 import { sampleImage } from "../lib/image/sample.ts";
-import { createServices } from "../lib/services.ts";
 import { withMedia } from "./_media.ts";
 import { assertSamplePattern, decodePixels } from "./_pixels.ts";
-import { PROJECT_DIR, testConfig, withServer } from "./_server.ts";
+import { countingServices, PROJECT_DIR, withServer } from "./_server.ts";
 
 const IDENTITY = { "accept-encoding": "identity" };
 const FIXTURES = `${PROJECT_DIR}/fixtures`;
@@ -172,22 +171,14 @@ Deno.test("GET /images/{stem}.png re-decodes once the source's size or mtime cha
 });
 
 Deno.test("GET /images/{stem}.png decodes a source once for concurrent requests", async () => {
-  let encodes = 0;
-  const services = createServices(await testConfig());
-  const counting = {
-    ...services,
-    encode: (...args: Parameters<typeof services.encode>) => {
-      encodes++;
-      return services.encode(...args);
-    },
-  };
+  const { services: counting, encodes } = await countingServices();
   await withServer(
     async ({ base }) => {
       const responses = await Promise.all(
         Array.from({ length: 4 }, () => fetch(`${base}/images/photo.webp`)),
       );
       for (const res of responses) await res.body?.cancel();
-      assert.equal(encodes, 1);
+      assert.equal(encodes(), 1);
     },
     {},
     { services: counting },

@@ -2,19 +2,9 @@ import assert from "node:assert/strict";
 import { serverArgs } from "../lib/launch.ts";
 import { assertSamplePattern, decodePixels } from "./_pixels.ts";
 import { PROJECT_DIR, testConfig } from "./_server.ts";
+import { firstLine, signalAndWait } from "./_spawn.ts";
 
 const LARGE = 8 * 1024 * 1024;
-
-/** Reads standard output up to its first newline. */
-async function firstLine(reader: ReadableStreamDefaultReader<string>): Promise<string> {
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  return text.split("\n")[0];
-}
 
 Deno.test({
   name: "main.ts --workers 2 serves on one port and stops gracefully on SIGTERM",
@@ -62,14 +52,7 @@ Deno.test({
       await assert.rejects(fetch(`${base}/health`, { client }));
     } finally {
       await stdout?.cancel();
-      if (child !== undefined) {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // already exited
-        }
-        await child.status;
-      }
+      if (child !== undefined) await signalAndWait(child, "SIGKILL");
       client.close();
       await Deno.remove(root, { recursive: true });
     }

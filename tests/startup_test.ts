@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { USAGE } from "../lib/config.ts";
 import { decodePixels } from "./_pixels.ts";
 import { PROJECT_DIR } from "./_server.ts";
-import { firstLine, listeningBase } from "./_spawn.ts";
+import { firstLine, listeningBase, signalAndWait } from "./_spawn.ts";
 
 const LAUNCH = [
   "run",
@@ -96,14 +96,7 @@ Deno.test("deno task start serves a MEDIA_ROOT anywhere and finishes in-flight b
     await assert.rejects(fetch(`${base}/health`, { client }));
   } finally {
     await stdout?.cancel();
-    if (child !== undefined) {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // it has exited
-      }
-      await child.status;
-    }
+    if (child !== undefined) await signalAndWait(child, "SIGKILL");
     client.close();
     await Deno.remove(root, { recursive: true });
   }
