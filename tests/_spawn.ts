@@ -1,17 +1,12 @@
 /**
- * Test helpers for servers started as processes: read the line they print when they
- * listen, and find the address in it.
+ * Test helpers for servers started as processes: start one, read the line it prints when
+ * it listens, find the address in it, and stop it.
  *
  * @module
  */
 
-/**
- * Reads a process's text output up to its first newline.
- *
- * @param reader The decoded standard output.
- * @returns The first line, without its newline.
- */
-export async function firstLine(reader: ReadableStreamDefaultReader<string>): Promise<string> {
+/** Reads a process's text output up to its first newline. */
+async function firstLine(reader: ReadableStreamDefaultReader<string>): Promise<string> {
   let text = "";
   while (!text.includes("\n")) {
     const { value, done } = await reader.read();
@@ -21,25 +16,14 @@ export async function firstLine(reader: ReadableStreamDefaultReader<string>): Pr
   return text.split("\n")[0];
 }
 
-/**
- * The base URL in pixserve's `pixserve listening on http://127.0.0.1:PORT/ (…)` line.
- *
- * @param line The line.
- * @returns `http://127.0.0.1:PORT`, or `undefined` when the line is not that one.
- */
-export function listeningBase(line: string): string | undefined {
+/** The base URL in pixserve's `pixserve listening on http://127.0.0.1:PORT/ (…)` line. */
+function listeningBase(line: string): string | undefined {
   const port = /^pixserve listening on http:\/\/127\.0\.0\.1:(\d+)\/ /.exec(line)?.[1];
   return port === undefined ? undefined : `http://127.0.0.1:${port}`;
 }
 
-/**
- * Sends a signal unless the process has exited, then waits for its status.
- *
- * @param child The process.
- * @param signal The signal.
- * @returns Its exit status.
- */
-export async function signalAndWait(
+/** Sends a signal unless the process has exited, then waits for its status. */
+async function signalAndWait(
   child: Deno.ChildProcess,
   signal: Deno.Signal,
 ): Promise<Deno.CommandStatus> {
@@ -49,4 +33,53 @@ export async function signalAndWait(
     // it has exited already: its status says how
   }
   return await child.status;
+}
+
+/** A server running as a process of its own. */
+export interface SpawnedServer {
+  /** The process. */
+  readonly child: Deno.ChildProcess;
+  /** The first line it printed. */
+  readonly line: string;
+  /** `http://127.0.0.1:PORT` read from that line, or `undefined` when it is not the listening line. */
+  readonly base: string | undefined;
+  /**
+   * Signals the process unless it has exited, waits for it and releases its output.
+   *
+   * @param signal The signal. @default {"SIGKILL"}
+   * @returns Its exit status.
+   */
+  close(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+}
+
+/**
+ * Runs `deno <args>` and waits for its first line of output.
+ *
+ * @param args Arguments for the Deno executable.
+ * @param env Environment variables added to the test's own.
+ * @returns The running server.
+ */
+export async function spawnServer(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<SpawnedServer> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const line = await firstLine(stdout);
+  return {
+    child,
+    line,
+    base: listeningBase(line),
+    close: async (signal = "SIGKILL") => {
+      const status = await signalAndWait(child, signal);
+      await stdout.cancel();
+      return status;
+    },
+  };
 }

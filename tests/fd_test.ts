@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { serverArgs } from "../lib/launch.ts";
 import { PROJECT_DIR, testConfig } from "./_server.ts";
-import { firstLine, listeningBase, signalAndWait } from "./_spawn.ts";
+import { type SpawnedServer, spawnServer } from "./_spawn.ts";
 
 const LARGE = 32 * 1024 * 1024;
 const DOWNLOADS = 200;
@@ -63,22 +63,14 @@ Deno.test({
   async fn() {
     const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "pixserve-fd-" }));
     const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
-    let child: Deno.ChildProcess | undefined;
-    let stdout: ReadableStreamDefaultReader<string> | undefined;
+    let server: SpawnedServer | undefined;
     let status: Deno.CommandStatus | undefined;
     try {
       await writeLarge(`${root}/large.bin`, LARGE);
       await Deno.copyFile(`${PROJECT_DIR}/fixtures/sample.png`, `${root}/sample.png`);
       const config = await testConfig({ mediaRoot: root });
-      child = new Deno.Command(Deno.execPath(), {
-        args: serverArgs(config, ["--port", "0", "--quiet"], PROJECT_DIR),
-        stdin: "null",
-        stdout: "piped",
-        stderr: "inherit",
-      }).spawn();
-      stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      const line = await firstLine(stdout);
-      const base = listeningBase(line);
+      server = await spawnServer(serverArgs(config, ["--port", "0", "--quiet"], PROJECT_DIR));
+      const { child, line, base } = server;
       assert.ok(base !== undefined, line);
       const get = async (path: string, init: RequestInit = {}) => {
         const res = await fetch(`${base}${path}`, { client, ...init });
@@ -120,8 +112,7 @@ Deno.test({
       assert.ok(now.total <= baseline.total, `fds ${now.total} > baseline ${baseline.total}`);
     } finally {
       client.close();
-      status = child === undefined ? undefined : await signalAndWait(child, "SIGTERM");
-      await stdout?.cancel();
+      status = await server?.close("SIGTERM");
       await Deno.remove(root, { recursive: true });
     }
     assert.equal(status?.code, 0, "the server did not exit 0 on SIGTERM");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { serverArgs } from "../lib/launch.ts";
 import { assertSamplePattern, decodePixels } from "./_pixels.ts";
 import { PROJECT_DIR, testConfig } from "./_server.ts";
-import { firstLine, signalAndWait } from "./_spawn.ts";
+import { type SpawnedServer, spawnServer } from "./_spawn.ts";
 
 const LARGE = 8 * 1024 * 1024;
 
@@ -11,19 +11,14 @@ Deno.test({
   async fn() {
     const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "pixserve-serve-" }));
     const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
-    let child: Deno.ChildProcess | undefined;
-    let stdout: ReadableStreamDefaultReader<string> | undefined;
+    let server: SpawnedServer | undefined;
     try {
       await Deno.writeFile(`${root}/large.bin`, new Uint8Array(LARGE).fill(7));
       const config = await testConfig({ mediaRoot: root, workers: 2 });
-      child = new Deno.Command(Deno.execPath(), {
-        args: serverArgs(config, ["--port", "0", "--quiet", "--workers", "2"], PROJECT_DIR),
-        stdin: "null",
-        stdout: "piped",
-        stderr: "inherit",
-      }).spawn();
-      stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      const line = await firstLine(stdout);
+      server = await spawnServer(
+        serverArgs(config, ["--port", "0", "--quiet", "--workers", "2"], PROJECT_DIR),
+      );
+      const { child, line } = server;
       const match =
         /^pixserve listening on http:\/\/127\.0\.0\.1:(\d+)\/ \(.*, 2 isolates × 2 encode workers\)$/
           .exec(line);
@@ -51,8 +46,7 @@ Deno.test({
       assert.equal(status.code, 0);
       await assert.rejects(fetch(`${base}/health`, { client }));
     } finally {
-      await stdout?.cancel();
-      if (child !== undefined) await signalAndWait(child, "SIGKILL");
+      await server?.close();
       client.close();
       await Deno.remove(root, { recursive: true });
     }

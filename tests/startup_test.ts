@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { USAGE } from "../lib/config.ts";
 import { decodePixels } from "./_pixels.ts";
 import { PROJECT_DIR } from "./_server.ts";
-import { firstLine, listeningBase, signalAndWait } from "./_spawn.ts";
+import { type SpawnedServer, spawnServer } from "./_spawn.ts";
 
 const LAUNCH = [
   "run",
@@ -61,21 +61,14 @@ Deno.test("deno task start serves a MEDIA_ROOT anywhere and finishes in-flight b
   const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "pixserve-anywhere-" }));
   const size = 16 * 1024 * 1024;
   const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
-  let child: Deno.ChildProcess | undefined;
-  let stdout: ReadableStreamDefaultReader<string> | undefined;
+  let server: SpawnedServer | undefined;
   try {
     await Deno.copyFile(`${PROJECT_DIR}/fixtures/photo.jpg`, `${root}/photo.jpg`);
     await Deno.writeFile(`${root}/large.bin`, new Uint8Array(size).fill(9));
-    child = new Deno.Command(Deno.execPath(), {
-      args: [...LAUNCH, "--port", "0", "--workers", "1", "--quiet"],
-      env: { NO_COLOR: "1", MEDIA_ROOT: root },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    const line = await firstLine(stdout);
-    const base = listeningBase(line);
+    server = await spawnServer([...LAUNCH, "--port", "0", "--workers", "1", "--quiet"], {
+      MEDIA_ROOT: root,
+    });
+    const { child, line, base } = server;
     assert.ok(base !== undefined, line);
     assert.match(line, new RegExp(`\\(media root ${root},`));
 
@@ -95,8 +88,7 @@ Deno.test("deno task start serves a MEDIA_ROOT anywhere and finishes in-flight b
     assert.equal((await child.status).code, 0);
     await assert.rejects(fetch(`${base}/health`, { client }));
   } finally {
-    await stdout?.cancel();
-    if (child !== undefined) await signalAndWait(child, "SIGKILL");
+    await server?.close();
     client.close();
     await Deno.remove(root, { recursive: true });
   }
