@@ -29,8 +29,39 @@ export interface WrkResult {
 export interface BenchServer {
   /** `http://127.0.0.1:<port>` */
   readonly base: string;
+  /** CPU seconds (user + system, every thread) the process has used so far. */
+  cpuSeconds(): Promise<number>;
   /** Stops it (SIGTERM, then waits). */
   stop(): Promise<void>;
+}
+
+/**
+ * CPUs to pin a server and its load generator to, so that they do not take turns on the
+ * same core: on a machine with at least two, the server gets CPU 0 and wrk CPU 1; else
+ * neither is pinned.
+ */
+export const PINNED: { readonly server?: string; readonly load?: string } =
+  navigator.hardwareConcurrency >= 2 && hasTaskset() ? { server: "0", load: "1" } : {};
+
+function hasTaskset(): boolean {
+  try {
+    return new Deno.Command("taskset", { args: ["-V"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+/** `command args` run through `taskset -c cpus` when `cpus` is given. */
+function pinned(command: string, args: string[], cpus?: string): [string, string[]] {
+  return cpus === undefined ? [command, args] : ["taskset", ["-c", cpus, command, ...args]];
+}
+
+/** User + system CPU seconds of a process, from `/proc/<pid>/stat`. */
+async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**
@@ -58,10 +89,11 @@ export async function startServer(
   command: string,
   args: string[],
   port: number,
-  options: { env?: Record<string, string>; cwd?: string; readyPath?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; readyPath?: string; cpus?: string } = {},
 ): Promise<BenchServer> {
-  const child = new Deno.Command(command, {
-    args,
+  const [program, programArgs] = pinned(command, args, options.cpus);
+  const child = new Deno.Command(program, {
+    args: programArgs,
     env: options.env,
     cwd: options.cwd ?? PROJECT_DIR,
     stdin: "null",
@@ -83,7 +115,7 @@ export async function startServer(
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  return { base, stop: () => stopChild(child) };
+  return { base, cpuSeconds: () => cpuSecondsOf(child.pid), stop: () => stopChild(child) };
 }
 
 /** SIGTERM, unless it has exited already, then its exit. */
@@ -101,15 +133,20 @@ async function stopChild(child: Deno.ChildProcess): Promise<void> {
  *
  * @param port The port.
  * @param flags Extra flags (`--workers 1`, …).
+ * @param cpus CPUs to pin it to (`taskset -c`), e.g. {@linkcode PINNED}`.server`.
  * @returns The running server.
  */
-export async function startPixserve(port: number, flags: string[] = []): Promise<BenchServer> {
+export async function startPixserve(
+  port: number,
+  flags: string[] = [],
+  cpus?: string,
+): Promise<BenchServer> {
   const { serverArgs } = await import("../lib/launch.ts");
   const { loadConfig } = await import("../lib/config.ts");
   const args = ["--port", String(port), ...flags];
   const config = await loadConfig(args, () => undefined, () => PROJECT_DIR);
   if (config === "help") throw new Error("no config");
-  return await startServer(Deno.execPath(), serverArgs(config, args, PROJECT_DIR), port);
+  return await startServer(Deno.execPath(), serverArgs(config, args, PROJECT_DIR), port, { cpus });
 }
 
 /**
@@ -117,9 +154,14 @@ export async function startPixserve(port: number, flags: string[] = []): Promise
  *
  * @param headers `type`: `Content-Type` only; `full`: pixserve's six headers.
  * @param jobs Isolates; more than one runs `deno serve --parallel` with `DENO_JOBS`.
+ * @param cpus CPUs to pin it to (`taskset -c`).
  * @returns The running server.
  */
-export async function startBare(headers: "type" | "full", jobs = 1): Promise<BenchServer> {
+export async function startBare(
+  headers: "type" | "full",
+  jobs = 1,
+  cpus?: string,
+): Promise<BenchServer> {
   const port = freePort();
   return await startServer(
     Deno.execPath(),
@@ -127,12 +169,14 @@ export async function startBare(headers: "type" | "full", jobs = 1): Promise<Ben
       "serve",
       "-A",
       ...(jobs > 1 ? ["--parallel"] : []),
+      "--host",
+      "127.0.0.1",
       "--port",
       String(port),
       `${PROJECT_DIR}/bench/_bare_server.ts`,
     ],
     port,
-    { readyPath: "/", env: { DENO_JOBS: String(jobs), BARE_HEADERS: headers } },
+    { readyPath: "/", env: { DENO_JOBS: String(jobs), BARE_HEADERS: headers }, cpus },
   );
 }
 
@@ -175,12 +219,18 @@ export async function startFastApi(port: number, workers = 1): Promise<BenchServ
  * Runs wrk against a URL on loopback.
  *
  * @param url The target; must be on 127.0.0.1.
- * @param options Connections, seconds, threads and a Lua script.
+ * @param options Connections, seconds, threads, a Lua script, and CPUs to pin wrk to.
  * @returns Its figures.
  */
 export async function wrk(
   url: string,
-  options: { connections?: number; seconds?: number; threads?: number; script?: string } = {},
+  options: {
+    connections?: number;
+    seconds?: number;
+    threads?: number;
+    script?: string;
+    cpus?: string;
+  } = {},
 ): Promise<WrkResult> {
   if (!url.startsWith("http://127.0.0.1:")) throw new Error(`not loopback: ${url}`);
   const args = [
@@ -191,7 +241,8 @@ export async function wrk(
     ...(options.script === undefined ? [] : ["-s", options.script]),
     url,
   ];
-  const out = await new Deno.Command("wrk", { args, stdin: "null" }).output();
+  const [program, programArgs] = pinned("wrk", args, options.cpus);
+  const out = await new Deno.Command(program, { args: programArgs, stdin: "null" }).output();
   const text = new TextDecoder().decode(out.stdout);
   if (!out.success) throw new Error(`wrk failed: ${new TextDecoder().decode(out.stderr)}`);
   const number = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);

@@ -68,10 +68,9 @@ export function createApp(
     if (method === "GET" || method === "HEAD") {
       const hit = memo.get(request.url);
       if (hit !== undefined && !request.headers.has("if-none-match")) {
-        const response = new Response(method === "GET" ? hit.bytes : null, {
-          status: 200,
-          headers: hit.headers,
-        });
+        const response = method === "GET"
+          ? hit.template.clone()
+          : new Response(null, { headers: hit.headers });
         log({
           method,
           path: hit.path,

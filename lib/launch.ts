@@ -70,6 +70,7 @@ export function serverArgs(
       ].join(",")
     }`,
     `--allow-ffi=${modules}`,
+    "--allow-sys=setPriority",
     `--allow-env=${[...Object.values(ENV_VARS), ...CODEC_ENV_VARS].join(",")}`,
     `${projectDir}/main.ts`,
     ...args,

@@ -22,6 +22,12 @@ export interface MemoEntry {
 export interface MemoHit extends MemoEntry {
   /** The URL's path, without query or fragment. */
   readonly path: string;
+  /**
+   * The 200 itself, built once: answer a `GET` with `template.clone()`, which shares the
+   * bytes and copies the header list, where a new `Response` would copy the body and
+   * check every header again. The template's own body is never read.
+   */
+  readonly template: Response;
 }
 
 /** Entries a memo keeps by default. */
@@ -70,7 +76,7 @@ export class ResponseMemo {
       const [oldest, hit] = this.#entries.entries().next().value!;
       this.#drop(oldest, hit.owner);
     }
-    this.#entries.set(url, { ...entry, path: pathOf(url) });
+    this.#entries.set(url, { ...entry, path: pathOf(url), template: templateOf(entry) });
     let urls = this.#urlsByOwner.get(entry.owner);
     if (urls === undefined) {
       urls = new Set();
@@ -97,6 +103,13 @@ export class ResponseMemo {
     urls?.delete(url);
     if (urls?.size === 0) this.#urlsByOwner.delete(owner);
   }
+}
+
+/** The 200 of an entry; `Deno.serve` writes `content-length` from the body. */
+function templateOf(entry: MemoEntry): Response {
+  const headers = new Headers(entry.headers);
+  headers.delete("content-length");
+  return new Response(entry.bytes, { headers });
 }
 
 /**

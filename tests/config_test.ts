@@ -106,14 +106,15 @@ Deno.test("validateSettings() names a bad serving or encoding setting", () => {
 
 Deno.test("serverArgs() grants the worker code, the codecs' files and --unstable-net for N isolates", async () => {
   const config = await testConfig({ workers: 2, mediaRoot: "/media" });
-  assert.deepEqual(serverArgs(config, ["--quiet"], "/app").slice(0, 5), [
+  assert.deepEqual(serverArgs(config, ["--quiet"], "/app").slice(0, 6), [
     "run",
     "--unstable-net",
     "--allow-net=127.0.0.1",
     "--allow-read=/media,/app/node_modules,/app/lib,/app/deno.json,/usr/bin/ldd",
     "--allow-ffi=/app/node_modules",
+    "--allow-sys=setPriority",
   ]);
-  const env = serverArgs(config, [], "/app")[5];
+  const env = serverArgs(config, [], "/app")[6];
   for (const name of ["WORKERS", "ENCODE_WORKERS", "ENCODER", "MALLOC_ARENA_MAX"]) {
     assert.ok(env.split(/[=,]/).includes(name), name);
   }

@@ -76,6 +76,9 @@ Deno.test("createLogger() writes the lines formatLogLine() does, for runs of equ
     { method: "HEAD", path: "/image.png", status: 304, bytes: null, ms: 0 },
     { method: "GET", path: '/a"b', status: 304, bytes: null, ms: 12.25 },
     { method: "GET", path: '/a"b', status: 304, bytes: null, ms: 12.25 },
+    { method: "GET", path: "/é", status: 200, bytes: 7, ms: 9.96 },
+    { method: "GET", path: "/é", status: 200, bytes: 7, ms: 1234567.89 },
+    { method: "GET", path: "/é", status: 200, bytes: 7, ms: 0.05 },
   ];
   const before = Date.now();
   for (const entry of entries) log(entry);
@@ -91,4 +94,16 @@ Deno.test("createLogger() writes the lines formatLogLine() does, for runs of equ
     assert.equal(line, formatLogLine(entries[i], new Date(ms)));
     assert.deepEqual(fields, { ...entries[i], ms: Math.round(entries[i].ms * 10) / 10 });
   }
+});
+
+Deno.test("createLogger() writes lines longer than its buffer whole, in order", () => {
+  const writes: string[] = [];
+  const log = createLogger(false, (bytes) => writes.push(new TextDecoder().decode(bytes)));
+  const long = `/${"x".repeat(200_000)}`;
+  log({ method: "GET", path: "/a", status: 200, bytes: 1, ms: 0 });
+  log({ method: "GET", path: long, status: 404, bytes: null, ms: 1 });
+  log({ method: "GET", path: "/b", status: 200, bytes: 1, ms: 0 });
+  log.flush();
+  const lines = writes.join("").trimEnd().split("\n").map((line) => JSON.parse(line).path);
+  assert.deepEqual(lines, ["/a", long, "/b"]);
 });

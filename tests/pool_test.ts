@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
+import { getPriority } from "node:os";
+import { serverArgs } from "../lib/launch.ts";
+import { ENCODE_NICE } from "../lib/image/encode_job.ts";
 import { encodePixels } from "../lib/image/encode.ts";
 import { EncodePool } from "../lib/image/pool.ts";
 import { sampleImage } from "../lib/image/sample.ts";
 import { createServices } from "../lib/services.ts";
 import { CRASH_WIDTH, GATE, HOLD_WIDTH, TEST_WORKER_URL } from "./_encode_gate.ts";
 import { assertSamplePattern, decodePixels } from "./_pixels.ts";
-import { testConfig, withServer } from "./_server.ts";
+import { PROJECT_DIR, testConfig, withServer } from "./_server.ts";
+import { type SpawnedServer, spawnServer } from "./_spawn.ts";
 
 const IDENTITY = { "accept-encoding": "identity" };
 
@@ -245,5 +249,54 @@ Deno.test("services.encodeChannels() encodes RGB and gray bytes expanded in the 
     );
   } finally {
     services.close();
+  }
+});
+
+Deno.test("lowerThreadPriority() lowers only the calling worker's thread", async () => {
+  const before = getPriority(0);
+  const worker = new Worker(new URL("./_priority_worker.ts", import.meta.url), {
+    type: "module",
+  });
+  try {
+    const report = await new Promise<{ lowered: boolean; nice: number }>((resolve, reject) => {
+      worker.onmessage = (event) => resolve(event.data);
+      worker.onerror = (event) => reject(event.error ?? event.message);
+    });
+    assert.deepEqual(report, { lowered: true, nice: before + ENCODE_NICE });
+    assert.equal(getPriority(0), before);
+  } finally {
+    worker.terminate();
+  }
+});
+
+/** The nice value of every thread of a process, by thread id, from `/proc`. */
+async function threadNices(pid: number): Promise<Map<number, number>> {
+  const nices = new Map<number, number>();
+  for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
+    const stat = await Deno.readTextFile(`/proc/${pid}/task/${task.name}/stat`);
+    nices.set(Number(task.name), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]));
+  }
+  return nices;
+}
+
+Deno.test("a server started with the launcher's flags encodes on lowered threads and serves on its own", async () => {
+  let server: SpawnedServer | undefined;
+  try {
+    const config = await testConfig({ workers: 1, encodeWorkers: 1 });
+    server = await spawnServer(
+      serverArgs(
+        config,
+        ["--port", "0", "--quiet", "--workers", "1", "--encode-workers", "1"],
+        PROJECT_DIR,
+      ),
+    );
+    assert.ok(server.base !== undefined, server.line);
+    const res = await fetch(`${server.base}/image.png?width=96&height=64`);
+    assertSamplePattern(await decodePixels(new Uint8Array(await res.arrayBuffer())), 96, 64);
+    const nices = await threadNices(server.child.pid);
+    const own = nices.get(server.child.pid)!;
+    assert.ok([...nices.values()].includes(own + ENCODE_NICE), JSON.stringify([...nices]));
+  } finally {
+    await server?.close();
   }
 });

@@ -54,3 +54,21 @@ Deno.test("ResponseMemo with maxEntries 0 keeps nothing", () => {
   assert.equal(memo.get("http://x/a"), undefined);
   assert.equal(memo.size, 0);
 });
+
+Deno.test("ResponseMemo hits carry a template 200 whose clones share the bytes", async () => {
+  const memo = new ResponseMemo();
+  memo.remember("http://x/a", {
+    bytes: new Uint8Array([1, 2, 3]),
+    headers: Object.freeze({ "content-type": "image/png", "content-length": "3", etag: '"e"' }),
+    owner: {},
+  });
+  const hit = memo.get("http://x/a")!;
+  for (let i = 0; i < 2; i++) {
+    const response = hit.template.clone();
+    assert.equal(response.status, 200);
+    assert.deepEqual([...response.headers], [["content-type", "image/png"], ["etag", '"e"']]);
+    assert.deepEqual(await response.bytes(), new Uint8Array([1, 2, 3]));
+  }
+  assert.equal(hit.template.bodyUsed, false);
+  assert.equal(hit.headers["content-length"], "3");
+});

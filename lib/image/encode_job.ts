@@ -6,8 +6,16 @@
  * @module
  */
 
+import { setPriority } from "node:os";
 import { encodePixels, type EncoderBackend, toRgba } from "./encode.ts";
 import type { ImageFormat } from "./format.ts";
+
+/**
+ * The nice value of encode threads. The serving isolates run at the process's own (0), so
+ * when encodes keep every core busy, the scheduler still runs the event loop first and
+ * cached answers stay fast; encodes take the CPU time left over.
+ */
+export const ENCODE_NICE = 10;
 
 /** One image to encode, sent to a worker with its pixel buffer transferred. */
 export interface EncodeJob {
@@ -69,6 +77,25 @@ export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
     return { ok: true, bytes };
   } catch (err) {
     return { ok: false, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Lowers the calling thread's priority to {@linkcode ENCODE_NICE}. On Linux a nice value
+ * belongs to one thread, and threads started from it later (the codec's) inherit it; so
+ * an encode worker calls this first. Without `--allow-sys=setPriority` (or where the
+ * system refuses) the thread keeps its priority: encoding still works.
+ *
+ * @returns Whether the priority was lowered.
+ * @example
+ * lowerThreadPriority(); // in a worker, before its first job
+ */
+export function lowerThreadPriority(): boolean {
+  try {
+    setPriority(0, ENCODE_NICE);
+    return true;
+  } catch {
+    return false;
   }
 }
 

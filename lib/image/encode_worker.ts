@@ -1,9 +1,11 @@
 /**
- * The module each encode worker runs: it answers the pool's jobs (see `encode_job.ts`).
+ * The module each encode worker runs: it lowers its thread's priority, then answers the
+ * pool's jobs (see `encode_job.ts`).
  *
  * @module
  */
 
-import { type JobScope, serveEncodeJobs } from "./encode_job.ts";
+import { type JobScope, lowerThreadPriority, serveEncodeJobs } from "./encode_job.ts";
 
+lowerThreadPriority();
 serveEncodeJobs(self as unknown as JobScope);
