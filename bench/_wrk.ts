@@ -261,6 +261,95 @@ export async function wrk(
   };
 }
 
+/** What {@linkcode alternateRounds} measured of one server. */
+export interface RoundsResult {
+  /** Requests per second of each round. */
+  readonly rps: number[];
+  /** Server CPU time per request of each round, in microseconds. */
+  readonly cpuUs: number[];
+}
+
+/**
+ * The median of some numbers (the upper one of an even count).
+ *
+ * @param xs The numbers.
+ * @returns Their median.
+ */
+export function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+}
+
+/**
+ * Loads each server with wrk for a 2 s warm-up, then for `rounds` rounds that take the
+ * servers in turn, so that a slow spell of a shared machine falls on all of them.
+ *
+ * @param servers The servers by name.
+ * @param path The path every request asks for.
+ * @param options wrk's connections, seconds per round and threads; rounds; CPUs for wrk.
+ * @returns Each server's requests per second and CPU time per request, per round.
+ */
+export async function alternateRounds(
+  servers: Record<string, BenchServer>,
+  path: string,
+  options: {
+    connections: number;
+    seconds: number;
+    rounds: number;
+    threads?: number;
+    cpus?: string;
+  },
+): Promise<Record<string, RoundsResult>> {
+  const { connections, seconds, threads, cpus } = options;
+  const results: Record<string, RoundsResult> = {};
+  for (const [name, server] of Object.entries(servers)) {
+    await wrk(`${server.base}${path}`, { seconds: 2, connections, threads, cpus });
+    results[name] = { rps: [], cpuUs: [] };
+  }
+  for (let round = 0; round < options.rounds; round++) {
+    for (const [name, server] of Object.entries(servers)) {
+      const before = await server.cpuSeconds();
+      const result = await wrk(`${server.base}${path}`, { seconds, connections, threads, cpus });
+      results[name].rps.push(result.rps);
+      results[name].cpuUs.push((await server.cpuSeconds() - before) * 1e6 / result.requests);
+    }
+  }
+  return results;
+}
+
+/**
+ * One line of a rounds report: median requests per second, median CPU per request, and
+ * every round's requests per second.
+ *
+ * @param name The server's name.
+ * @param result What {@linkcode alternateRounds} measured of it.
+ * @returns The line.
+ */
+export function roundsLine(name: string, result: RoundsResult): string {
+  return `${name.padEnd(32)} median ${fmt(median(result.rps)).padStart(7)} req/s ` +
+    `${median(result.cpuUs).toFixed(1).padStart(5)} µs CPU/request  ` +
+    `(${result.rps.map(fmt).join(", ")})`;
+}
+
+/**
+ * How one server compares with a baseline: the ratio of median requests per second, and
+ * the inverse ratio of median CPU time per request.
+ *
+ * @param name The server's name.
+ * @param result What {@linkcode alternateRounds} measured of it.
+ * @param baseName The baseline's name.
+ * @param base What it measured of the baseline.
+ * @returns The line.
+ */
+export function ratioLine(
+  name: string,
+  result: RoundsResult,
+  baseName: string,
+  base: RoundsResult,
+): string {
+  return `${name} / ${baseName}: ${(median(result.rps) / median(base.rps)).toFixed(2)}× req/s, ` +
+    `${(median(base.cpuUs) / median(result.cpuUs)).toFixed(2)}× by CPU/request`;
+}
+
 /**
  * Sends requests one after another on one connection for a while and reports latencies.
  *
