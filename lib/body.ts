@@ -6,7 +6,7 @@
  * @module
  */
 
-import { PayloadTooLarge } from "./errors.ts";
+import { BadRequest, HttpError, PayloadTooLarge } from "./errors.ts";
 
 /**
  * Reads a request body into memory, refusing it once it passes `maxBytes`.
@@ -24,6 +24,8 @@ import { PayloadTooLarge } from "./errors.ts";
  * @param maxBytes The largest body accepted.
  * @returns The body (empty when there is none).
  * @throws {PayloadTooLarge} `payload_too_large` naming the limit.
+ * @throws {BadRequest} `body_incomplete`: the body could not be read to its end (the client
+ *   closed the connection, or the stream failed).
  * @example
  * Deno.serve(async (request) => {
  *   const body = await readBody(request, 1024 * 1024);
@@ -37,7 +39,8 @@ export async function readBody(
   const body = request.body;
   if (body === null) return new Uint8Array(0);
   const header = request.headers.get("content-length")?.trim() ?? "";
-  if (/^\d+$/.test(header)) {
+  try {
+    if (!/^\d+$/.test(header)) return await readChunks(body, maxBytes);
     if (Number(header) > maxBytes) {
       await body.cancel().catch(() => {});
       throw tooLarge(maxBytes);
@@ -45,7 +48,20 @@ export async function readBody(
     const whole = await request.bytes();
     if (whole.byteLength > maxBytes) throw tooLarge(maxBytes);
     return whole;
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new BadRequest(
+      "body_incomplete",
+      "the request body could not be read whole: the connection closed before it ended",
+    );
   }
+}
+
+/** Reads a stream whole, cancelling it as soon as it passes `maxBytes`. */
+async function readChunks(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<Uint8Array<ArrayBuffer>> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;

@@ -35,12 +35,13 @@ export interface Services {
   /**
    * Encodes 8-bit gray, gray-alpha, RGB or RGBA bytes (a `uint8` array's data) and tags
    * the result; the expansion to RGBA happens in the encode worker, not on the event loop.
-   * The bytes' buffer is moved to the worker when the view covers all of it.
+   * The bytes' buffer is moved to the worker when the view covers all of it, or with
+   * `moveBuffer` (the caller gives up the whole buffer the view is part of).
    */
   readonly encodeChannels: (
     pixels: ChannelPixels,
     format: ImageFormat,
-    options?: EncodeOptions,
+    options?: EncodeOptions & { moveBuffer?: boolean },
   ) => Promise<EncodedImage>;
   /** The encode workers behind {@linkcode Services.encode}. */
   readonly pool: EncodePool;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { readBody } from "../lib/body.ts";
+import type { LogEntry } from "../lib/log.ts";
 import { assertError, assertThrowsHttp, post } from "./_arrays.ts";
 import { withServer } from "./_server.ts";
 
@@ -158,4 +159,51 @@ Deno.test("POST /render.png answers 413 to raw chunked encoding past the limit",
     assert.match(head, /^HTTP\/1\.1 413 /);
     assert.deepEqual(JSON.parse(body), { error: "payload_too_large", detail: TOO_LARGE });
   }, { maxBodyBytes: LIMIT });
+});
+
+const INCOMPLETE =
+  "the request body could not be read whole: the connection closed before it ended";
+
+Deno.test("readBody() answers 400 body_incomplete when the body stream fails", async () => {
+  const cases: Record<string, string>[] = [{}, { "content-length": "100" }];
+  for (const headers of cases) {
+    let sent = false;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(new Error("connection reset"));
+        sent = true;
+        controller.enqueue(new Uint8Array(10));
+      },
+    });
+    const request = new Request("http://x/", { method: "POST", body: stream, headers });
+    await assertThrowsHttp(() => readBody(request, LIMIT), 400, "body_incomplete", INCOMPLETE);
+  }
+});
+
+Deno.test("POST /render.png logs 400, not a fault, when the client leaves mid-body", async () => {
+  const logged = Promise.withResolvers<LogEntry>();
+  await withServer(
+    async ({ base }) => {
+      const { hostname, port } = new URL(base);
+      const conn = await Deno.connect({ hostname, port: Number(port) });
+      try {
+        await conn.write(
+          new TextEncoder().encode(
+            "POST /render.png HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-npy\r\n" +
+              "Content-Length: 1000\r\n\r\n" + "x".repeat(10),
+          ),
+        );
+        await conn.closeWrite();
+        const entry = await logged.promise;
+        assert.deepEqual(
+          { method: entry.method, path: entry.path, status: entry.status },
+          { method: "POST", path: "/render.png", status: 400 },
+        );
+      } finally {
+        conn.close();
+      }
+    },
+    { maxBodyBytes: LIMIT * 1024 },
+    { log: (entry) => logged.resolve(entry) },
+  );
 });

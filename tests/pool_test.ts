@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { getPriority } from "node:os";
 import { serverArgs } from "../lib/launch.ts";
 import { ENCODE_NICE } from "../lib/image/encode_job.ts";
-import { encodePixels } from "../lib/image/encode.ts";
+import { encodePixels, toRgba } from "../lib/image/encode.ts";
 import { EncodePool } from "../lib/image/pool.ts";
 import { sampleImage } from "../lib/image/sample.ts";
 import { createServices } from "../lib/services.ts";
@@ -48,7 +48,7 @@ Deno.test("EncodePool.encode() writes the same bytes as encodePixels() in this i
   }
 });
 
-Deno.test("EncodePool.encode() moves a whole buffer and copies a view of a larger one", async () => {
+Deno.test("EncodePool.encode() moves a whole buffer, copies a view of a larger one, or moves it on request", async () => {
   const pool = new EncodePool({ size: 1 });
   try {
     const whole = samplePixels(8, 8);
@@ -58,6 +58,15 @@ Deno.test("EncodePool.encode() moves a whole buffer and copies a view of a large
     const view = { width: 8, height: 8, rgba: big.subarray(4) };
     await pool.encode(view, "png");
     assert.equal(view.rgba.byteLength, 8 * 8 * 4);
+    const rgb = new Uint8Array(128 + 8 * 8 * 3);
+    rgb.fill(255, 128, 128 + 3);
+    const expected = await encodePixels(
+      toRgba({ width: 8, height: 8, channels: 3, data: rgb.slice(128) }),
+      "png",
+    );
+    const given = { width: 8, height: 8, channels: 3 as const, data: rgb.subarray(128) };
+    assert.deepEqual(await pool.encode(given, "png", { moveBuffer: true }), expected);
+    assert.equal(rgb.buffer.byteLength, 0);
   } finally {
     pool.close();
   }

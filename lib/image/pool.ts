@@ -118,11 +118,12 @@ export class EncodePool {
   /**
    * Encodes pixels on a worker, which also expands gray or RGB to RGBA. The pixel buffer
    * is moved there when the view covers all of it (the caller's view is then detached),
-   * else the pixels are copied.
+   * or with `moveBuffer` (the caller gives up the whole buffer, e.g. a request body the
+   * pixels are a view of); else the pixels are copied.
    *
    * @param pixels Width, height and RGBA bytes, or bytes of 1 to 4 channels.
    * @param format The target format.
-   * @param options Quality for JPEG and WebP.
+   * @param options Quality for JPEG and WebP; `moveBuffer` to move a view's whole buffer.
    * @returns The encoded bytes.
    * @throws {BadRequest} A bad quality.
    * @throws {Unprocessable} A size the format cannot hold.
@@ -136,7 +137,7 @@ export class EncodePool {
   encode(
     pixels: RgbaPixels | ChannelPixels,
     format: ImageFormat,
-    options: { quality?: number } = {},
+    options: { quality?: number; moveBuffer?: boolean } = {},
   ): Promise<Uint8Array<ArrayBuffer>> {
     try {
       const quality = checkQuality(format, options.quality);
@@ -151,7 +152,10 @@ export class EncodePool {
           `${width}x${height}x${channels} pixels need ${width * height * channels} bytes`,
         );
       }
-      const message = { width, height, channels, data: movable(data), format, quality };
+      const moved = options.moveBuffer === true && data.buffer instanceof ArrayBuffer
+        ? data as Uint8Array<ArrayBuffer>
+        : movable(data);
+      const message = { width, height, channels, data: moved, format, quality };
       return new Promise((resolve, reject) => {
         const job = { message: { ...message, backend: this.#backend }, resolve, reject };
         const slot = this.#idle.pop() ?? this.#spawn();

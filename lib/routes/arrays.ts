@@ -151,7 +151,11 @@ export function arraysRoutes(services: Services): Route[] {
           maxInflatedBytes: config.maxBodyBytes,
         });
         const pixels = arrayToChannels(array, { order, clip, maxPixels: config.maxPixels });
-        const encoded = await services.encodeChannels(pixels, format, { quality });
+        // The pixels may be a view of the body, which nothing reads after this: moved whole.
+        const encoded = await services.encodeChannels(pixels, format, {
+          quality,
+          moveBuffer: true,
+        });
         return encodedResponse(encoded, { filename, disposition, maxAge: config.cacheMaxAge });
       },
     },
