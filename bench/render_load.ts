@@ -4,9 +4,9 @@
  *
  * 1. `POST /render.png` with a 512×512 `.npy` body that changes every request;
  * 2. `GET /image.png?width=W&height=H` with sizes around 512×512 that miss pixserve's cache,
- *    against the peer's `GET /image.png`, which builds and encodes 512×512 every time;
- * 3. responsiveness: while 4 clients hammer `POST /render.png` with 1920×1080 arrays,
- *    `GET /health` and the cached `GET /image.png` are probed one request at a time.
+ *    against the peer's `GET /image.png`, which builds and encodes 512×512 every time.
+ *
+ * Responsiveness under encode load is `responsive_load.ts`.
  *
  * Run: `deno run -A bench/render_load.ts [seconds] [connections]`
  * (needs wrk and Debian's python3-fastapi, -uvicorn, -pil, -numpy, -uvloop, -httptools)
@@ -19,7 +19,6 @@ import {
   fmt,
   freePort,
   npyPostScript,
-  probe,
   startFastApi,
   startPixserve,
   wrk,
@@ -54,7 +53,6 @@ function line(name: string, r: WrkResult): string {
 
 const render512 = await npyPostScript("/render.png", 512, 512, 64);
 const miss = await missScript();
-const render1080 = await npyPostScript("/render.png", 1920, 1080, 4);
 
 const servers: Record<string, BenchServer> = {};
 try {
@@ -93,32 +91,6 @@ try {
           }×`,
       );
     }
-  }
-
-  console.log(`\nResponsiveness: 4 clients POST /render.png 1920×1080 for ${seconds} s`);
-  for (const name of ["pixserve (2 isolates)", "pixserve --workers 1", "fastapi --workers 1"]) {
-    const server = servers[name];
-    const isPeer = name.startsWith("fastapi");
-    const cached = isPeer ? "/image-cached.png" : "/image.png";
-    await (await fetch(`${server.base}${cached}`)).arrayBuffer();
-    const [load, health, image] = await Promise.all([
-      wrk(`${server.base}/render.png`, { seconds, connections: 4, script: render1080 }),
-      isPeer ? Promise.resolve(undefined) : probe(`${server.base}/health`, seconds - 1),
-      probe(`${server.base}${cached}`, seconds - 1),
-    ]);
-    console.log(line(`${name} render 1920×1080`, load));
-    if (health !== undefined) {
-      console.log(
-        `  GET /health        p50 ${health.p50.toFixed(1)} ms  p99 ${health.p99.toFixed(1)} ms  ` +
-          `max ${health.max.toFixed(1)} ms  (${health.count} requests, ${health.failed} failed)`,
-      );
-    }
-    console.log(
-      `  GET ${cached.padEnd(14)} p50 ${image.p50.toFixed(1)} ms  p99 ${
-        image.p99.toFixed(1)
-      } ms  ` +
-        `max ${image.max.toFixed(1)} ms  (${image.count} requests, ${image.failed} failed)`,
-    );
   }
 } finally {
   for (const server of Object.values(servers)) await server.stop();
