@@ -82,8 +82,9 @@ export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
 
 /**
  * Lowers the calling thread's priority to {@linkcode ENCODE_NICE}. On Linux a nice value
- * belongs to one thread, and threads started from it later (the codec's) inherit it; so
- * an encode worker calls this first. Without `--allow-sys=setPriority` (or where the
+ * belongs to one thread, so an encode worker calls this first and what it encodes on its
+ * own thread (PNG, small GIF, WebP) runs at that priority; sharp's libvips threads are
+ * started elsewhere and keep theirs. Without `--allow-sys=setPriority` (or where the
  * system refuses) the thread keeps its priority: encoding still works.
  *
  * @returns Whether the priority was lowered.
