@@ -1,6 +1,6 @@
 /**
  * Encode time per format of the 512×512 sample and of the same pattern at 1920×1080:
- * pixserve's encoders (its PNG and GIF writers, sharp for JPEG and WebP) against
+ * pixserve's encoders (its PNG and GIF writers, libjpeg-turbo for JPEG, libwebp for WebP) against
  * ImageScript's, which pixserve used before (the baseline of each group).
  *
  * Run: `deno bench -A bench/encode_bench.ts`

@@ -34,7 +34,7 @@ export interface Config {
   readonly encodeWorkers: number;
   /** Images that may wait for an encode worker before requests get 503. @default {32} */
   readonly encodeQueue: number;
-  /** Who writes JPEG and many-coloured GIF (PNG is always pixserve's). @default {"sharp"} */
+  /** Who writes JPEG and many-coloured GIF (PNG is always pixserve's). @default {"native"} */
   readonly encoder: EncoderBackend;
 }
 
@@ -95,7 +95,7 @@ Options (each also read from the environment variable shown):
   --workers N          WORKERS         isolates serving requests (default: one per core)
   --encode-workers N   ENCODE_WORKERS  encode workers per serving isolate (default: cores/WORKERS, ≥2)
   --encode-queue N     ENCODE_QUEUE    images waiting for an encode worker before 503 (default 32)
-  --encoder NAME       ENCODER         jpeg and quantized gif: sharp or imagescript (default sharp)
+  --encoder NAME       ENCODER         jpeg and quantized gif: native or imagescript (default native)
   --quiet                              no request log
   --help                               print this text and exit
 `;

@@ -28,10 +28,11 @@ export const CODEC_ENV_VARS: readonly string[] = [
 ];
 
 /**
- * Files the codecs read: sharp asks `detect-libc`, which reads `ldd` to tell glibc from
- * musl (without it, it would need `--allow-sys` for a process report).
+ * Files the codecs read to pick their native build: sharp asks `detect-libc`, which reads
+ * `ldd` to tell glibc from musl (without it, it would need `--allow-sys` for a process
+ * report); the JPEG codec's loader looks for `/etc/alpine-release` for the same reason.
  */
-export const CODEC_READ_PATHS: readonly string[] = ["/usr/bin/ldd"];
+export const CODEC_READ_PATHS: readonly string[] = ["/usr/bin/ldd", "/etc/alpine-release"];
 
 /**
  * What the serving and encode Web Workers load, relative to the project: unlike the main

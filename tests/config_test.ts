@@ -36,7 +36,7 @@ Deno.test("validateSettings() applies defaults and resolves a relative media roo
     workers: 2,
     encodeWorkers: 2,
     encodeQueue: 32,
-    encoder: "sharp",
+    encoder: "native",
   });
   assert.equal(validateSettings({ mediaRoot: "/abs" }, cwd).mediaRoot, "/abs");
   assert.equal(validateSettings({ host: "[::1]" }, cwd).host, "::1");
@@ -72,7 +72,7 @@ Deno.test("validateSettings() serves on every core with cores/workers (≥ 2) en
     const config = validateSettings(raw, cwd, cores);
     assert.deepEqual([config.workers, config.encodeWorkers], [workers, encodeWorkers], `${cores}`);
     assert.equal(config.encodeQueue, 32);
-    assert.equal(config.encoder, "sharp");
+    assert.equal(config.encoder, "native");
   }
 });
 
@@ -97,7 +97,7 @@ Deno.test("validateSettings() names a bad serving or encoding setting", () => {
     [{ workers: "all" }, `workers must be an integer from 1 to 256, got "all"`],
     [{ encodeWorkers: "0" }, `encode workers must be an integer from 1 to 256, got "0"`],
     [{ encodeQueue: "-1" }, `encode queue must be an integer from 0 to 1000000, got "-1"`],
-    [{ encoder: "pil" }, `encoder must be one of sharp, imagescript, got "pil"`],
+    [{ encoder: "pil" }, `encoder must be one of native, imagescript, got "pil"`],
   ];
   for (const [raw, message] of cases) {
     assert.throws(() => validateSettings(raw, cwd, 2), new ConfigError(message));
@@ -110,7 +110,7 @@ Deno.test("serverArgs() grants the worker code, the codecs' files and --unstable
     "run",
     "--unstable-net",
     "--allow-net=127.0.0.1",
-    "--allow-read=/media,/app/node_modules,/app/lib,/app/deno.json,/usr/bin/ldd",
+    "--allow-read=/media,/app/node_modules,/app/lib,/app/deno.json,/usr/bin/ldd,/etc/alpine-release",
     "--allow-ffi=/app/node_modules",
     "--allow-sys=setPriority",
   ]);

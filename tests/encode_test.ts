@@ -135,6 +135,39 @@ for (const backend of ENCODER_BACKENDS) {
   });
 }
 
+/** The components of a baseline JPEG's frame header (SOF0): id, sampling factors, table. */
+function sof0Components(jpeg: Uint8Array): { id: number; sampling: number; table: number }[] {
+  for (let at = 2; at + 4 <= jpeg.length;) {
+    assert.equal(jpeg[at], 0xff, `a marker at ${at}`);
+    const marker = jpeg[at + 1];
+    const length = (jpeg[at + 2] << 8) | jpeg[at + 3];
+    if (marker === 0xc0) {
+      return Array.from({ length: jpeg[at + 9] }, (_, i) => ({
+        id: jpeg[at + 10 + i * 3],
+        sampling: jpeg[at + 11 + i * 3],
+        table: jpeg[at + 12 + i * 3],
+      }));
+    }
+    at += 2 + length;
+  }
+  throw new Error("no baseline frame header");
+}
+
+Deno.test("the native JPEG is baseline YCbCr 4:2:0, as Pillow writes by default, and follows quality", async () => {
+  const pixels = palette(256, 256, 5000);
+  const q90 = await encodePixels(pixels, "jpeg", { backend: "native" });
+  assert.deepEqual(sof0Components(q90), [
+    { id: 1, sampling: 0x22, table: 0 },
+    { id: 2, sampling: 0x11, table: 1 },
+    { id: 3, sampling: 0x11, table: 1 },
+  ]);
+  const q30 = await encodePixels(pixels, "jpeg", { backend: "native", quality: 30 });
+  assert.ok(q30.byteLength < q90.byteLength * 0.7, `${q30.byteLength} vs ${q90.byteLength}`);
+  const decoded = await decodePixels(q90);
+  assert.equal(decoded.width, 256);
+  assert.equal(decoded.height, 256);
+});
+
 Deno.test("encode() leaves the image's pixels as they were", async () => {
   const image = sampleImage(20, 10);
   const before = new Uint8Array(image.bitmap).slice();

@@ -302,6 +302,9 @@ Deno.test("a server started with the launcher's flags encodes on lowered threads
     assert.ok(server.base !== undefined, server.line);
     const res = await fetch(`${server.base}/image.png?width=96&height=64`);
     assertSamplePattern(await decodePixels(new Uint8Array(await res.arrayBuffer())), 96, 64);
+    const jpeg = await fetch(`${server.base}/image.jpg?width=96&height=64`);
+    assert.equal(jpeg.status, 200);
+    assertSamplePattern(await decodePixels(new Uint8Array(await jpeg.arrayBuffer())), 96, 64, 8, 8);
     const nices = await threadNices(server.child.pid);
     const own = nices.get(server.child.pid)!;
     assert.ok([...nices.values()].includes(own + ENCODE_NICE), JSON.stringify([...nices]));

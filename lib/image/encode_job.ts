@@ -65,7 +65,7 @@ export interface JobScope {
  * @returns The reply; an encoder error becomes `{ ok: false }`, never a throw.
  * @example
  * const reply = await runEncodeJob({
- *   width: 1, height: 1, channels: 4, data: new Uint8Array(4), format: "png", backend: "sharp",
+ *   width: 1, height: 1, channels: 4, data: new Uint8Array(4), format: "png", backend: "native",
  * });
  */
 export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
@@ -83,8 +83,8 @@ export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
 /**
  * Lowers the calling thread's priority to {@linkcode ENCODE_NICE}. On Linux a nice value
  * belongs to one thread, so an encode worker calls this first and what it encodes on its
- * own thread (PNG, small GIF, WebP) runs at that priority; sharp's libvips threads are
- * started elsewhere and keep theirs. Without `--allow-sys=setPriority` (or where the
+ * own thread (PNG, JPEG, small GIF, WebP) runs at that priority; sharp's libvips threads
+ * (many-coloured GIF) are started elsewhere and keep theirs. Without `--allow-sys=setPriority` (or where the
  * system refuses) the thread keeps its priority: encoding still works.
  *
  * @returns Whether the priority was lowered.

@@ -30,7 +30,7 @@ export interface EncodePoolOptions {
   size?: number;
   /** Jobs that may wait for a worker; more are refused with 503. @default {32} */
   queue?: number;
-  /** Who writes JPEG and many-coloured GIF. @default {"sharp"} */
+  /** Who writes JPEG and many-coloured GIF. @default {"native"} */
   backend?: EncoderBackend;
   /** Milliseconds an idle worker lives, unless `warm`. @default {30000} */
   idleMs?: number;
@@ -92,7 +92,7 @@ export class EncodePool {
     if (!Number.isInteger(this.queue) || this.queue < 0) {
       throw new RangeError(`pool queue must be a non-negative integer, got ${this.queue}`);
     }
-    this.#backend = options.backend ?? "sharp";
+    this.#backend = options.backend ?? "native";
     this.#idleMs = options.idleMs ?? 30_000;
     this.#warm = options.warm ?? false;
     this.#workerUrl = options.workerUrl ?? WORKER_URL;
