@@ -168,6 +168,20 @@ Deno.test("the native JPEG is baseline YCbCr 4:2:0, as Pillow writes by default,
   assert.equal(decoded.height, 256);
 });
 
+Deno.test("the native JPEG keeps odd sizes and the extreme qualities within tolerance", async () => {
+  for (const [width, height] of [[1, 1], [33, 17], [17, 33]]) {
+    for (const quality of [1, 100]) {
+      const bytes = await encodePixels(sample(width, height), "jpeg", {
+        backend: "native",
+        quality,
+      });
+      const decoded = await decodePixels(bytes);
+      assert.deepEqual([decoded.width, decoded.height], [width, height]);
+      if (quality === 100 && width > 1) assertSamplePattern(decoded, width, height, 8, 2);
+    }
+  }
+});
+
 Deno.test("encode() leaves the image's pixels as they were", async () => {
   const image = sampleImage(20, 10);
   const before = new Uint8Array(image.bitmap).slice();
