@@ -21,22 +21,20 @@ const bytes = await encodePixels(
 const full = Deno.env.get("BARE_HEADERS") === "full";
 const etag = await etagOf(bytes);
 
-const headers = new Headers(
-  full
-    ? {
+const init: ResponseInit = full
+  ? {
+    headers: new Headers({
       "content-type": "image/png",
       "content-disposition": 'inline; filename="sample.png"',
       etag,
       "cache-control": "public, max-age=3600",
       "x-content-type-options": "nosniff",
-    }
-    : {},
-);
+    }),
+  }
+  : { headers: { "content-type": "image/png" } };
 
 export default {
   fetch() {
-    return full
-      ? new Response(bytes, { headers })
-      : new Response(bytes, { headers: { "content-type": "image/png" } });
+    return new Response(bytes, init);
   },
 } satisfies Deno.ServeDefaultExport;

@@ -79,6 +79,20 @@ async function readChunks(
   } finally {
     reader.releaseLock();
   }
+  return joinChunks(chunks, total);
+}
+
+/**
+ * Chunks as one array: the only chunk itself when there is one (and it owns a plain
+ * buffer), else a copy of all of them in order.
+ *
+ * @param chunks The pieces, in order.
+ * @param total Their summed length.
+ * @returns The bytes.
+ * @example
+ * joinChunks([new Uint8Array([1]), new Uint8Array([2, 3])], 3); // Uint8Array [1, 2, 3]
+ */
+export function joinChunks(chunks: Uint8Array[], total: number): Uint8Array<ArrayBuffer> {
   if (chunks.length === 1 && chunks[0].buffer instanceof ArrayBuffer) {
     return chunks[0] as Uint8Array<ArrayBuffer>;
   }

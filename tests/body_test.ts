@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readBody } from "../lib/body.ts";
+import { joinChunks, readBody } from "../lib/body.ts";
 import type { LogEntry } from "../lib/log.ts";
 import { assertError, assertThrowsHttp, post } from "./_arrays.ts";
 import { withServer } from "./_server.ts";
@@ -206,4 +206,12 @@ Deno.test("POST /render.png logs 400, not a fault, when the client leaves mid-bo
     { maxBodyBytes: LIMIT * 1024 },
     { log: (entry) => logged.resolve(entry) },
   );
+});
+
+Deno.test("joinChunks() returns a lone chunk itself and joins several in order", () => {
+  const lone = new Uint8Array([1, 2]);
+  assert.equal(joinChunks([lone], 2), lone);
+  const joined = joinChunks([new Uint8Array([1]), new Uint8Array(0), new Uint8Array([2, 3])], 3);
+  assert.deepEqual(joined, new Uint8Array([1, 2, 3]));
+  assert.deepEqual(joinChunks([], 0), new Uint8Array(0));
 });

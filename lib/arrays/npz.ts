@@ -13,6 +13,7 @@
 
 import { Unzip, UnzipInflate, unzipSync } from "fflate";
 import { BadRequest, HttpError, PayloadTooLarge, Unprocessable } from "../errors.ts";
+import { joinChunks } from "../body.ts";
 import { parseNpy } from "./npy.ts";
 import type { PixelArray } from "./types.ts";
 
@@ -182,14 +183,7 @@ function inflateMember(bytes: Uint8Array, member: NpzMember, limit: number): Uin
       `${member.name} inflates to ${total} bytes but its directory entry says ${member.originalSize}`,
     );
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return joinChunks(chunks, total);
 }
 
 function inflatedTooLarge(member: NpzMember, inflated: number, limit: number): PayloadTooLarge {

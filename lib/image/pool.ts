@@ -152,10 +152,14 @@ export class EncodePool {
           `${width}x${height}x${channels} pixels need ${width * height * channels} bytes`,
         );
       }
-      const moved = options.moveBuffer === true && data.buffer instanceof ArrayBuffer
-        ? data as Uint8Array<ArrayBuffer>
-        : movable(data);
-      const message = { width, height, channels, data: moved, format, quality };
+      const message = {
+        width,
+        height,
+        channels,
+        data: movable(data, options.moveBuffer === true),
+        format,
+        quality,
+      };
       return new Promise((resolve, reject) => {
         const job = { message: { ...message, backend: this.#backend }, resolve, reject };
         const slot = this.#idle.pop() ?? this.#spawn();
@@ -278,9 +282,12 @@ function shuttingDown(): ServiceUnavailable {
   );
 }
 
-/** The pixels in a buffer that can be moved: their own, when the view covers it all. */
-function movable(data: Uint8Array): Uint8Array<ArrayBuffer> {
-  const whole = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 &&
-    data.byteLength === data.buffer.byteLength;
-  return whole ? data as Uint8Array<ArrayBuffer> : data.slice();
+/**
+ * The pixels in a buffer that can be moved: the view itself when its buffer is a plain
+ * one that it covers whole, or that the caller gives up (`take`); else a copy.
+ */
+function movable(data: Uint8Array, take: boolean): Uint8Array<ArrayBuffer> {
+  const own = data.buffer instanceof ArrayBuffer &&
+    (take || (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength));
+  return own ? data as Uint8Array<ArrayBuffer> : data.slice();
 }
