@@ -8,6 +8,16 @@
  * @module
  */
 
+import { CodecError, type CodecErrorKind } from "./codec_error.ts";
+
+/** The status code each kind of {@linkcode CodecError} is answered with. */
+export const CODEC_ERROR_STATUS: Readonly<Record<CodecErrorKind, number>> = {
+  malformed: 400,
+  unsupported_media: 415,
+  unprocessable: 422,
+  too_large: 413,
+};
+
 /** The JSON body of every error response. */
 export interface ErrorBody {
   /** A stable machine-readable code, e.g. `"not_found"`. */
@@ -210,6 +220,9 @@ export function toErrorResponse(
       { error: err.code, detail: err.message },
       err.headers,
     );
+  }
+  if (err instanceof CodecError) {
+    return jsonError(CODEC_ERROR_STATUS[err.kind], { error: err.code, detail: err.message });
   }
   onUnexpected(err);
   return jsonError(500, {
