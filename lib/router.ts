@@ -6,7 +6,7 @@
  * @module
  */
 
-import { MethodNotAllowed, NotFound } from "./errors.ts";
+import { BadRequest, MethodNotAllowed, NotFound } from "./errors.ts";
 import type { ResponseMemo } from "./response_memo.ts";
 
 /** What a handler gets beside the request. */
@@ -38,6 +38,32 @@ export type Handler = (
 /** The methods routes are declared for; `HEAD` follows `GET`. */
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
 
+/**
+ * One query parameter a route reads: what the router checks names against on strict
+ * routes, and what the API description lists.
+ *
+ * @example
+ * const quality: QueryParam = {
+ *   name: "quality", type: "integer", minimum: 1, maximum: 100, description: "JPEG and WebP quality",
+ * };
+ */
+export interface QueryParam {
+  /** The name, as it appears in the query string. */
+  readonly name: string;
+  /** Its JSON Schema type; `boolean` is a flag (`?clip`, `?clip=1`, `?clip=false`). */
+  readonly type: "integer" | "number" | "boolean" | "string";
+  /** One sentence saying what it does. */
+  readonly description: string;
+  /** Smallest value of a number. */
+  readonly minimum?: number;
+  /** Largest value of a number. */
+  readonly maximum?: number;
+  /** The values a string may take. */
+  readonly enum?: readonly string[];
+  /** A regular expression a string matches (JSON Schema `pattern`), for the description only. */
+  readonly pattern?: string;
+}
+
 /** One line of the routing table. */
 export interface Route {
   /** The method served. */
@@ -46,10 +72,43 @@ export interface Route {
   readonly path: string;
   /** What answers. */
   readonly handler: Handler;
+  /** The query parameters it reads. */
+  readonly query?: readonly QueryParam[];
+  /**
+   * Refuse a query parameter that {@linkcode Route.query} does not list with a 400
+   * `unknown_parameter` naming it, before the handler runs. For routes whose answers are
+   * not cached by URL (uploads): a GET route ignores parameters it does not read, since
+   * pages and CDNs add cache-busting ones.
+   */
+  readonly strictQuery?: boolean;
 }
 
 interface CompiledRoute extends Route {
   readonly pattern: RegExp;
+  /** The names of {@linkcode Route.query} on a strict route. */
+  readonly known?: ReadonlySet<string>;
+}
+
+/**
+ * Checks that a URL's query names only parameters a route reads.
+ *
+ * @param url The request URL.
+ * @param method The request method, for the message.
+ * @param known The parameters the route reads.
+ * @throws {BadRequest} `unknown_parameter` naming the first other one and listing the known ones.
+ * @example
+ * checkQueryNames(new URL("http://x/render.png?clip"), "POST", new Set(["clip"]));
+ */
+export function checkQueryNames(url: URL, method: string, known: ReadonlySet<string>): void {
+  for (const name of url.searchParams.keys()) {
+    if (known.has(name)) continue;
+    const names = [...known].sort();
+    throw new BadRequest(
+      "unknown_parameter",
+      `${JSON.stringify(name)} is not a query parameter of ${method} ${url.pathname}; ` +
+        (names.length === 0 ? "it takes none" : `it takes ${names.join(", ")}`),
+    );
+  }
 }
 
 /**
@@ -103,6 +162,7 @@ export function createRouter(
   const table: CompiledRoute[] = routes.map((r) => ({
     ...r,
     pattern: compilePath(r.path),
+    known: r.strictQuery ? new Set((r.query ?? []).map((q) => q.name)) : undefined,
   }));
   return (request) => {
     const url = new URL(request.url);
@@ -117,6 +177,7 @@ export function createRouter(
         if (route.method === "GET") allowed.add("HEAD");
         continue;
       }
+      if (route.known !== undefined) checkQueryNames(url, asked, route.known);
       const response = route.handler(request, { url, params: match.groups ?? {}, memo });
       if (asked !== "HEAD") return response;
       return response instanceof Promise ? response.then(withoutBody) : withoutBody(response);

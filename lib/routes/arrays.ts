@@ -31,7 +31,7 @@ import { formatFromExtension } from "../image/format.ts";
 import { sampleImage } from "../image/sample.ts";
 import { decodeSourceImage } from "../image/source.ts";
 import { encodedResponse, notModified } from "../responses.ts";
-import type { Route } from "../router.ts";
+import type { QueryParam, Route } from "../router.ts";
 import type { Services } from "../services.ts";
 import { dispositionRequest } from "./image.ts";
 
@@ -101,6 +101,53 @@ function layoutParams(url: URL): { mode?: ArrayMode; order: ChannelOrder } {
   };
 }
 
+/** `?download` and `?filename=`, read by every route that names its answer. */
+export const DISPOSITION_PARAMS: readonly QueryParam[] = [
+  { name: "download", type: "boolean", description: "answer as an attachment, not inline" },
+  { name: "filename", type: "string", description: "the file name offered to the client" },
+];
+
+/** `?order=`. */
+const ORDER_PARAM: QueryParam = {
+  name: "order",
+  type: "string",
+  enum: CHANNEL_ORDERS,
+  description: "channel order of 3- and 4-channel arrays: bgr is OpenCV's",
+};
+
+/** The query parameters of `POST /render.{fmt}`. */
+export const RENDER_PARAMS: readonly QueryParam[] = [
+  ...DISPOSITION_PARAMS,
+  ORDER_PARAM,
+  {
+    name: "quality",
+    type: "integer",
+    minimum: 1,
+    maximum: 100,
+    description: "JPEG and WebP quality",
+  },
+  { name: "clip", type: "boolean", description: "floats: map NaN to 0 and clip to [0, 1]" },
+  {
+    name: "shape",
+    type: "string",
+    description: "raw bytes: their shape, H,W or H,W,C",
+  },
+  { name: "dtype", type: "string", description: "raw bytes: their dtype (with shape)" },
+  { name: "key", type: "string", description: ".npz: the array to read" },
+];
+
+/** The query parameters of `POST /decode.{json,npy}`. */
+export const DECODE_PARAMS: readonly QueryParam[] = [
+  ...DISPOSITION_PARAMS,
+  ORDER_PARAM,
+  {
+    name: "mode",
+    type: "string",
+    enum: ARRAY_MODES,
+    description: "gray, rgb or rgba; default rgba when any pixel is not opaque, else rgb",
+  },
+];
+
 /**
  * The array routes.
  *
@@ -131,6 +178,8 @@ export function arraysRoutes(services: Services): Route[] {
     {
       method: "POST",
       path: "/render.:ext(png|jpg|jpeg|webp|gif)",
+      query: RENDER_PARAMS,
+      strictQuery: true,
       handler: async (request, { url, params }) => {
         const format = formatFromExtension(params.ext) ?? "png";
         const quality = checkQuality(format, intParam(url, "quality", 1, 100));
@@ -162,6 +211,8 @@ export function arraysRoutes(services: Services): Route[] {
     {
       method: "POST",
       path: "/decode.:ext(json|npy)",
+      query: DECODE_PARAMS,
+      strictQuery: true,
       handler: async (request, { url, params }) => {
         const format = params.ext as ArrayFormat;
         const { mode, order } = layoutParams(url);
