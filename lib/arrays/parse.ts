@@ -24,16 +24,20 @@ export const ARRAY_BODY_TYPES: Readonly<Record<string, ArrayBodyKind>> = {
   "application/octet-stream": "octet-stream",
 };
 
+const ARRAY_BODY_KINDS: readonly string[] = Object.values(ARRAY_BODY_TYPES);
+
 /**
  * What a body of this media type holds.
  *
- * @param mediaType The lower-case `type/subtype`, parameters dropped.
+ * @param contentType A `Content-Type` value: `type/subtype`, any case, parameters allowed.
  * @returns The kind.
  * @throws {UnsupportedMediaType} Any other media type, listing the accepted ones.
  * @example
  * arrayBodyKind("application/x-npy"); // "npy"
+ * arrayBodyKind("application/json; charset=utf-8"); // "json"
  */
-export function arrayBodyKind(mediaType: string): ArrayBodyKind {
+export function arrayBodyKind(contentType: string): ArrayBodyKind {
+  const mediaType = contentType.split(";")[0].trim().toLowerCase();
   const kind = ARRAY_BODY_TYPES[mediaType];
   if (kind !== undefined) return kind;
   throw new UnsupportedMediaType(
@@ -59,7 +63,8 @@ export interface ArrayBodyOptions {
  * Reads an array body of any kind pixserve accepts.
  *
  * @param bytes The body.
- * @param kind What its media type says ({@linkcode arrayBodyKind}).
+ * @param kind What its media type says: a kind from {@linkcode arrayBodyKind}, or the
+ *   request's whole `Content-Type` (`application/json; charset=utf-8`).
  * @param options Raw shape and dtype, `.npz` key and inflated-size limit.
  * @returns The array.
  * @throws {BadRequest} Malformed JSON, `.npy`, `.npz` or raw bytes; a shape with a
@@ -71,12 +76,16 @@ export interface ArrayBodyOptions {
  * @example
  * parseArrayBody(new TextEncoder().encode("[[0, 255]]"), "json").shape; // [1, 2]
  * parseArrayBody(new Uint8Array(12), "octet-stream", { shape: [2, 2, 3] }).shape; // [2, 2, 3]
+ * parseArrayBody(new TextEncoder().encode("[[1]]"), "application/json; charset=utf-8").shape; // [1, 1]
  */
 export function parseArrayBody(
   bytes: Uint8Array,
-  kind: ArrayBodyKind,
+  kindOrType: ArrayBodyKind | string,
   options: ArrayBodyOptions = {},
 ): PixelArray {
+  const kind = ARRAY_BODY_KINDS.includes(kindOrType)
+    ? kindOrType as ArrayBodyKind
+    : arrayBodyKind(kindOrType);
   if (options.shape !== undefined) {
     if (kind !== "octet-stream") {
       throw new BadRequest(
