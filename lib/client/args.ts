@@ -11,7 +11,7 @@ import { formatFromExtension } from "../image/format.ts";
 export interface FetchArgs {
   /** The `http:` or `https:` URL to fetch. */
   readonly url: URL;
-  /** `-o FILE`: where to save, relative to the working folder. */
+  /** `-o PATH`: the file to save as (any path), or a folder (`DIR/`) to save in. */
   readonly output?: string;
   /** `--range a-b`: the `Range` header value sent, e.g. `bytes=0-99`. */
   readonly range?: string;
@@ -44,13 +44,15 @@ Fetches <url> and saves the body in the working folder under the name from
 Content-Disposition, else the URL's last path segment.
 
 Options:
-  -o, --output FILE   save as FILE (inside the working folder)
+  -o, --output PATH   save as PATH (any path); a folder (DIR/ or an existing one):
+                      save in it under the name from Content-Disposition
   --range A-B         ask for bytes A-B only (also A-, and --range=-N for the last N);
                       prints the Content-Range received
   -C, --continue      resume a partial download of the same file (Range + If-Range)
   --array             the answer is an array (JSON, .npy or .npz): save it as the image -o names
   --data FILE         POST FILE (.npy, .npz, .json or an image) with its media type
   -h, --help          print this text
+  -V, --version       print the client's version
 `;
 
 const OPTIONS = {
@@ -60,20 +62,21 @@ const OPTIONS = {
   array: { type: "boolean" },
   data: { type: "string" },
   help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
 } as const;
 
 /**
  * Reads the command line.
  *
  * @param args The arguments after the script name.
- * @returns `"help"` when help was asked, else the checked arguments.
+ * @returns `"help"` or `"version"` when asked, else the checked arguments.
  * @throws {UsageError} An unknown option, a missing or bad URL, a malformed range,
  *   or options that do not go together.
  * @example
  * readFetchArgs(["http://127.0.0.1:8000/image.png", "-o", "a.png"]);
  * // { url: URL("http://127.0.0.1:8000/image.png"), output: "a.png", resume: false, … }
  */
-export function readFetchArgs(args: readonly string[]): FetchArgs | "help" {
+export function readFetchArgs(args: readonly string[]): FetchArgs | "help" | "version" {
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true });
@@ -82,6 +85,7 @@ export function readFetchArgs(args: readonly string[]): FetchArgs | "help" {
   }
   const { values, positionals } = parsed;
   if (values.help) return "help";
+  if (values.version) return "version";
   if (positionals.length !== 1) {
     throw new UsageError(
       positionals.length === 0

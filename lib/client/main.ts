@@ -1,13 +1,14 @@
 /**
  * `deno task fetch <url> [-o FILE] [--range A-B] [-C] [--array] [--data FILE]`:
- * the pixserve client. It talks HTTP only, saves answers inside the working
- * folder (`INIT_CWD`, set by `deno task`, else the current folder) and exits 0
- * on success, 1 when the request or the answer fails, 2 on bad usage.
+ * the pixserve client. It talks HTTP only, saves answers in the working folder
+ * (`INIT_CWD`, set by `deno task`, else the current folder) or where `-o` says, and
+ * exits 0 on success, 1 when the request or the answer fails, 2 on bad usage.
  *
  * @module
  */
 
-import { join, relative } from "node:path";
+import { join } from "node:path";
+import meta from "../../deno.json" with { type: "json" };
 import {
   contentLength,
   errorLine,
@@ -19,7 +20,7 @@ import {
 import { type FetchArgs, readFetchArgs, USAGE, UsageError } from "./args.ts";
 import { describeArray, encodeArrayAnswer, NotAnImageArray } from "./array.ts";
 import { describeImage, startsLikeImage } from "./image_info.ts";
-import { chooseFilename, insideWorkdir } from "./names.ts";
+import { chooseFilename, shownPath, userPath } from "./names.ts";
 import { formatBytes, type ProgressSink, progressStream } from "./progress.ts";
 import {
   DownloadInterrupted,
@@ -68,26 +69,41 @@ export async function runFetch(argv: readonly string[], io: ClientIo): Promise<E
   let data: string | undefined;
   try {
     const read = readFetchArgs(argv);
-    if (read === "help") {
-      io.out(USAGE);
+    if (read === "help" || read === "version") {
+      io.out(read === "help" ? USAGE : `pixserve-fetch ${meta.version}`);
       return 0;
     }
     args = read;
-    output = args.output === undefined ? undefined : insideWorkdir(io.workdir, args.output, "-o");
-    data = args.data === undefined ? undefined : insideWorkdir(io.workdir, args.data, "--data");
+    output = args.output === undefined ? undefined : userPath(io.workdir, args.output, "-o");
+    data = args.data === undefined ? undefined : userPath(io.workdir, args.data, "--data");
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.err(`fetch: ${err.message}`);
     io.err(USAGE);
     return 2;
   }
+  let folder = io.workdir;
+  if (output !== undefined && await namesFolder(args.output ?? "", output)) {
+    folder = output;
+    output = undefined;
+  }
   try {
-    if (args.resume) return await resume(args.url, output, io);
+    if (args.resume) return await resume(args.url, output, folder, io);
     const response = await send(args, data, io);
     if (response === undefined) return 1;
-    return await receive(response, args, output, io);
+    return await receive(response, args, output, folder, io);
   } catch (err) {
     return reportFailure(err, args, io);
+  }
+}
+
+/** Whether `-o` names a folder to save in: it ends with `/` or is an existing folder. */
+async function namesFolder(given: string, path: string): Promise<boolean> {
+  if (given.endsWith("/")) return true;
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
   }
 }
 
@@ -104,12 +120,12 @@ async function send(
   try {
     body = await readDataFile(data);
   } catch (err) {
-    io.err(`fetch: cannot read --data ${args.data}: ${fileErrorReason(err, io.workdir)}`);
+    io.err(`fetch: cannot read --data ${args.data}: ${fileErrorReason(err)}`);
     return undefined;
   }
   headers.set("content-type", body.contentType);
   io.out(
-    `sent: ${relative(io.workdir, data)} (${body.contentType}, ${body.bytes.byteLength} bytes)`,
+    `sent: ${shownPath(io.workdir, data)} (${body.contentType}, ${body.bytes.byteLength} bytes)`,
   );
   return await request(args.url, { method: "POST", headers, body: body.bytes });
 }
@@ -119,13 +135,14 @@ async function receive(
   response: Response,
   args: FetchArgs,
   output: string | undefined,
+  folder: string,
   io: ClientIo,
 ): Promise<ExitCode> {
   printStatus(response, io);
   if (!response.ok) return await failAnswer(response, io);
   if (args.range !== undefined) printRangeOutcome(response, io);
   if (args.array && output !== undefined) return await saveArray(response, output, io);
-  const path = output ?? targetFor(response, io.workdir);
+  const path = output ?? targetFor(response, folder);
   await refuseUnsafe(path, response);
   return await overwrite(response, path, io, response.status === 200 && args.data === undefined);
 }
@@ -164,14 +181,19 @@ async function saveArray(response: Response, path: string, io: ClientIo): Promis
   io.out(`array: ${describeArray(array)}`);
   io.out(`size: ${encoded.byteLength} bytes (${formatBytes(encoded.byteLength)})`);
   io.out(`image: ${image.width}×${image.height} ${format}`);
-  io.out(`saved: ${relative(io.workdir, path)}`);
+  io.out(`saved: ${shownPath(io.workdir, path)}`);
   return 0;
 }
 
 /** `-C`: completes the file a previous download left, or downloads it whole. */
-async function resume(url: URL, output: string | undefined, io: ClientIo): Promise<ExitCode> {
+async function resume(
+  url: URL,
+  output: string | undefined,
+  folder: string,
+  io: ClientIo,
+): Promise<ExitCode> {
   const head = await request(url, { method: "HEAD", headers: IDENTITY });
-  const path = output ?? targetFor(head, io.workdir);
+  const path = output ?? targetFor(head, folder);
   const have = await existingSize(path);
   const validator = await keptValidator(path) ??
     (head.ok ? rangeValidator(head.headers) : undefined);
@@ -179,7 +201,13 @@ async function resume(url: URL, output: string | undefined, io: ClientIo): Promi
     io.err("fetch: no ETag or Last-Modified to check the partial file against; fetching it whole");
   }
   if (have === 0 || validator === undefined) {
-    return await receive(await request(url, { headers: IDENTITY }), plainGet(url), path, io);
+    return await receive(
+      await request(url, { headers: IDENTITY }),
+      plainGet(url),
+      path,
+      folder,
+      io,
+    );
   }
   const response = await request(url, {
     headers: { ...IDENTITY, range: `bytes=${have}-`, "if-range": validator },
@@ -205,7 +233,7 @@ async function append(
   io.out(`content-range: ${response.headers.get("content-range") ?? "(none)"}`);
   if (response.status !== 206 || range === undefined || range.start !== have) {
     await response.body?.cancel();
-    io.err(`fetch: the server did not resume at byte ${have}; ${relative(io.workdir, path)} kept`);
+    io.err(`fetch: the server did not resume at byte ${have}; ${shownPath(io.workdir, path)} kept`);
     return 1;
   }
   const written = await saveBody(body(response, io, range.total, have), path, { append: true });
@@ -228,7 +256,7 @@ async function alreadyComplete(
   if (total !== have) return await failAnswer(response, io);
   await response.body?.cancel();
   await forgetValidator(path);
-  io.out(`note: ${relative(io.workdir, path)} is already complete`);
+  io.out(`note: ${shownPath(io.workdir, path)} is already complete`);
   return await printSaved(path, response, true, io, have);
 }
 
@@ -302,7 +330,7 @@ async function failAnswer(response: Response, io: ClientIo): Promise<ExitCode> {
 
 function sizeMismatch(path: string, size: number, expected: number, io: ClientIo): ExitCode {
   io.err(
-    `fetch: size mismatch: ${relative(io.workdir, path)} has ${size} bytes, ` +
+    `fetch: size mismatch: ${shownPath(io.workdir, path)} has ${size} bytes, ` +
       `the server announced ${expected}`,
   );
   return 1;
@@ -327,7 +355,7 @@ async function printSaved(
           (info.decoded ? "" : " (size from the header)"),
     );
   }
-  io.out(`saved: ${relative(io.workdir, path)}`);
+  io.out(`saved: ${shownPath(io.workdir, path)}`);
   return 0;
 }
 
@@ -349,7 +377,7 @@ function reportFailure(err: unknown, args: FetchArgs, io: ClientIo): ExitCode {
     return 1;
   }
   if (isSystemError(err)) {
-    io.err(`fetch: ${fileErrorReason(err, io.workdir)}`);
+    io.err(`fetch: ${fileErrorReason(err)}`);
     return 1;
   }
   throw err;
@@ -362,11 +390,7 @@ function isSystemError(err: unknown): err is Error {
       /\(os error \d+\)/.test(err.message));
 }
 
-function fileErrorReason(err: unknown, workdir: string): string {
-  if (err instanceof Deno.errors.NotCapable) {
-    const denied = err.message.split(", run again")[0];
-    return `${denied}: the fetch task reads and writes files only inside ${workdir}`;
-  }
+function fileErrorReason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 

@@ -115,27 +115,36 @@ export function chooseFilename(
 }
 
 /**
- * Resolves a path the user named (`-o`, `--data`) against the working folder
- * and checks it stays inside.
+ * Resolves a path the user named (`-o`, `--data`) against the working folder: the user
+ * may name any path, as with curl; only names chosen by the server are confined.
  *
  * @param workdir The absolute working folder.
  * @param path The path as given, relative or absolute.
  * @param what The option that named it, for the error message.
  * @returns The absolute path.
- * @throws {UsageError} The path leaves the working folder or is the folder itself.
+ * @throws {UsageError} An empty path.
  * @example
- * insideWorkdir("/home/me", "out/a.png", "-o"); // "/home/me/out/a.png"
- * insideWorkdir("/home/me", "../a.png", "-o"); // throws UsageError
+ * userPath("/home/me", "out/a.png", "-o"); // "/home/me/out/a.png"
+ * userPath("/home/me", "/tmp/a.png", "-o"); // "/tmp/a.png"
  */
-export function insideWorkdir(workdir: string, path: string, what: string): string {
-  const absolute = resolve(workdir, path);
-  const rel = relative(workdir, absolute);
-  if (rel === "" || rel === ".." || rel.startsWith("../") || isAbsolute(rel)) {
-    throw new UsageError(
-      `${what} ${JSON.stringify(path)} is not a file inside the working folder ${workdir}`,
-    );
-  }
-  return absolute;
+export function userPath(workdir: string, path: string, what: string): string {
+  if (path === "") throw new UsageError(`${what} needs a path`);
+  return resolve(workdir, path);
+}
+
+/**
+ * A path as the client prints it: relative to the working folder when inside it, else absolute.
+ *
+ * @param workdir The absolute working folder.
+ * @param path An absolute path.
+ * @returns The path to print.
+ * @example
+ * shownPath("/home/me", "/home/me/out/a.png"); // "out/a.png"
+ * shownPath("/home/me", "/tmp/a.png"); // "/tmp/a.png"
+ */
+export function shownPath(workdir: string, path: string): string {
+  const rel = relative(workdir, path);
+  return rel === ".." || rel.startsWith("../") || isAbsolute(rel) ? path : rel;
 }
 
 function truncateUtf8(text: string, maxBytes: number): string {
