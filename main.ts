@@ -10,6 +10,7 @@
  */
 
 import { ConfigError, loadConfig, USAGE } from "./lib/config.ts";
+import { VERSION } from "./lib/routes/health.ts";
 import { serveAll, stopAll } from "./lib/serve.ts";
 
 if (import.meta.main) {
@@ -25,8 +26,8 @@ if (import.meta.main) {
     console.error(`pixserve: ${err.message}`);
     Deno.exit(2);
   }
-  if (config === "help") {
-    console.log(USAGE);
+  if (config === "help" || config === "version") {
+    console.log(config === "help" ? USAGE : `pixserve ${VERSION}`);
     Deno.exit(0);
   }
   let servers;

@@ -98,10 +98,14 @@ Options (each also read from the environment variable shown):
   --encoder NAME       ENCODER         jpeg and quantized gif: native or imagescript (default native)
   --quiet                              no request log
   --help                               print this text and exit
+  --version                            print the version and exit
 `;
 
-/** The result of reading the command line: a config to run, or a request for help. */
-export type ParsedArgs = { help: true } | { help: false; raw: RawSettings };
+/**
+ * The result of reading the command line: a config to run, or a request for help
+ * (`version` set when it was `--version`).
+ */
+export type ParsedArgs = { help: true; version?: true } | { help: false; raw: RawSettings };
 
 /** Settings as strings, before validation. */
 export type RawSettings = Partial<Record<keyof typeof ENV_VARS, string>> & {
@@ -131,6 +135,7 @@ export function readSettings(
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "--help" || arg === "-h") return { help: true };
+    if (arg === "--version" || arg === "-V") return { help: true, version: true };
     if (arg === "--quiet") {
       raw.quiet = true;
       continue;
@@ -252,7 +257,7 @@ export async function resolveMediaRoot(config: Config): Promise<Config> {
  * @param args Command-line arguments.
  * @param env Lookup of environment variables.
  * @param cwd The folder a relative media root is resolved against (asked only then).
- * @returns The config, or `"help"` when `--help` was asked.
+ * @returns The config, or `"help"` / `"version"` when `--help` / `--version` was asked.
  * @throws {ConfigError} Any setting that cannot be used.
  * @example
  * const config = await loadConfig(Deno.args, (name) => Deno.env.get(name), Deno.cwd);
@@ -261,8 +266,8 @@ export async function loadConfig(
   args: readonly string[],
   env: (name: string) => string | undefined,
   cwd: () => string,
-): Promise<Config | "help"> {
+): Promise<Config | "help" | "version"> {
   const parsed = readSettings(args, env);
-  if (parsed.help) return "help";
+  if (parsed.help) return parsed.version ? "version" : "help";
   return await resolveMediaRoot(validateSettings(parsed.raw, cwd));
 }

@@ -19,6 +19,7 @@ import {
   USAGE,
   validateSettings,
 } from "./config.ts";
+import { VERSION } from "./routes/health.ts";
 
 /** Environment variables the codecs read, granted beside pixserve's own. */
 export const CODEC_ENV_VARS: readonly string[] = [
@@ -84,7 +85,7 @@ async function launch(): Promise<number> {
   try {
     const parsed = readSettings(Deno.args, (name) => Deno.env.get(name));
     if (parsed.help) {
-      console.log(USAGE);
+      console.log(parsed.version ? `pixserve ${VERSION}` : USAGE);
       return 0;
     }
     config = await resolveMediaRoot(validateSettings(parsed.raw, Deno.cwd));
