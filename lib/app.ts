@@ -6,7 +6,8 @@
  */
 
 import type { Config } from "./config.ts";
-import { toErrorResponse } from "./errors.ts";
+import { errorCodeOf, toErrorResponse } from "./errors.ts";
+import { clientAddress, countedBody, queryOf } from "./http/request_facts.ts";
 import { createLogger, type LogEntry } from "./log.ts";
 import { pathOf, ResponseMemo } from "./response_memo.ts";
 import { createRouter, type Route } from "./router.ts";
@@ -14,6 +15,7 @@ import { filesRoutes } from "./routes/files.ts";
 import { arraysRoutes } from "./routes/arrays.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { imageRoutes } from "./routes/image.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { pageRoutes } from "./routes/page.ts";
 import { createServices, type Services } from "./services.ts";
 
@@ -40,6 +42,7 @@ export function appRoutes(services: Services): Route[] {
     ...arraysRoutes(services),
     ...filesRoutes(services),
     ...pageRoutes(),
+    ...metricsRoutes(services),
   ];
 }
 
@@ -56,13 +59,16 @@ export function appRoutes(services: Services): Route[] {
 export function createApp(
   config: Config,
   options: AppOptions = {},
-): (request: Request) => Response | Promise<Response> {
+): (request: Request, info?: Deno.ServeHandlerInfo) => Response | Promise<Response> {
   const services = options.services ?? createServices(config);
   const memo = new ResponseMemo();
   services.cache.onEvict((image) => memo.forget(image));
-  const route = createRouter(appRoutes(services), { memo });
+  const routes = appRoutes(services);
+  const route = createRouter(routes, { memo });
+  const metrics = services.metrics;
+  metrics.bind(routes);
   const log = options.log ?? createLogger(config.quiet);
-  return (request) => {
+  return (request, info) => {
     const start = performance.now();
     const method = request.method;
     if (method === "GET" || method === "HEAD") {
@@ -71,28 +77,63 @@ export function createApp(
         const response = method === "GET"
           ? hit.template.clone()
           : new Response(null, { headers: hit.headers });
+        const ms = performance.now() - start;
+        const bytes = method === "GET" ? hit.bytes.byteLength : 0;
+        const index = metrics.routeOf(hit.path, method);
+        metrics.request(index, method, 200, ms / 1000);
+        metrics.bytes(index, bytes);
+        metrics.board.add("memoHits", 1);
         log({
           method,
           path: hit.path,
+          query: queryOf(request.url),
           status: 200,
-          bytes: hit.bytes.byteLength,
-          ms: performance.now() - start,
+          bytes,
+          client: clientAddress(request, info?.remoteAddr, config.trustProxy),
+          ms,
         });
         return response;
       }
     }
-    const finish = (response: Response) => {
+    const finish = (response: Response, error?: string): Response | Promise<Response> => {
+      const ms = performance.now() - start;
+      const path = pathOf(request.url);
+      const index = metrics.routeOf(path, method);
+      metrics.request(index, method, response.status, ms / 1000);
+      metrics.sample();
+      const record = (bytes: number) => {
+        metrics.bytes(index, bytes);
+        log({
+          method,
+          path,
+          query: queryOf(request.url),
+          status: response.status,
+          bytes,
+          error,
+          client: clientAddress(request, info?.remoteAddr, config.trustProxy),
+          ms,
+        });
+      };
       const length = response.headers.get("content-length");
-      log({
-        method,
-        path: pathOf(request.url),
-        status: response.status,
-        bytes: length === null ? null : Number(length),
-        ms: performance.now() - start,
-      });
-      return response;
+      if (method === "HEAD" || response.body === null || length !== null) {
+        record(method === "HEAD" || response.body === null ? 0 : Number(length));
+        return response;
+      }
+      if (response.headers.get("content-type")?.startsWith("application/json")) {
+        // A JSON answer is whole in memory: sent with its length, as Deno would send it.
+        return response.bytes().then((bytes) => {
+          const sized = new Response(bytes, response);
+          sized.headers.set("content-length", String(bytes.byteLength));
+          record(bytes.byteLength);
+          return sized;
+        });
+      }
+      return new Response(countedBody(response.body, record), response);
     };
-    const fail = (err: unknown) => finish(toErrorResponse(err));
+    const fail = (err: unknown) => {
+      if (errorCodeOf(err) === "encoder_busy") metrics.board.add("encodeRejected", 1);
+      return finish(toErrorResponse(err), errorCodeOf(err));
+    };
     try {
       const response = route(request);
       return response instanceof Promise ? response.then(finish, fail) : finish(response);

@@ -36,6 +36,10 @@ export interface Config {
   readonly encodeQueue: number;
   /** Who writes JPEG and many-coloured GIF (PNG is always pixserve's). @default {"native"} */
   readonly encoder: EncoderBackend;
+  /** Serve `GET /metrics`. @default {true} */
+  readonly metrics: boolean;
+  /** Log the client address from the last `X-Forwarded-For` entry (set by a trusted proxy). @default {false} */
+  readonly trustProxy: boolean;
 }
 
 /** A setting that cannot be used; the process prints it on one line and exits 2. */
@@ -60,6 +64,8 @@ export const ENV_VARS = {
   encodeWorkers: "ENCODE_WORKERS",
   encodeQueue: "ENCODE_QUEUE",
   encoder: "ENCODER",
+  metrics: "METRICS",
+  trustProxy: "TRUST_PROXY",
 } as const;
 
 const FLAGS: Record<string, keyof typeof ENV_VARS> = {
@@ -74,6 +80,8 @@ const FLAGS: Record<string, keyof typeof ENV_VARS> = {
   "--encode-workers": "encodeWorkers",
   "--encode-queue": "encodeQueue",
   "--encoder": "encoder",
+  "--metrics": "metrics",
+  "--trust-proxy": "trustProxy",
 };
 
 /** The most isolates of one kind (serving, encoding) a setting may ask for. */
@@ -96,6 +104,8 @@ Options (each also read from the environment variable shown):
   --encode-workers N   ENCODE_WORKERS  encode workers per serving isolate (default: cores/WORKERS, ≥2)
   --encode-queue N     ENCODE_QUEUE    images waiting for an encode worker before 503 (default 32)
   --encoder NAME       ENCODER         jpeg and quantized gif: native or imagescript (default native)
+  --metrics on|off     METRICS         serve GET /metrics (default on)
+  --trust-proxy on|off TRUST_PROXY     log the client from X-Forwarded-For (default off)
   --quiet                              no request log
   --help                               print this text and exit
   --version                            print the version and exit
@@ -151,6 +161,29 @@ export function readSettings(
     raw[key] = value;
   }
   return { help: false, raw };
+}
+
+/** Words that switch a setting on or off. */
+const SWITCHES: Readonly<Record<string, boolean>> = {
+  on: true,
+  off: false,
+  true: true,
+  false: false,
+  yes: true,
+  no: false,
+  "1": true,
+  "0": false,
+};
+
+function onOff(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  const on = SWITCHES[value.trim().toLowerCase()];
+  if (on === undefined) {
+    throw new ConfigError(
+      `${name} must be on or off (also true/false, yes/no, 1/0), got "${value}"`,
+    );
+  }
+  return on;
 }
 
 function integer(
@@ -224,6 +257,8 @@ export function validateSettings(
     ),
     encodeQueue: integer("encode queue", raw.encodeQueue, 32, 0, 1_000_000),
     encoder: encoder as EncoderBackend,
+    metrics: onOff("metrics", raw.metrics, true),
+    trustProxy: onOff("trust proxy", raw.trustProxy, false),
   });
 }
 

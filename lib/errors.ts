@@ -196,9 +196,27 @@ export function jsonError(
   body: ErrorBody,
   headers?: HeadersInit,
 ): Response {
-  const res = Response.json(body, { status, headers });
+  const bytes = JSON_ENCODER.encode(JSON.stringify(body));
+  const res = new Response(bytes, { status, headers });
+  res.headers.set("content-type", "application/json");
+  res.headers.set("content-length", String(bytes.byteLength));
   res.headers.set("cache-control", "no-store");
   return res;
+}
+
+const JSON_ENCODER = new TextEncoder();
+
+/**
+ * The `error` code the JSON answer to a thrown value carries.
+ *
+ * @param err What a handler threw.
+ * @returns Its code, or `internal_error` for anything that is not a pixserve error.
+ * @example
+ * errorCodeOf(new NotFound("no such file")); // "not_found"
+ */
+export function errorCodeOf(err: unknown): string {
+  if (err instanceof HttpError || err instanceof CodecError) return err.code;
+  return "internal_error";
 }
 
 /**

@@ -12,6 +12,7 @@
  * @module
  */
 
+import { OPEN_FILE_STREAMS } from "./metrics/open_files.ts";
 import { HttpError, NotFound, PreconditionFailed, RangeNotSatisfiable } from "./errors.ts";
 import {
   evaluatePreconditions,
@@ -355,9 +356,11 @@ function spanStream(
 ): ReadableStream<Uint8Array> {
   const chunks = readSpans(file, spans, chunkSize);
   let open = true;
+  OPEN_FILE_STREAMS.count++;
   const close = () => {
     if (open) {
       open = false;
+      OPEN_FILE_STREAMS.count--;
       file.close();
     }
   };

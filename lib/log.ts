@@ -10,10 +10,19 @@ export interface LogEntry {
   method: string;
   /** Path, without the query. */
   path: string;
+  /** The query string without its `?`; absent or `""` when there is none (logged as `null`). */
+  query?: string;
   /** Status sent. */
   status: number;
-  /** `Content-Length` sent, or `null` for a chunked body. */
+  /**
+   * Body bytes sent: `Content-Length` where there is one, counted for a chunked body, 0 for
+   * `HEAD`, 304 and bodiless answers; `null` when unknown.
+   */
   bytes: number | null;
+  /** The `error` code of a JSON error answer (logged as `null` for others). */
+  error?: string;
+  /** The client's address (logged as `null` when unknown). */
+  client?: string;
   /** Milliseconds from request to response headers. */
   ms: number;
 }
@@ -26,7 +35,8 @@ export interface LogEntry {
  * @returns The line, without its newline.
  * @example
  * formatLogLine({ method: "GET", path: "/health", status: 200, bytes: 33, ms: 0.4 }, new Date(0));
- * // {"time":"1970-01-01T00:00:00.000Z","method":"GET","path":"/health","status":200,"bytes":33,"ms":0.4}
+ * // {"time":"1970-01-01T00:00:00.000Z","method":"GET","path":"/health","query":null,"status":200,
+ * //  "bytes":33,"error":null,"client":null,"ms":0.4}
  */
 export function formatLogLine(entry: LogEntry, now: Date = new Date()): string {
   return `{"time":"${isoTime(now.getTime())}${fieldsOf(entry)}${msOf(entry)}}`;
@@ -34,9 +44,11 @@ export function formatLogLine(entry: LogEntry, now: Date = new Date()): string {
 
 /** The fields between the time and the duration: `","method":…,"ms":`. */
 function fieldsOf(entry: LogEntry): string {
-  return `","method":${JSON.stringify(entry.method)},"path":${
-    JSON.stringify(entry.path)
-  },"status":${entry.status},"bytes":${entry.bytes},"ms":`;
+  return `","method":${JSON.stringify(entry.method)},"path":${JSON.stringify(entry.path)},"query":${
+    entry.query ? JSON.stringify(entry.query) : "null"
+  },"status":${entry.status},"bytes":${entry.bytes},"error":${
+    entry.error === undefined ? "null" : JSON.stringify(entry.error)
+  },"client":${entry.client === undefined ? "null" : JSON.stringify(entry.client)},"ms":`;
 }
 
 /** The duration, rounded to a tenth of a millisecond. */
@@ -77,9 +89,9 @@ const [CLOSING_BRACE, NEWLINE, DOT, ZERO] = encoder.encode("}\n.0");
 /**
  * The lines {@linkcode formatLogLine} makes, appended as bytes to one buffer, cheaply for a
  * run of requests: everything before the duration is encoded once per millisecond (read
- * with `Date.now()`) or per change of method, path, status or bytes (a server under load
- * answers the same request over and over), and the duration's digits are written in
- * place. No string is built per line.
+ * with `Date.now()`) or per change of another field (a server under load answers the same
+ * request over and over), and the duration's digits are written in place. No string is
+ * built per line.
  */
 class LineBuffer {
   #bytes = new Uint8Array(LOG_FLUSH_BYTES * 2);
@@ -88,8 +100,11 @@ class LineBuffer {
   #timeText = "";
   #method = "";
   #path = "";
+  #query: string | undefined;
   #status = NaN;
   #bytesField: number | null | undefined;
+  #error: string | undefined;
+  #client: string | undefined;
   #fields = "";
   #prefix = new Uint8Array();
 
@@ -108,12 +123,16 @@ class LineBuffer {
     }
     if (
       entry.path !== this.#path || entry.method !== this.#method ||
-      entry.status !== this.#status || entry.bytes !== this.#bytesField
+      entry.status !== this.#status || entry.bytes !== this.#bytesField ||
+      entry.query !== this.#query || entry.client !== this.#client || entry.error !== this.#error
     ) {
       this.#method = entry.method;
       this.#path = entry.path;
+      this.#query = entry.query;
       this.#status = entry.status;
       this.#bytesField = entry.bytes;
+      this.#error = entry.error;
+      this.#client = entry.client;
       this.#fields = fieldsOf(entry);
       stale = true;
     }

@@ -11,6 +11,8 @@
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { createLogger } from "./log.ts";
+import { createBoardBuffer } from "./metrics/board.ts";
+import type { MetricsShare } from "./metrics/metrics.ts";
 import { createServices } from "./services.ts";
 
 /** One isolate's server. */
@@ -22,13 +24,18 @@ export interface IsolateServer {
 }
 
 /** What the main isolate tells a serving worker. */
-export type ServeCommand = { readonly start: Config } | { readonly stop: true };
+export type ServeCommand =
+  | { readonly start: Config; readonly metrics?: MetricsShare }
+  | { readonly stop: true };
 
 /** What a serving worker answers. */
 export type ServeReport =
   | { readonly listening: true }
   | { readonly failed: string }
   | { readonly stopped: true };
+
+/** How often an isolate writes its gauges (cache, encode pool, open files) to the board. */
+const GAUGE_SAMPLE_MS = 1000;
 
 const SERVE_WORKER_URL = new URL("./serve_worker.ts", import.meta.url);
 
@@ -37,14 +44,22 @@ const SERVE_WORKER_URL = new URL("./serve_worker.ts", import.meta.url);
  *
  * @param config The configuration (its `port` may be 0).
  * @param reusePort Whether other isolates will listen on the same port.
+ * @param metrics The server's metrics buffer and this isolate's index; default: its own.
  * @returns The running server.
  * @example
  * const server = serveIsolate(config, false);
  * await server.stop();
  */
-export function serveIsolate(config: Config, reusePort: boolean): IsolateServer {
-  const services = createServices(config, { warm: true });
+export function serveIsolate(
+  config: Config,
+  reusePort: boolean,
+  metrics?: MetricsShare,
+): IsolateServer {
+  const services = createServices(config, { warm: true, metricsShare: metrics });
   const log = createLogger(config.quiet);
+  // Other isolates read this one's gauges from the shared board: kept at most a second old.
+  const sampler = setInterval(() => services.metrics.sample(), GAUGE_SAMPLE_MS);
+  Deno.unrefTimer(sampler);
   const server = Deno.serve({
     port: config.port,
     hostname: config.host,
@@ -54,6 +69,7 @@ export function serveIsolate(config: Config, reusePort: boolean): IsolateServer 
   return {
     addr: server.addr,
     async stop() {
+      clearInterval(sampler);
       await server.shutdown();
       services.close();
       log.flush();
@@ -76,11 +92,12 @@ export async function serveAll(config: Config): Promise<IsolateServer[]> {
     ...config,
     cacheBytes: Math.floor(config.cacheBytes / config.workers),
   });
-  const first = serveIsolate(share, config.workers > 1);
+  const buffer = createBoardBuffer(config.workers);
+  const first = serveIsolate(share, config.workers > 1, { buffer, isolate: 0 });
   const servers = [first];
   const started = [];
   for (let i = 1; i < config.workers; i++) {
-    started.push(startWorker({ ...share, port: first.addr.port }));
+    started.push(startWorker({ ...share, port: first.addr.port }, { buffer, isolate: i }));
   }
   const results = await Promise.allSettled(started);
   for (const result of results) {
@@ -106,7 +123,7 @@ export async function stopAll(servers: readonly IsolateServer[]): Promise<void> 
 }
 
 /** A serving worker, resolved once it listens. */
-function startWorker(config: Config): Promise<IsolateServer> {
+function startWorker(config: Config, metrics: MetricsShare): Promise<IsolateServer> {
   const worker = new Worker(SERVE_WORKER_URL, { type: "module" });
   let stopped: (() => void) | undefined;
   return new Promise((resolve, reject) => {
@@ -136,6 +153,6 @@ function startWorker(config: Config): Promise<IsolateServer> {
       reject(new Error(`a serving worker failed: ${event.message}`));
       stopped?.();
     };
-    worker.postMessage({ start: config } satisfies ServeCommand);
+    worker.postMessage({ start: config, metrics } satisfies ServeCommand);
   });
 }

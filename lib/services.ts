@@ -12,6 +12,8 @@ import { ByteLruCache } from "./image/cache.ts";
 import { type ChannelPixels, type EncodeOptions, pixelsOf } from "./image/encode.ts";
 import type { ImageFormat } from "./image/format.ts";
 import { EncodePool } from "./image/pool.ts";
+import { type MetricsShare, RequestMetrics } from "./metrics/metrics.ts";
+import { OPEN_FILE_STREAMS } from "./metrics/open_files.ts";
 import { type EncodedImage, tagBytes } from "./responses.ts";
 
 /**
@@ -45,6 +47,8 @@ export interface Services {
   ) => Promise<EncodedImage>;
   /** The encode workers behind {@linkcode Services.encode}. */
   readonly pool: EncodePool;
+  /** The request metrics of this isolate, on the board all isolates of the server share. */
+  readonly metrics: RequestMetrics;
   /** Stops the encode workers. */
   close(): void;
 }
@@ -55,6 +59,8 @@ export interface ServicesOptions {
   pool?: EncodePool;
   /** Start the default pool's workers now and keep them (a server); else on demand. */
   warm?: boolean;
+  /** The metrics buffer of the server and this isolate's index; default: a board of its own. */
+  metricsShare?: MetricsShare;
 }
 
 /**
@@ -73,14 +79,26 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     backend: config.encoder,
     warm: options.warm,
   });
+  const cache = new ByteLruCache<EncodedImage>(config.cacheBytes);
+  const metrics = new RequestMetrics(options.metricsShare, (board) => {
+    board.set("cacheHits", cache.hits);
+    board.set("cacheMisses", cache.misses);
+    board.set("cacheBytes", cache.bytes);
+    board.set("cacheEntries", cache.size);
+    board.set("poolWaiting", pool.waiting);
+    board.set("poolRunning", pool.running);
+    board.set("poolWorkers", pool.workers);
+    board.set("openFileStreams", OPEN_FILE_STREAMS.count);
+  });
   return {
     config,
-    cache: new ByteLruCache(config.cacheBytes),
+    cache,
     encode: async (image, format, encodeOptions = {}) =>
       await tagBytes(await pool.encode(pixelsOf(image), format, encodeOptions), format),
     encodeChannels: async (pixels, format, encodeOptions = {}) =>
       await tagBytes(await pool.encode(pixels, format, encodeOptions), format),
     pool,
+    metrics,
     close: () => pool.close(),
   };
 }

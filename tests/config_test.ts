@@ -37,6 +37,8 @@ Deno.test("validateSettings() applies defaults and resolves a relative media roo
     encodeWorkers: 2,
     encodeQueue: 32,
     encoder: "native",
+    metrics: true,
+    trustProxy: false,
   });
   assert.equal(validateSettings({ mediaRoot: "/abs" }, cwd).mediaRoot, "/abs");
   assert.equal(validateSettings({ host: "[::1]" }, cwd).host, "::1");
@@ -120,4 +122,21 @@ Deno.test("serverArgs() grants the worker code, the codecs' files and --unstable
   }
   const single = serverArgs({ ...config, workers: 1 }, [], "/app");
   assert.equal(single.includes("--unstable-net"), false);
+});
+
+Deno.test("validateSettings() reads METRICS and TRUST_PROXY as on/off switches", () => {
+  const env: Record<string, string> = { METRICS: "off", TRUST_PROXY: "1" };
+  const parsed = readSettings([], (n) => env[n]);
+  assert.ok(!parsed.help);
+  const config = validateSettings(parsed.raw, cwd);
+  assert.equal(config.metrics, false);
+  assert.equal(config.trustProxy, true);
+  const flags = readSettings(["--metrics=on", "--trust-proxy", "no"], (n) => env[n]);
+  assert.ok(!flags.help);
+  assert.equal(validateSettings(flags.raw, cwd).metrics, true);
+  assert.equal(validateSettings(flags.raw, cwd).trustProxy, false);
+  assert.throws(
+    () => validateSettings({ metrics: "maybe" }, cwd),
+    new ConfigError(`metrics must be on or off (also true/false, yes/no, 1/0), got "maybe"`),
+  );
 });

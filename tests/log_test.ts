@@ -13,8 +13,11 @@ Deno.test("formatLogLine() writes one JSON object with the time as toISOString()
       time: now.toISOString(),
       method: "GET",
       path: '/a"b\\c',
+      query: null,
       status: 200,
       bytes: null,
+      error: null,
+      client: null,
       ms: 1.3,
     });
   }
@@ -37,32 +40,128 @@ Deno.test("createLogger() batches lines into one write and writes nothing when q
   quiet.flush();
 });
 
-Deno.test("the app logs one entry per request: method, path, status, bytes, ms", async () => {
+const IDENTITY = { "accept-encoding": "identity" };
+
+Deno.test("the app logs query, real bytes, error code and client for each request", async () => {
   const entries: LogEntry[] = [];
+  const sample = await Deno.readFile(new URL("../fixtures/sample.png", import.meta.url));
   await withServer(
     async ({ base }) => {
-      const png = await fetch(`${base}/image.png?width=4`, {
-        headers: { "accept-encoding": "identity" },
-      });
-      const size = (await png.arrayBuffer()).byteLength;
-      await (await fetch(`${base}/nope?x=1`)).body?.cancel();
-      const head = await fetch(`${base}/image.png`, { method: "HEAD" });
+      const sizes: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const png = await fetch(`${base}/image.png?width=4`, { headers: IDENTITY });
+        sizes.push((await png.bytes()).byteLength);
+      }
+      const missing = await fetch(`${base}/nope?x=1&y=%20`, { headers: IDENTITY });
+      const missingBytes = (await missing.bytes()).byteLength;
+      const head = await fetch(`${base}/image.png?width=4`, { method: "HEAD" });
       await head.body?.cancel();
-      const headBytes = Number(head.headers.get("content-length"));
-      assert.ok(headBytes > 0);
+      const health = await fetch(`${base}/health`, { headers: IDENTITY });
+      const healthBytes = (await health.bytes()).byteLength;
+      const stream = await fetch(`${base}/stream/sample.png?chunk=1024`, { headers: IDENTITY });
+      assert.equal(stream.headers.get("content-length"), null);
+      const streamed = (await stream.bytes()).byteLength;
+      const proxied = await fetch(`${base}/health`, {
+        headers: { ...IDENTITY, "x-forwarded-for": "203.0.113.9" },
+      });
+      await proxied.body?.cancel();
+      assert.equal(streamed, sample.byteLength);
+      assert.equal(sizes[0], sizes[2]);
+      const client = "127.0.0.1";
       assert.deepEqual(
-        entries.map(({ method, path, status, bytes }) => ({ method, path, status, bytes })),
+        entries.map(({ ms: _, ...fields }) => fields),
         [
-          { method: "GET", path: "/image.png", status: 200, bytes: size },
-          { method: "GET", path: "/nope", status: 404, bytes: null },
-          { method: "HEAD", path: "/image.png", status: 200, bytes: headBytes },
+          {
+            method: "GET",
+            path: "/image.png",
+            query: "width=4",
+            status: 200,
+            bytes: sizes[0],
+            error: undefined,
+            client,
+          },
+          {
+            method: "GET",
+            path: "/image.png",
+            query: "width=4",
+            status: 200,
+            bytes: sizes[1],
+            error: undefined,
+            client,
+          },
+          {
+            method: "GET",
+            path: "/image.png",
+            query: "width=4",
+            status: 200,
+            bytes: sizes[2],
+            client,
+          },
+          {
+            method: "GET",
+            path: "/nope",
+            query: "x=1&y=%20",
+            status: 404,
+            bytes: missingBytes,
+            error: "not_found",
+            client,
+          },
+          { method: "HEAD", path: "/image.png", query: "width=4", status: 200, bytes: 0, client },
+          {
+            method: "GET",
+            path: "/health",
+            query: "",
+            status: 200,
+            bytes: healthBytes,
+            error: undefined,
+            client,
+          },
+          {
+            method: "GET",
+            path: "/stream/sample.png",
+            query: "chunk=1024",
+            status: 200,
+            bytes: sample.byteLength,
+            error: undefined,
+            client,
+          },
+          {
+            method: "GET",
+            path: "/health",
+            query: "",
+            status: 200,
+            bytes: healthBytes,
+            error: undefined,
+            client,
+          },
         ],
       );
+      assert.equal(missingBytes, Number(missing.headers.get("content-length")));
+      assert.equal(healthBytes, Number(health.headers.get("content-length")));
       assert.ok(entries.every((e) => e.ms >= 0 && Number.isFinite(e.ms)));
     },
     {},
     { log: (entry) => entries.push(entry) },
   );
+});
+
+Deno.test("the app logs the client from X-Forwarded-For only with TRUST_PROXY", async () => {
+  for (const trustProxy of [true, false]) {
+    const entries: LogEntry[] = [];
+    await withServer(
+      async ({ base }) => {
+        const headers = { "x-forwarded-for": "198.51.100.7, 203.0.113.9 " };
+        await (await fetch(`${base}/health`, { headers })).body?.cancel();
+        await (await fetch(`${base}/health`)).body?.cancel();
+      },
+      { trustProxy },
+      { log: (entry) => entries.push(entry) },
+    );
+    assert.deepEqual(
+      entries.map((e) => e.client),
+      trustProxy ? ["203.0.113.9", "127.0.0.1"] : ["127.0.0.1", "127.0.0.1"],
+    );
+  }
 });
 
 Deno.test("createLogger() writes the lines formatLogLine() does, for runs of equal requests", () => {
@@ -92,7 +191,13 @@ Deno.test("createLogger() writes the lines formatLogLine() does, for runs of equ
     const ms = Date.parse(time);
     assert.ok(ms >= before && ms <= after, time);
     assert.equal(line, formatLogLine(entries[i], new Date(ms)));
-    assert.deepEqual(fields, { ...entries[i], ms: Math.round(entries[i].ms * 10) / 10 });
+    assert.deepEqual(fields, {
+      query: null,
+      error: null,
+      client: null,
+      ...entries[i],
+      ms: Math.round(entries[i].ms * 10) / 10,
+    });
   }
 });
 

@@ -24,6 +24,8 @@ export class ByteLruCache<V extends Sized> {
   #pending = new Map<string, Promise<V>>();
   #bytes = 0;
   #evictListeners = new Set<(value: V) => void>();
+  #hits = 0;
+  #misses = 0;
 
   /** @param maxBytes The budget; 0 keeps nothing. */
   constructor(readonly maxBytes: number) {}
@@ -31,6 +33,16 @@ export class ByteLruCache<V extends Sized> {
   /** Bytes held now. */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** Values answered from the cache so far (by {@linkcode ByteLruCache.get} or a hit of {@linkcode ByteLruCache.getOrCreate}). */
+  get hits(): number {
+    return this.#hits;
+  }
+
+  /** Values created so far because the cache did not hold them ({@linkcode ByteLruCache.getOrCreate}). */
+  get misses(): number {
+    return this.#misses;
   }
 
   /** Entries held now. */
@@ -47,6 +59,7 @@ export class ByteLruCache<V extends Sized> {
   get(key: string): V | undefined {
     const value = this.#entries.get(key);
     if (value !== undefined) {
+      this.#hits++;
       this.#entries.delete(key);
       this.#entries.set(key, value);
     }
@@ -106,6 +119,7 @@ export class ByteLruCache<V extends Sized> {
     if (hit !== undefined) return Promise.resolve(hit);
     const pending = this.#pending.get(key);
     if (pending !== undefined) return pending;
+    this.#misses++;
     const promise = create().then(
       (value) => {
         this.#pending.delete(key);
