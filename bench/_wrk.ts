@@ -145,7 +145,7 @@ export async function startPixserve(
   const { loadConfig } = await import("../lib/config.ts");
   const args = ["--port", String(port), ...flags];
   const config = await loadConfig(args, () => undefined, () => PROJECT_DIR);
-  if (config === "help") throw new Error("no config");
+  if (typeof config === "string") throw new Error("no config");
   return await startServer(Deno.execPath(), serverArgs(config, args, PROJECT_DIR), port, { cpus });
 }
 
