@@ -13,6 +13,7 @@ import { pathOf, ResponseMemo } from "./response_memo.ts";
 import { createRouter, type Route } from "./router.ts";
 import { filesRoutes } from "./routes/files.ts";
 import { arraysRoutes } from "./routes/arrays.ts";
+import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { imageRoutes } from "./routes/image.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -36,7 +37,7 @@ export interface AppOptions {
  * const routes = appRoutes(createServices(config));
  */
 export function appRoutes(services: Services): Route[] {
-  return [
+  const routes = [
     ...healthRoutes(),
     ...imageRoutes(services),
     ...arraysRoutes(services),
@@ -44,6 +45,8 @@ export function appRoutes(services: Services): Route[] {
     ...pageRoutes(),
     ...metricsRoutes(services),
   ];
+  routes.push(...docsRoutes(routes));
+  return routes;
 }
 
 /**

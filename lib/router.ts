@@ -64,6 +64,46 @@ export interface QueryParam {
   readonly pattern?: string;
 }
 
+/**
+ * One answer a route gives, as the API description lists it.
+ *
+ * @example
+ * const ok: RouteResponse = {
+ *   status: 200, description: "the image", mediaTypes: ["{ext}"], headers: ["etag", "content-disposition"],
+ * };
+ */
+export interface RouteResponse {
+  /** The status. */
+  readonly status: number;
+  /** One sentence. */
+  readonly description: string;
+  /** Media types of the body; `"{ext}"` stands for the type of the path's extension. */
+  readonly mediaTypes?: readonly string[];
+  /** Lower-case names of the headers it carries (described once in the API description). */
+  readonly headers?: readonly string[];
+}
+
+/**
+ * What the API description says of a route beyond its method, path and query.
+ *
+ * @example
+ * const doc: RouteDoc = { summary: "Liveness and version", tag: "service", responses: [] };
+ */
+export interface RouteDoc {
+  /** A short title. */
+  readonly summary: string;
+  /** More, in Markdown. */
+  readonly description?: string;
+  /** The group it is listed under. */
+  readonly tag?: string;
+  /** The request body: its media types and what it holds. */
+  readonly body?: { readonly mediaTypes: readonly string[]; readonly description: string };
+  /** Its answers other than JSON errors. */
+  readonly responses?: readonly RouteResponse[];
+  /** Statuses of the JSON errors it may answer with, beside any other error. */
+  readonly errors?: readonly number[];
+}
+
 /** One line of the routing table. */
 export interface Route {
   /** The method served. */
@@ -81,6 +121,8 @@ export interface Route {
    * pages and CDNs add cache-busting ones.
    */
   readonly strictQuery?: boolean;
+  /** What the API description says of it; absent, it lists the route by its path alone. */
+  readonly doc?: RouteDoc;
 }
 
 interface CompiledRoute extends Route {

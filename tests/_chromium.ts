@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "./_test_deps.ts";
 import { CHROMIUM_MISSING, CHROMIUM_PATH, chromiumInstalled } from "./ensure_chromium.ts";
 
 /**

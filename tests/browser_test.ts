@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { zipSync } from "fflate";
 import { Image } from "imagescript";
-import type { Locator, Page } from "playwright-core";
+import type { Locator, Page } from "./_test_deps.ts";
 import { etagOf } from "../lib/http/conditional.ts";
 import { PAGE_CSP, PAGE_FILES } from "../lib/page/assets.ts";
 import { withPage } from "./_chromium.ts";

@@ -31,9 +31,9 @@ import { formatFromExtension } from "../image/format.ts";
 import { sampleImage } from "../image/sample.ts";
 import { decodeSourceImage } from "../image/source.ts";
 import { encodedResponse, notModified } from "../responses.ts";
-import type { QueryParam, Route } from "../router.ts";
+import type { QueryParam, Route, RouteResponse } from "../router.ts";
 import type { Services } from "../services.ts";
-import { dispositionRequest } from "./image.ts";
+import { dispositionRequest, IMAGE_RESPONSES, QUALITY_PARAM } from "./image.ts";
 
 /** The array formats pixserve answers with. */
 type ArrayFormat = "json" | "npy";
@@ -119,13 +119,7 @@ const ORDER_PARAM: QueryParam = {
 export const RENDER_PARAMS: readonly QueryParam[] = [
   ...DISPOSITION_PARAMS,
   ORDER_PARAM,
-  {
-    name: "quality",
-    type: "integer",
-    minimum: 1,
-    maximum: 100,
-    description: "JPEG and WebP quality",
-  },
+  QUALITY_PARAM,
   { name: "clip", type: "boolean", description: "floats: map NaN to 0 and clip to [0, 1]" },
   {
     name: "shape",
@@ -136,17 +130,38 @@ export const RENDER_PARAMS: readonly QueryParam[] = [
   { name: "key", type: "string", description: ".npz: the array to read" },
 ];
 
-/** The query parameters of `POST /decode.{json,npy}`. */
-export const DECODE_PARAMS: readonly QueryParam[] = [
+/** `?mode=`. */
+const MODE_PARAM: QueryParam = {
+  name: "mode",
+  type: "string",
+  enum: ARRAY_MODES,
+  description: "gray, rgb or rgba; default rgba when any pixel is not opaque, else rgb",
+};
+
+/** The query parameters of `GET /image.{json,npy}`. */
+export const SAMPLE_ARRAY_PARAMS: readonly QueryParam[] = [
   ...DISPOSITION_PARAMS,
   ORDER_PARAM,
-  {
-    name: "mode",
-    type: "string",
-    enum: ARRAY_MODES,
-    description: "gray, rgb or rgba; default rgba when any pixel is not opaque, else rgb",
-  },
+  MODE_PARAM,
 ];
+
+/** The 200 of an array answer. */
+const ARRAY_RESPONSE: RouteResponse = {
+  status: 200,
+  description: "The pixels: a JSON nested list (rows, columns, channels) or a .npy file.",
+  mediaTypes: ["{ext}"],
+  headers: [
+    "x-array-shape",
+    "x-array-dtype",
+    "content-disposition",
+    "content-length",
+    "cache-control",
+    "etag",
+  ],
+};
+
+/** The query parameters of `POST /decode.{json,npy}`. */
+export const DECODE_PARAMS: readonly QueryParam[] = SAMPLE_ARRAY_PARAMS;
 
 /**
  * The array routes.
@@ -162,6 +177,16 @@ export function arraysRoutes(services: Services): Route[] {
     {
       method: "GET",
       path: "/image.:ext(json|npy)",
+      query: SAMPLE_ARRAY_PARAMS,
+      doc: {
+        summary: "The sample image's pixels as an array",
+        tag: "arrays",
+        responses: [
+          ARRAY_RESPONSE,
+          { status: 304, description: "If-None-Match holds its ETag.", headers: ["etag"] },
+        ],
+        errors: [400],
+      },
       handler: (request, { url, params }) => {
         const format = params.ext as ArrayFormat;
         const { mode, order } = layoutParams(url);
@@ -180,6 +205,24 @@ export function arraysRoutes(services: Services): Route[] {
       path: "/render.:ext(png|jpg|jpeg|webp|gif)",
       query: RENDER_PARAMS,
       strictQuery: true,
+      doc: {
+        summary: "An array in, an image out",
+        description: "H×W (gray), H×W×3 (RGB, or BGR with `order=bgr`) or H×W×4; uint8 as is, " +
+          "uint16 scaled by 1/257, floats in [0, 1] (`clip` to clip), bool as 0/255.",
+        tag: "arrays",
+        body: {
+          mediaTypes: [
+            "application/json",
+            "application/x-npy",
+            "application/zip",
+            "application/octet-stream",
+          ],
+          description: "A JSON nested list, a .npy file, an .npz archive (`key`), or raw bytes " +
+            "with `shape` and `dtype`.",
+        },
+        responses: IMAGE_RESPONSES.filter((r) => r.status === 200),
+        errors: [400, 413, 415, 422, 503],
+      },
       handler: async (request, { url, params }) => {
         const format = formatFromExtension(params.ext) ?? "png";
         const quality = checkQuality(format, intParam(url, "quality", 1, 100));
@@ -213,6 +256,13 @@ export function arraysRoutes(services: Services): Route[] {
       path: "/decode.:ext(json|npy)",
       query: DECODE_PARAMS,
       strictQuery: true,
+      doc: {
+        summary: "An image in, its pixels out as an array",
+        tag: "arrays",
+        body: { mediaTypes: DECODE_MEDIA_TYPES, description: "A PNG, JPEG, GIF or TIFF file." },
+        responses: [ARRAY_RESPONSE],
+        errors: [400, 413, 415, 422],
+      },
       handler: async (request, { url, params }) => {
         const format = params.ext as ArrayFormat;
         const { mode, order } = layoutParams(url);

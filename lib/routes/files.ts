@@ -27,7 +27,9 @@ import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
 import { decodeSourceImage, SOURCE_EXTENSIONS } from "../image/source.ts";
 import { type EncodedImage, encodedResponse } from "../responses.ts";
-import type { Handler, Route } from "../router.ts";
+import type { Handler, QueryParam, Route } from "../router.ts";
+import { DISPOSITION_PARAMS } from "./arrays.ts";
+import { IMAGE_RESPONSES, QUALITY_PARAM } from "./image.ts";
 import type { Services } from "../services.ts";
 
 /**
@@ -150,12 +152,78 @@ function imagesHandler(services: Services): Handler {
  */
 export function filesRoutes(services: Services): Route[] {
   return [
-    { method: "GET", path: "/files/:path+", handler: filesHandler(services.config) },
-    { method: "GET", path: "/stream/:path+", handler: streamHandler(services.config) },
+    {
+      method: "GET",
+      path: "/files/:path+",
+      query: DISPOSITION_PARAMS,
+      doc: {
+        summary: "A file under the media root, with validators, conditional requests and ranges",
+        description: "Answers Range (one or several ranges), If-Range, If-None-Match, " +
+          "If-Modified-Since, If-Match and If-Unmodified-Since.",
+        tag: "files",
+        responses: [
+          {
+            status: 200,
+            description: "The file, its type from its extension.",
+            mediaTypes: ["*/*"],
+            headers: [
+              "etag",
+              "last-modified",
+              "accept-ranges",
+              "cache-control",
+              "content-disposition",
+              "content-length",
+            ],
+          },
+          {
+            status: 206,
+            description: "The ranges asked: one as is, several as multipart/byteranges.",
+            mediaTypes: ["*/*", "multipart/byteranges"],
+            headers: ["content-range", "etag", "last-modified", "content-length"],
+          },
+          { status: 304, description: "The validators match.", headers: ["etag"] },
+        ],
+        errors: [400, 404, 412, 416, 503],
+      },
+      handler: filesHandler(services.config),
+    },
+    {
+      method: "GET",
+      path: "/stream/:path+",
+      query: [...STREAM_PARAMS, ...DISPOSITION_PARAMS],
+      doc: {
+        summary: "A file under the media root, sent chunked",
+        tag: "files",
+        responses: [{
+          status: 200,
+          description: "The file in chunks of `chunk` bytes, without Content-Length.",
+          mediaTypes: ["*/*"],
+          headers: ["cache-control", "content-disposition"],
+        }],
+        errors: [400, 404],
+      },
+      handler: streamHandler(services.config),
+    },
     {
       method: "GET",
       path: "/images/:stem(.+)\\.:ext(png|jpg|jpeg|webp|gif)",
+      query: [QUALITY_PARAM, ...DISPOSITION_PARAMS],
+      doc: {
+        summary: "A source image under the media root (PNG, JPEG, GIF, TIFF) re-encoded",
+        tag: "files",
+        responses: IMAGE_RESPONSES,
+        errors: [400, 404, 422, 503],
+      },
       handler: imagesHandler(services),
     },
   ];
 }
+
+/** `?chunk=`. */
+const STREAM_PARAMS: readonly QueryParam[] = [{
+  name: "chunk",
+  type: "integer",
+  minimum: MIN_CHUNK_SIZE,
+  maximum: MAX_CHUNK_SIZE,
+  description: `bytes per chunk (default ${DEFAULT_CHUNK_SIZE})`,
+}];

@@ -21,6 +21,16 @@ export function healthRoutes(): Route[] {
   return [{
     method: "GET",
     path: "/health",
+    doc: {
+      summary: "Liveness and version",
+      tag: "service",
+      responses: [{
+        status: 200,
+        description: '`{"status":"ok","version":"…"}`',
+        mediaTypes: ["application/json"],
+        headers: ["cache-control"],
+      }],
+    },
     handler: () =>
       Response.json({ status: "ok", version: VERSION }, {
         headers: { "cache-control": "no-store" },

@@ -14,7 +14,8 @@ import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
 import { SAMPLE_SIZE, sampleImage } from "../image/sample.ts";
 import { encodedHeaders, type EncodedImage, encodedResponse } from "../responses.ts";
-import type { Route, RouteContext } from "../router.ts";
+import type { QueryParam, Route, RouteContext, RouteResponse } from "../router.ts";
+import { DISPOSITION_PARAMS } from "./arrays.ts";
 import type { Services } from "../services.ts";
 
 /** What the sample routes read from a request. */
@@ -78,6 +79,59 @@ export function dispositionRequest(
   return { filename, disposition: flagParam(url, "download") ? "attachment" : "inline" };
 }
 
+/** Headers of an encoded image's 200. */
+export const IMAGE_HEADERS: readonly string[] = [
+  "etag",
+  "cache-control",
+  "content-disposition",
+  "content-length",
+  "x-content-type-options",
+];
+
+/** The 200 and 304 of an encoded image whose type is the path's extension. */
+export const IMAGE_RESPONSES: readonly RouteResponse[] = [
+  { status: 200, description: "The image.", mediaTypes: ["{ext}"], headers: IMAGE_HEADERS },
+  { status: 304, description: "If-None-Match holds its ETag.", headers: ["etag", "cache-control"] },
+];
+
+/** `?quality=`. */
+export const QUALITY_PARAM: QueryParam = {
+  name: "quality",
+  type: "integer",
+  minimum: 1,
+  maximum: 100,
+  description: "JPEG and WebP quality",
+};
+
+/**
+ * The query parameters of the sample image.
+ *
+ * @param maxPixels The pixel limit, the largest width or height.
+ * @returns `width`, `height`, `quality`, `download`, `filename`.
+ * @example
+ * sampleParams(40_000_000).map((p) => p.name); // ["width", "height", "quality", "download", "filename"]
+ */
+export function sampleParams(maxPixels: number): QueryParam[] {
+  return [
+    {
+      name: "width",
+      type: "integer",
+      minimum: 1,
+      maximum: maxPixels,
+      description: `columns (default ${SAMPLE_SIZE})`,
+    },
+    {
+      name: "height",
+      type: "integer",
+      minimum: 1,
+      maximum: maxPixels,
+      description: `rows (default ${SAMPLE_SIZE})`,
+    },
+    QUALITY_PARAM,
+    ...DISPOSITION_PARAMS,
+  ];
+}
+
 /**
  * The routes of the sample image.
  *
@@ -123,10 +177,19 @@ export function imageRoutes(services: Services): Route[] {
         services.encode(sampleImage(asked.width, asked.height), format, { quality: asked.quality }),
     ).then(respond);
   };
+  const query = sampleParams(services.config.maxPixels);
+  const errors = [400, 422, 503];
   return [
     {
       method: "GET",
       path: "/image.:ext(png|jpg|jpeg|webp|gif)",
+      query,
+      doc: {
+        summary: "The sample image: a red square on black, at any size",
+        tag: "images",
+        responses: IMAGE_RESPONSES,
+        errors,
+      },
       handler: (req, ctx) => {
         const ext = ctx.params.ext;
         return serve(req, ctx, formatFromExtension(ext) ?? "png", ext);
@@ -135,6 +198,21 @@ export function imageRoutes(services: Services): Route[] {
     {
       method: "GET",
       path: "/image",
+      query,
+      doc: {
+        summary: "The sample image as WebP when Accept names image/webp, else PNG",
+        tag: "images",
+        responses: [
+          {
+            status: 200,
+            description: "The image.",
+            mediaTypes: ["image/png", "image/webp"],
+            headers: [...IMAGE_HEADERS, "vary"],
+          },
+          { status: 304, description: "If-None-Match holds its ETag.", headers: ["etag", "vary"] },
+        ],
+        errors,
+      },
       handler: (req, ctx) => {
         const webp = acceptsExplicitly(req.headers.get("accept"), "image/webp");
         return serve(

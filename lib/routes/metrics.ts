@@ -24,6 +24,16 @@ export function metricsRoutes(services: Services): Route[] {
   return [{
     method: "GET",
     path: "/metrics",
+    doc: {
+      summary: "Prometheus metrics, summed over every serving isolate",
+      tag: "service",
+      responses: [{
+        status: 200,
+        description: "The Prometheus text format (0.0.4); never cached.",
+        mediaTypes: [EXPOSITION_CONTENT_TYPE],
+        headers: ["cache-control"],
+      }],
+    },
     handler: () => {
       const bytes = encoder.encode(services.metrics.exposition());
       return new Response(bytes, {

@@ -21,6 +21,21 @@ export function pageRoutes(): Route[] {
     return {
       method: "GET",
       path: file.path,
+      doc: {
+        summary: file.path === "/"
+          ? "The browser page showing every route's image"
+          : "A file of the browser page",
+        tag: "page",
+        responses: [
+          {
+            status: 200,
+            description: "The file.",
+            mediaTypes: [file.contentType],
+            headers: ["etag", "cache-control", "content-security-policy"],
+          },
+          { status: 304, description: "If-None-Match holds its ETag.", headers: ["etag"] },
+        ],
+      },
       handler: async (request: Request) =>
         assetResponse(await (asset ??= tagPageFile(file)), request),
     };
