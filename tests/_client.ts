@@ -51,8 +51,16 @@ export async function runClient(workdir: string, ...args: string[]): Promise<Cli
   return {
     code: output.code,
     stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
+    stderr: withoutDenoNotices(decoder.decode(output.stderr)),
   };
+}
+
+/**
+ * Standard error without the line Deno itself prints while another Deno process of the test
+ * run holds the `node_modules` lock: it is not the client's output.
+ */
+function withoutDenoNotices(stderr: string): string {
+  return stderr.replace(/^Blocking waiting for file lock on node_modules directory\n/gm, "");
 }
 
 /**
