@@ -69,6 +69,8 @@ export {
   UnsupportedMediaType,
 } from "./errors.ts";
 export { createRouter, type Handler, type Route, type RouteContext } from "./router.ts";
+export { type ApiInfo, expandPath, openApiDocument } from "./openapi.ts";
+export type { QueryParam, RouteDoc, RouteResponse } from "./router.ts";
 export { type MemoEntry, type MemoHit, ResponseMemo } from "./response_memo.ts";
 export { createApp } from "./app.ts";
 export { type Config, loadConfig } from "./config.ts";
