@@ -14,6 +14,7 @@ import type { ImageFormat } from "./image/format.ts";
 import { EncodePool } from "./image/pool.ts";
 import { type MetricsShare, RequestMetrics } from "./metrics/metrics.ts";
 import { OPEN_FILE_STREAMS } from "./metrics/open_files.ts";
+import { STREAM_VIEWERS } from "./metrics/stream_viewers.ts";
 import { type EncodedImage, tagBytes } from "./responses.ts";
 
 /**
@@ -89,6 +90,7 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     board.set("poolRunning", pool.running);
     board.set("poolWorkers", pool.workers);
     board.set("openFileStreams", OPEN_FILE_STREAMS.count);
+    board.set("streamViewers", STREAM_VIEWERS.count);
   });
   return {
     config,

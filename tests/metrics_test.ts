@@ -97,6 +97,7 @@ Deno.test("GET /metrics counts known traffic exactly: requests, bytes, latency, 
     assert.equal(second.samples.get("pixserve_encode_queue_length"), 0);
     assert.equal(second.samples.get("pixserve_encode_workers_busy"), 0);
     assert.equal(second.samples.get("pixserve_open_file_streams"), 0);
+    assert.equal(second.samples.get("pixserve_stream_viewers"), 0);
   });
 });
 
@@ -158,3 +159,36 @@ Deno.test("GET /metrics sums the counters of every serving isolate (WORKERS=2)",
     await server.close("SIGTERM");
   }
 });
+
+Deno.test("GET /metrics shows a file open while its body is sent, and closed after", async () => {
+  const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "pixserve-metrics-" }));
+  // Larger than every socket buffer between server and client: the file stays open.
+  await Deno.writeFile(`${root}/large.bin`, new Uint8Array(32 * 1024 * 1024));
+  try {
+    await streamOneFile(root);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+async function streamOneFile(mediaRoot: string): Promise<void> {
+  await withServer(async ({ base }) => {
+    const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+    try {
+      const res = await fetch(`${base}/stream/large.bin?chunk=1024`, { client });
+      const reader = res.body!.getReader();
+      assert.ok(((await reader.read()).value?.byteLength ?? 0) > 0);
+      const during = await scrape(base);
+      assert.equal(during.samples.get("pixserve_open_file_streams"), 1);
+      await reader.cancel();
+      // The server closes the file once it sees the client go; each scrape reads the count anew.
+      let open = 1;
+      for (let tries = 0; tries < 500 && open !== 0; tries++) {
+        open = (await scrape(base)).samples.get("pixserve_open_file_streams") ?? -1;
+      }
+      assert.equal(open, 0);
+    } finally {
+      client.close();
+    }
+  }, { mediaRoot });
+}

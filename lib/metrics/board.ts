@@ -80,6 +80,7 @@ export const SCALARS = [
   "poolWorkers",
   "encodeRejected",
   "openFileStreams",
+  "streamViewers",
 ] as const;
 
 /** One of {@linkcode SCALARS}. */

@@ -43,6 +43,12 @@ const SCALAR_METRICS: readonly [Scalar, string, "counter" | "gauge", string][] =
     "Requests answered 503 encoder_busy: every worker busy and the queue full.",
   ],
   [
+    "streamViewers",
+    "pixserve_stream_viewers",
+    "gauge",
+    "Viewers of live streams being sent to.",
+  ],
+  [
     "openFileStreams",
     "pixserve_open_file_streams",
     "gauge",
