@@ -71,6 +71,17 @@ export const RESPONSE_HEADERS: Readonly<Record<string, { description: string; ty
   "allow": { description: "The methods the path serves (405)." },
 };
 
+/** The request headers routes read, described once. */
+export const REQUEST_HEADERS: Readonly<Record<string, string>> = {
+  "range": "`bytes=A-B`, `A-`, `-N`, or several ranges (answered as multipart/byteranges).",
+  "if-range": "An ETag or date: the range only if the file is still that version.",
+  "if-none-match": "ETags held: 304 when one matches.",
+  "if-modified-since": "A date: 304 when the file is not newer.",
+  "if-match": "ETags: 412 unless one matches.",
+  "if-unmodified-since": "A date: 412 when the file is newer.",
+  "accept": "`image/webp` listed explicitly picks WebP.",
+};
+
 /** Media types of the extensions route paths end with. */
 const EXTENSION_TYPES: Readonly<Record<string, string>> = {
   json: "application/json",
@@ -188,6 +199,13 @@ function operation(route: Route, path: ExpandedPath, id: string): Json {
       required: false,
       description: q.description,
       schema: querySchema(q),
+    })),
+    ...(doc.requestHeaders ?? []).map((name) => ({
+      name,
+      in: "header",
+      required: false,
+      description: REQUEST_HEADERS[name] ?? name,
+      schema: { type: "string" },
     })),
   ];
   const responses: Json = {};

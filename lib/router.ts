@@ -102,6 +102,8 @@ export interface RouteDoc {
   readonly responses?: readonly RouteResponse[];
   /** Statuses of the JSON errors it may answer with, beside any other error. */
   readonly errors?: readonly number[];
+  /** Request headers it reads (`range`, `if-none-match`, `accept`…), described once in the API description. */
+  readonly requestHeaders?: readonly string[];
 }
 
 /** One line of the routing table. */

@@ -118,6 +118,15 @@ Deno.test("GET /openapi.json gives types, ranges, media types, headers and every
       "application/octet-stream",
     ]);
     assert.deepEqual(render.responses["415"], { $ref: "#/components/responses/Error415" });
+    const files = paths["/files/{path}"].get.parameters ?? [];
+    assert.deepEqual(files.filter((p) => p.in === "header").map((p) => p.name), [
+      "range",
+      "if-range",
+      "if-none-match",
+      "if-modified-since",
+      "if-match",
+      "if-unmodified-since",
+    ]);
     const components = doc.components as { schemas: { Error: { properties: { error: Json } } } };
     assert.deepEqual(components.schemas.Error.properties.error.enum, Object.keys(ERROR_CODES));
   });

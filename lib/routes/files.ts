@@ -161,6 +161,14 @@ export function filesRoutes(services: Services): Route[] {
         description: "Answers Range (one or several ranges), If-Range, If-None-Match, " +
           "If-Modified-Since, If-Match and If-Unmodified-Since.",
         tag: "files",
+        requestHeaders: [
+          "range",
+          "if-range",
+          "if-none-match",
+          "if-modified-since",
+          "if-match",
+          "if-unmodified-since",
+        ],
         responses: [
           {
             status: 200,
@@ -211,6 +219,7 @@ export function filesRoutes(services: Services): Route[] {
       doc: {
         summary: "A source image under the media root (PNG, JPEG, GIF, TIFF) re-encoded",
         tag: "files",
+        requestHeaders: ["if-none-match"],
         responses: IMAGE_RESPONSES,
         errors: [400, 404, 422, 503],
       },

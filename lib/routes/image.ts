@@ -187,6 +187,7 @@ export function imageRoutes(services: Services): Route[] {
       doc: {
         summary: "The sample image: a red square on black, at any size",
         tag: "images",
+        requestHeaders: ["if-none-match"],
         responses: IMAGE_RESPONSES,
         errors,
       },
@@ -202,6 +203,7 @@ export function imageRoutes(services: Services): Route[] {
       doc: {
         summary: "The sample image as WebP when Accept names image/webp, else PNG",
         tag: "images",
+        requestHeaders: ["accept", "if-none-match"],
         responses: [
           {
             status: 200,
