@@ -14,10 +14,10 @@
  * queryOf("http://x/image.png?width=64#top"); // "width=64"
  */
 export function queryOf(url: string): string {
+  const hash = url.indexOf("#");
+  const end = hash === -1 ? url.length : hash;
   const mark = url.indexOf("?");
-  if (mark === -1) return "";
-  const hash = url.indexOf("#", mark);
-  return url.slice(mark + 1, hash === -1 ? undefined : hash);
+  return mark === -1 || mark >= end ? "" : url.slice(mark + 1, end);
 }
 
 /**

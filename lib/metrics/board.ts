@@ -99,6 +99,9 @@ const SCALARS_AT = BYTES_AT + ROUTE_SLOTS;
 export const REGION_SLOTS: number = SCALARS_AT + SCALARS.length;
 
 const STATUS_INDEX = new Map(STATUSES.map((status, i) => [status, i]));
+const SCALAR_SLOT = Object.fromEntries(
+  SCALARS.map((name, i) => [name, SCALARS_AT + i]),
+) as Readonly<Record<Scalar, number>>;
 const METHOD_INDEX = new Map(METHODS.map((method, i) => [method, i]));
 
 /**
@@ -172,12 +175,12 @@ export class MetricsBoard {
 
   /** Sets this isolate's value of a per-isolate number. */
   set(name: Scalar, value: number): void {
-    this.#mine[SCALARS_AT + SCALARS.indexOf(name)] = value;
+    this.#mine[SCALAR_SLOT[name]] = value;
   }
 
   /** Adds to this isolate's value of a per-isolate number. */
   add(name: Scalar, delta: number): void {
-    this.#mine[SCALARS_AT + SCALARS.indexOf(name)] += delta;
+    this.#mine[SCALAR_SLOT[name]] += delta;
   }
 
   /** Every number summed over the isolates. */
