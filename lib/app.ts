@@ -7,6 +7,7 @@
 
 import type { Config } from "./config.ts";
 import { toErrorResponse } from "./errors.ts";
+import { forwardedClient } from "./http/forwarded.ts";
 import { createLogger, type LogEntry } from "./log.ts";
 import { pathOf, ResponseMemo } from "./response_memo.ts";
 import { createRouter, type Route } from "./router.ts";
@@ -23,19 +24,25 @@ export interface AppOptions {
   log?: (entry: LogEntry) => void;
   /** Shared services; default: {@linkcode createServices}. */
   services?: Services;
+  /** The port the server listens on, for `/health`; default: `config.port`. */
+  listeningPort?: () => number;
 }
 
 /**
  * The routing table of pixserve.
  *
  * @param services Config, cache and encoder.
+ * @param listeningPort The port the server listens on; default: `config.port`.
  * @returns Every route, in the order they are tried.
  * @example
  * const routes = appRoutes(createServices(config));
  */
-export function appRoutes(services: Services): Route[] {
+export function appRoutes(
+  services: Services,
+  listeningPort: () => number = () => services.config.port,
+): Route[] {
   return [
-    ...healthRoutes(),
+    ...healthRoutes(listeningPort),
     ...imageRoutes(services),
     ...arraysRoutes(services),
     ...filesRoutes(services),
@@ -56,15 +63,17 @@ export function appRoutes(services: Services): Route[] {
 export function createApp(
   config: Config,
   options: AppOptions = {},
-): (request: Request) => Response | Promise<Response> {
+): (request: Request, info?: Deno.ServeHandlerInfo) => Response | Promise<Response> {
   const services = options.services ?? createServices(config);
   const memo = new ResponseMemo();
   services.cache.onEvict((image) => memo.forget(image));
-  const route = createRouter(appRoutes(services), { memo });
+  const route = createRouter(appRoutes(services, options.listeningPort), { memo });
   const log = options.log ?? createLogger(config.quiet);
-  return (request) => {
+  const trustProxy = config.trustProxy;
+  return (request, info) => {
     const start = performance.now();
     const method = request.method;
+    const client = trustProxy ? clientOf(request, info) : undefined;
     if (method === "GET" || method === "HEAD") {
       const hit = memo.get(request.url);
       if (hit !== undefined && !request.headers.has("if-none-match")) {
@@ -77,6 +86,7 @@ export function createApp(
           status: 200,
           bytes: hit.bytes.byteLength,
           ms: performance.now() - start,
+          client,
         });
         return response;
       }
@@ -89,6 +99,7 @@ export function createApp(
         status: response.status,
         bytes: length === null ? null : Number(length),
         ms: performance.now() - start,
+        client,
       });
       return response;
     };
@@ -100,4 +111,10 @@ export function createApp(
       return fail(err);
     }
   };
+}
+
+/** The client's address behind the trusted proxy, else the peer's. */
+function clientOf(request: Request, info: Deno.ServeHandlerInfo | undefined): string | undefined {
+  const peer = info?.remoteAddr.transport === "tcp" ? info.remoteAddr.hostname : undefined;
+  return forwardedClient(request.headers.get("x-forwarded-for"), peer);
 }

@@ -21,6 +21,10 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** `max-age` of `Cache-Control`, in seconds. @default {3600} */
   readonly cacheMaxAge: number;
+  /** `s-maxage` of `Cache-Control` for shared caches (a proxy, a CDN), in seconds; `null` sends none. @default {null} */
+  readonly cacheSMaxAge: number | null;
+  /** The request log names the client from `X-Forwarded-For` (set it behind a proxy only). @default {false} */
+  readonly trustProxy: boolean;
   /** Bytes the encoded-image cache may hold. @default {67108864} */
   readonly cacheBytes: number;
   /** No request log. @default {false} */
@@ -55,6 +59,8 @@ export const ENV_VARS = {
   maxPixels: "MAX_PIXELS",
   maxBodyBytes: "MAX_BODY_BYTES",
   cacheMaxAge: "CACHE_MAX_AGE",
+  cacheSMaxAge: "CACHE_S_MAXAGE",
+  trustProxy: "TRUST_PROXY",
   cacheBytes: "CACHE_BYTES",
   workers: "WORKERS",
   encodeWorkers: "ENCODE_WORKERS",
@@ -69,6 +75,8 @@ const FLAGS: Record<string, keyof typeof ENV_VARS> = {
   "--max-pixels": "maxPixels",
   "--max-body-bytes": "maxBodyBytes",
   "--cache-max-age": "cacheMaxAge",
+  "--cache-s-maxage": "cacheSMaxAge",
+  "--trust-proxy": "trustProxy",
   "--cache-bytes": "cacheBytes",
   "--workers": "workers",
   "--encode-workers": "encodeWorkers",
@@ -91,6 +99,8 @@ Options (each also read from the environment variable shown):
   --max-pixels N       MAX_PIXELS      largest image in pixels (default 40000000)
   --max-body-bytes N   MAX_BODY_BYTES  largest request body in bytes (default 67108864)
   --cache-max-age N    CACHE_MAX_AGE   Cache-Control max-age in seconds (default 3600)
+  --cache-s-maxage N   CACHE_S_MAXAGE  Cache-Control s-maxage for shared caches (default: none)
+  --trust-proxy BOOL   TRUST_PROXY     log the client from X-Forwarded-For (default false)
   --cache-bytes N      CACHE_BYTES     encoded-image cache size in bytes (default 67108864)
   --workers N          WORKERS         isolates serving requests (default: one per core)
   --encode-workers N   ENCODE_WORKERS  encode workers per serving isolate (default: cores/WORKERS, ≥2)
@@ -165,6 +175,14 @@ function integer(
   return n;
 }
 
+function boolean(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  const v = value.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off"].includes(v)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${value}"`);
+}
+
 /**
  * Validates raw settings into a frozen {@linkcode Config}, without touching the disk.
  *
@@ -207,6 +225,10 @@ export function validateSettings(
       1,
     ),
     cacheMaxAge: integer("cache max age", raw.cacheMaxAge, 3600, 0),
+    cacheSMaxAge: raw.cacheSMaxAge === undefined
+      ? null
+      : integer("cache s-maxage", raw.cacheSMaxAge, 0, 0),
+    trustProxy: boolean("trust proxy", raw.trustProxy, false),
     cacheBytes: integer("cache bytes", raw.cacheBytes, 64 * 1024 * 1024, 0),
     quiet: raw.quiet ?? false,
     workers,

@@ -16,6 +16,8 @@ export interface LogEntry {
   bytes: number | null;
   /** Milliseconds from request to response headers. */
   ms: number;
+  /** The client's address, logged behind a trusted proxy (`TRUST_PROXY`) only. */
+  client?: string;
 }
 
 /**
@@ -36,7 +38,12 @@ export function formatLogLine(entry: LogEntry, now: Date = new Date()): string {
 function fieldsOf(entry: LogEntry): string {
   return `","method":${JSON.stringify(entry.method)},"path":${
     JSON.stringify(entry.path)
-  },"status":${entry.status},"bytes":${entry.bytes},"ms":`;
+  },"status":${entry.status},"bytes":${entry.bytes},${clientOf(entry)}"ms":`;
+}
+
+/** The client field and its comma, or nothing when the entry has none. */
+function clientOf(entry: LogEntry): string {
+  return entry.client === undefined ? "" : `"client":${JSON.stringify(entry.client)},`;
 }
 
 /** The duration, rounded to a tenth of a millisecond. */
@@ -90,6 +97,7 @@ class LineBuffer {
   #path = "";
   #status = NaN;
   #bytesField: number | null | undefined;
+  #client: string | undefined;
   #fields = "";
   #prefix = new Uint8Array();
 
@@ -108,12 +116,14 @@ class LineBuffer {
     }
     if (
       entry.path !== this.#path || entry.method !== this.#method ||
-      entry.status !== this.#status || entry.bytes !== this.#bytesField
+      entry.status !== this.#status || entry.bytes !== this.#bytesField ||
+      entry.client !== this.#client
     ) {
       this.#method = entry.method;
       this.#path = entry.path;
       this.#status = entry.status;
       this.#bytesField = entry.bytes;
+      this.#client = entry.client;
       this.#fields = fieldsOf(entry);
       stale = true;
     }

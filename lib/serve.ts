@@ -11,6 +11,7 @@
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { createLogger } from "./log.ts";
+import { assertPortFree } from "./port_guard.ts";
 import { createServices } from "./services.ts";
 
 /** One isolate's server. */
@@ -45,12 +46,14 @@ const SERVE_WORKER_URL = new URL("./serve_worker.ts", import.meta.url);
 export function serveIsolate(config: Config, reusePort: boolean): IsolateServer {
   const services = createServices(config, { warm: true });
   const log = createLogger(config.quiet);
+  let port = config.port;
   const server = Deno.serve({
     port: config.port,
     hostname: config.host,
     reusePort,
     onListen() {},
-  }, createApp(config, { services, log }));
+  }, createApp(config, { services, log, listeningPort: () => port }));
+  port = server.addr.port;
   return {
     addr: server.addr,
     async stop() {
@@ -66,6 +69,7 @@ export function serveIsolate(config: Config, reusePort: boolean): IsolateServer 
  *
  * @param config The configuration.
  * @returns The servers, the caller's first; stop them all with {@linkcode stopAll}.
+ * @throws {PortInUse} Another server listens on the port (checked before sharing it).
  * @throws {Error} A serving worker that could not listen (the others are stopped).
  * @example
  * const servers = await serveAll(config);
@@ -76,6 +80,7 @@ export async function serveAll(config: Config): Promise<IsolateServer[]> {
     ...config,
     cacheBytes: Math.floor(config.cacheBytes / config.workers),
   });
+  if (config.workers > 1) assertPortFree(config.host, config.port);
   const first = serveIsolate(share, config.workers > 1);
   const servers = [first];
   const started = [];

@@ -68,6 +68,7 @@ function filesHandler(config: Config): Handler {
       contentType: mediaTypeOf(found.name),
       disposition: disposition(url),
       maxAge: config.cacheMaxAge,
+      sMaxAge: config.cacheSMaxAge,
     });
   };
 }
@@ -83,6 +84,7 @@ function streamHandler(config: Config): Handler {
       filename: checkFilename(url.searchParams.get("filename") ?? found.name),
       disposition: disposition(url),
       maxAge: config.cacheMaxAge,
+      sMaxAge: config.cacheSMaxAge,
       request,
     });
   };
@@ -135,6 +137,7 @@ function imagesHandler(services: Services): Handler {
       filename,
       disposition: disposition(url),
       maxAge: config.cacheMaxAge,
+      sMaxAge: config.cacheSMaxAge,
       request,
     });
   };
