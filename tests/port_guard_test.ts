@@ -46,7 +46,7 @@ Deno.test("a second pixserve with its own media root refuses the port the first 
         `or another program); stop it or pick another PORT\n`,
     );
     for (let i = 0; i < 8; i++) {
-      const res = await fetch(`${base}/health`, { client });
+      const res: Response = await fetch(`${base}/health`, { client });
       assert.deepEqual(await res.json(), {
         status: "ok",
         version: "0.1.0",
