@@ -4,6 +4,27 @@ import { assertPortFree, PortInUse } from "../lib/port_guard.ts";
 import { PROJECT_DIR, testConfig } from "./_server.ts";
 import { type SpawnedServer, spawnServer } from "./_spawn.ts";
 
+/** The text of a stream up to its first newline (or its end); the rest is cancelled. */
+async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
+  let text = "";
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  await reader.cancel();
+  return text.split("\n")[0];
+}
+
+function killIfRunning(child: Deno.ChildProcess): void {
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // it has exited: the test reads its status
+  }
+}
+
 Deno.test("assertPortFree() throws PortInUse for a held port and passes a free one", () => {
   const held = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   try {
@@ -29,7 +50,7 @@ Deno.test("a second pixserve with its own media root refuses the port the first 
     const { base, child } = first;
     assert.ok(base !== undefined, first.line);
     const port = Number(new URL(base).port);
-    const second = await new Deno.Command(Deno.execPath(), {
+    const second = new Deno.Command(Deno.execPath(), {
       args: serverArgs(
         { ...config, mediaRoot: root },
         ["--port", String(port), "--quiet", "--workers", "2"],
@@ -37,11 +58,17 @@ Deno.test("a second pixserve with its own media root refuses the port the first 
       ),
       env: { NO_COLOR: "1" },
       stdin: "null",
-    }).output();
-    assert.equal(second.code, 1);
-    assert.equal(new TextDecoder().decode(second.stdout), "");
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    // Its first line: empty when it exits, the listening line (a failure) when it serves.
+    const line = await firstLine(second.stdout);
+    if (line !== "") killIfRunning(second);
+    const stderr = await new Response(second.stderr).text();
+    assert.equal(line, "", "the second server must not listen");
+    assert.equal((await second.status).code, 1);
     assert.equal(
-      new TextDecoder().decode(second.stderr),
+      stderr,
       `pixserve: port ${port} on 127.0.0.1 is already in use (by another pixserve instance ` +
         `or another program); stop it or pick another PORT\n`,
     );
