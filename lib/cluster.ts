@@ -202,6 +202,8 @@ class Cluster {
   #restarting: Promise<void> = Promise.resolve();
   /** Instances stopped on purpose, whose exit is not news. */
   readonly #stopped = new WeakSet<Instance>();
+  /** Instances that have exited. */
+  readonly #exited = new WeakSet<Instance>();
 
   constructor(settings: ClusterSettings, projectDir: string) {
     this.#settings = settings;
@@ -251,7 +253,12 @@ class Cluster {
   /** Restarts every instance, one at a time; calls made meanwhile wait their turn. */
   rollingRestart(): Promise<void> {
     this.#restarting = this.#restarting.then(async () => {
-      for (const [i, instance] of this.#instances.entries()) {
+      // Dead instances first: stopping a live one while another is dead would leave none.
+      const order = [...this.#instances.keys()].sort((a, b) =>
+        Number(this.#exited.has(this.#instances[b])) - Number(this.#exited.has(this.#instances[a]))
+      );
+      for (const i of order) {
+        const instance = this.#instances[i];
         if (this.#stopping) return;
         this.#stopped.add(instance);
         await stopInstance(instance, "SIGTERM");
@@ -263,6 +270,7 @@ class Cluster {
           console.error(`pixserve cluster: ${err instanceof Error ? err.message : err}`);
         }
       }
+      console.error("pixserve cluster: rolling restart done");
     });
     return this.#restarting;
   }
@@ -291,6 +299,7 @@ class Cluster {
       this.#projectDir,
     );
     instance.exited.then((status) => {
+      this.#exited.add(instance);
       if (this.#stopping || this.#stopped.has(instance)) return;
       console.error(
         `pixserve cluster: instance on port ${port} exited with ${describeStatus(status)}; ` +

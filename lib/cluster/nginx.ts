@@ -52,7 +52,7 @@ export function renderNginxConf(template: string, fields: NginxFields): string {
     dir: fields.dir,
     listen: fields.listen,
     upstreams: fields.upstreams
-      .map((address) => `    server ${address} max_fails=1 fail_timeout=2s;`)
+      .map((address) => `    server ${address} max_fails=0;`)
       .join("\n"),
     max_body_bytes: String(fields.maxBodyBytes),
     cache_max_size: fields.cacheMaxSize,
