@@ -192,17 +192,23 @@ async function checkUpload(base: string): Promise<void> {
 }
 
 async function checkForwardedFor(cluster: RunningCluster): Promise<void> {
-  const res = await fetch(`${cluster.base}/health?xff`, {
+  const res = await fetch(`${cluster.base}/nowhere-xff`, {
     headers: { "x-forwarded-for": "203.0.113.7" },
   });
-  await res.body?.cancel();
+  assert.equal(res.status, 404);
+  assert.equal((await res.json()).error, "not_found");
   // nginx appends the address it saw; pixserve logs that one, never the client's own claim.
-  const line = await cluster.stdout.next((l) => l.includes(`"path":"/health"`));
+  const line = await cluster.stdout.next((l) => l.includes(`"path":"/nowhere-xff"`));
   assert.equal(JSON.parse(line).client, "127.0.0.1");
-  assert.ok(!cluster.stdout.lines.some((l) => l.includes("203.0.113.7")));
+  assert.equal(JSON.parse(line).status, 404);
 }
 
-async function checkFailover(cluster: RunningCluster, victim: number): Promise<void> {
+async function checkFailover(
+  cluster: RunningCluster,
+  victim: number,
+  victimPort: number,
+  cacheDir: string,
+): Promise<void> {
   let killed = false;
   let afterKill = 0;
   const warmedUp = Promise.withResolvers<void>();
@@ -228,6 +234,12 @@ async function checkFailover(cluster: RunningCluster, victim: number): Promise<v
   const report = await load;
   assert.deepEqual(report.failures, [], "every request after the kill succeeds");
   assert.ok(afterKill >= 45);
+  // Requests did go to the dead instance, and nginx passed them on to the other.
+  const errors = await Deno.readTextFile(`${cacheDir}/logs/error.log`);
+  assert.match(
+    errors,
+    new RegExp(`Connection refused.* upstream: "http://127\\.0\\.0\\.1:${victimPort}/`),
+  );
   // A request in flight on the killed instance is retried, or fails: it never gets wrong bytes.
   assert.ok(
     inFlightFailures.every((f) => /fetch|connection|error sending/i.test(f)),
@@ -293,7 +305,7 @@ Deno.test({
 
       const [victim] = instances.keys();
       const launcher = parentOf(victim);
-      await checkFailover(cluster, victim);
+      await checkFailover(cluster, victim, instances.get(victim)!, cacheDir);
       await checkRollingRestart(cluster, launcher);
       await checkCacheRemoved(base, cacheDir);
 
