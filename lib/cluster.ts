@@ -30,7 +30,13 @@ import {
   startInstance,
   stopInstance,
 } from "./cluster/instance.ts";
-import { ensureNginx, NginxError, startNginx, writeNginxConf } from "./cluster/nginx.ts";
+import {
+  ensureNginx,
+  keepCacheFolder,
+  NginxError,
+  startNginx,
+  writeNginxConf,
+} from "./cluster/nginx.ts";
 
 /** What the cluster is told at start-up, beside pixserve's own settings. */
 export interface ClusterSettings {
@@ -332,6 +338,7 @@ async function main(): Promise<number> {
   const projectDir = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
   const cluster = new Cluster(settings, projectDir);
   let code = 0;
+  let stopWatching = () => {};
   try {
     await ensureNginx((line) => console.error(`pixserve cluster: ${line}`));
     const base = await cluster.start(dir);
@@ -340,6 +347,7 @@ async function main(): Promise<number> {
         `instances on 127.0.0.1:${cluster.ports.join(",")}; cache and logs in ${dir})`,
     );
     Deno.addSignalListener("SIGHUP", () => cluster.rollingRestart());
+    stopWatching = keepCacheFolder(dir);
     const nginxExit = cluster.nginx!.status.then((status) => {
       if (cluster.stopping) return;
       console.error(`pixserve cluster: nginx exited with ${describeStatus(status)}; stopping`);
@@ -351,6 +359,7 @@ async function main(): Promise<number> {
     console.error(`pixserve cluster: ${err.message}`);
     code = 1;
   }
+  stopWatching();
   await cluster.stop();
   if (settings.cacheDir === undefined) await Deno.remove(dir, { recursive: true });
   return code;

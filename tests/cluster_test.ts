@@ -266,12 +266,18 @@ async function checkCacheRemoved(base: string, cacheDir: string): Promise<void> 
   for (const path of ["/image.png", "/image.png?width=77", "/files/large.bin"]) {
     const { res, bytes } = await get(base, path);
     assert.equal(res.status, 200, path);
-    assert.ok(["MISS", "EXPIRED", "STALE"].includes(res.headers.get("x-cache-status") ?? ""), path);
+    assert.notEqual(res.headers.get("x-cache-status"), "HIT", path);
     if (path === "/image.png") assert.deepEqual(bytes, cached.bytes);
   }
-  const again = await get(base, "/image.png?width=77");
-  assert.equal(again.res.status, 200);
-  assertSamplePattern(await decodePixels(again.bytes), 77, 512);
+  // The launcher makes the folder again: the cache fills and hits once more.
+  let status = "";
+  for (let i = 0; i < 500 && status !== "HIT"; i++) {
+    const { res, bytes } = await get(base, "/image.png?width=77");
+    assert.equal(res.status, 200);
+    assertSamplePattern(await decodePixels(bytes), 77, 512);
+    status = res.headers.get("x-cache-status") ?? "";
+  }
+  assert.equal(status, "HIT");
 }
 
 Deno.test({

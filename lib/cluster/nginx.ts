@@ -155,3 +155,40 @@ export function startNginx(dir: string): Deno.ChildProcess {
     stderr: "inherit",
   }).spawn();
 }
+
+/**
+ * Keeps nginx's cache folder in place: nginx creates the cache's subfolders as it needs
+ * them, but not the folder itself, so once it is removed every answer would be a miss
+ * until a restart. This makes it again at once, owned like nginx's own `temp/proxy` (by its
+ * workers' user) and private to it like that one.
+ *
+ * @param dir The cluster's folder (`cache/` and `temp/proxy/` are inside).
+ * @returns A function that stops watching.
+ * @example
+ * const stop = keepCacheFolder("/tmp/cluster");
+ * stop();
+ */
+export function keepCacheFolder(dir: string): () => void {
+  const cache = `${dir}/cache`;
+  const watcher = Deno.watchFs(dir, { recursive: false });
+  (async () => {
+    for await (const event of watcher) {
+      if (event.kind === "remove" && event.paths.includes(cache)) await makeCacheFolder(dir);
+    }
+  })();
+  return () => watcher.close();
+}
+
+async function makeCacheFolder(dir: string): Promise<void> {
+  try {
+    const owner = await Deno.stat(`${dir}/temp/proxy`);
+    await Deno.mkdir(`${dir}/cache`, { mode: 0o700 });
+    if (owner.uid !== null && owner.gid !== null) {
+      await Deno.chown(`${dir}/cache`, owner.uid, owner.gid);
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.AlreadyExists || err instanceof Deno.errors.NotFound)) {
+      throw err;
+    }
+  }
+}
