@@ -33,6 +33,8 @@ import {
 const seconds = Number(Deno.args[0] ?? 5);
 const connections = Number(Deno.args[1] ?? 32);
 const rounds = Number(Deno.args[2] ?? 5);
+/** Connections for renders: a few per core, so that requests queue in pixserve, not in wrk. */
+const RENDER_CONNECTIONS = 8;
 
 /** User + system CPU seconds of a process and everything below it, from `/proc`. */
 function treeCpuSeconds(root: number): number {
@@ -155,7 +157,7 @@ function report(name: string, results: WrkResult[], cpuUs: number[]): string {
 async function compare(
   servers: Record<string, BenchServer>,
   path: string,
-  options: { script?: string; cpus?: string },
+  options: { script?: string; cpus?: string; connections?: number },
 ): Promise<Record<string, number>> {
   const results: Record<string, WrkResult[]> = {};
   const cpu: Record<string, number[]> = {};
@@ -214,7 +216,7 @@ try {
   servers["cluster INSTANCES=1"] = await startCluster(1);
   servers["cluster INSTANCES=2"] = await startCluster(2);
   console.log(
-    `\nPOST /render.png (512×512 .npy, 64 bodies in turn, never cached), ${connections} ` +
+    `\nPOST /render.png (512×512 .npy, 64 bodies in turn, never cached), ${RENDER_CONNECTIONS} ` +
       `connections, ${rounds} rounds of ${seconds} s; nothing pinned`,
   );
   const renders = await compare(
@@ -224,7 +226,7 @@ try {
       "cluster INSTANCES=2": servers["cluster INSTANCES=2"],
     },
     "/render.png",
-    { script },
+    { script, connections: RENDER_CONNECTIONS },
   );
   console.log(
     `INSTANCES=2 / INSTANCES=1: ${
