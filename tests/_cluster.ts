@@ -75,14 +75,26 @@ export interface RunningCluster {
 }
 
 /**
- * Starts `deno task cluster` in the project and waits for its listening line.
+ * The command `deno task cluster` runs, read from `deno.json`: its `deno` arguments.
+ * Tests run it without the task runner, which would take the lock of `node_modules/` while
+ * other tests start their own Deno processes.
+ */
+async function clusterTaskArgs(): Promise<string[]> {
+  const meta = JSON.parse(await Deno.readTextFile(`${PROJECT_DIR}/deno.json`));
+  const [deno, ...args] = String(meta.tasks.cluster).split(" ");
+  if (deno !== "deno") throw new Error(`unexpected cluster task: ${meta.tasks.cluster}`);
+  return args;
+}
+
+/**
+ * Starts the command of `deno task cluster` in the project and waits for its listening line.
  *
  * @param env Settings (INSTANCES, MEDIA_ROOT, CACHE_DIR, …); PORT is 0.
  * @returns The running cluster.
  */
 export async function startCluster(env: Record<string, string>): Promise<RunningCluster> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "--quiet", "cluster"],
+    args: await clusterTaskArgs(),
     cwd: PROJECT_DIR,
     env: { NO_COLOR: "1", PORT: "0", HOST: "127.0.0.1", ...env },
     stdin: "null",

@@ -44,18 +44,25 @@ Deno.test("a second pixserve with its own media root refuses the port the first 
   let first: SpawnedServer | undefined;
   try {
     const config = await testConfig({ workers: 2 });
-    first = await spawnServer(
-      serverArgs(config, ["--port", "0", "--quiet", "--workers", "2"], PROJECT_DIR),
+    const [run, ...rest] = serverArgs(
+      config,
+      ["--port", "0", "--quiet", "--workers", "2"],
+      PROJECT_DIR,
     );
+    first = await spawnServer([run, "--node-modules-dir=manual", ...rest]);
     const { base, child } = first;
     assert.ok(base !== undefined, first.line);
     const port = Number(new URL(base).port);
     const second = new Deno.Command(Deno.execPath(), {
-      args: serverArgs(
-        { ...config, mediaRoot: root },
-        ["--port", String(port), "--quiet", "--workers", "2"],
-        PROJECT_DIR,
-      ),
+      args: [
+        run,
+        "--node-modules-dir=manual",
+        ...serverArgs(
+          { ...config, mediaRoot: root },
+          ["--port", String(port), "--quiet", "--workers", "2"],
+          PROJECT_DIR,
+        ).slice(1),
+      ],
       env: { NO_COLOR: "1" },
       stdin: "null",
       stdout: "piped",

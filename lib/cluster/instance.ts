@@ -68,8 +68,9 @@ export async function startInstance(
   flags: readonly string[],
   projectDir: string,
 ): Promise<Instance> {
+  const [run, ...args] = serverArgs(config, flags, projectDir);
   const child = new Deno.Command(Deno.execPath(), {
-    args: serverArgs(config, flags, projectDir),
+    args: [run, ...await nodeModulesFlags(projectDir), ...args],
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",
@@ -84,6 +85,25 @@ export async function startInstance(
   }
   const exited = copyRest(reader, rest).then(() => child.status);
   return { port: config.port, child, exited };
+}
+
+/**
+ * `--node-modules-dir=manual` once the project's `node_modules/` exists: the instance then
+ * uses it as it is, without taking its lock (other Deno processes of the project starting
+ * meanwhile would wait for it). Without the folder, Deno sets it up as usual.
+ *
+ * @param projectDir The folder holding `deno.json`.
+ * @returns The flags for `deno run`.
+ * @example
+ * await nodeModulesFlags("/srv/pixserve"); // ["--node-modules-dir=manual"]
+ */
+export async function nodeModulesFlags(projectDir: string): Promise<string[]> {
+  try {
+    await Deno.stat(`${projectDir}/node_modules`);
+    return ["--node-modules-dir=manual"];
+  } catch {
+    return [];
+  }
 }
 
 /**

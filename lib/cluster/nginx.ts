@@ -179,14 +179,19 @@ export function keepCacheFolder(dir: string): () => void {
   return () => watcher.close();
 }
 
+/**
+ * Makes `cache/` beside it and renames it into place, so that nginx never sees a folder it
+ * cannot enter (its workers would answer 500 rather than miss).
+ */
 async function makeCacheFolder(dir: string): Promise<void> {
+  const owner = await Deno.stat(`${dir}/temp/proxy`);
+  const fresh = await Deno.makeTempDir({ dir, prefix: ".cache-" });
   try {
-    const owner = await Deno.stat(`${dir}/temp/proxy`);
-    await Deno.mkdir(`${dir}/cache`, { mode: 0o700 });
-    if (owner.uid !== null && owner.gid !== null) {
-      await Deno.chown(`${dir}/cache`, owner.uid, owner.gid);
-    }
+    await Deno.chmod(fresh, 0o700);
+    if (owner.uid !== null && owner.gid !== null) await Deno.chown(fresh, owner.uid, owner.gid);
+    await Deno.rename(fresh, `${dir}/cache`);
   } catch (err) {
+    await Deno.remove(fresh);
     if (!(err instanceof Deno.errors.AlreadyExists || err instanceof Deno.errors.NotFound)) {
       throw err;
     }
