@@ -207,12 +207,13 @@ try {
       (cached[HIT] / cached[BARE]).toFixed(2)
     }×`,
   );
-  for (const name of [HIT, BARE]) {
+  for (const name of [HIT, DIRECT, BARE]) {
     await servers[name].stop();
     delete servers[name];
   }
 
   const script = await npyPostScript("/render.png", 512, 512, 64);
+  servers[DIRECT] = await startPixserve(freePort(), ["--quiet", "--workers", "1"]);
   servers["cluster INSTANCES=1"] = await startCluster(1);
   servers["cluster INSTANCES=2"] = await startCluster(2);
   console.log(
