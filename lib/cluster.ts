@@ -347,7 +347,7 @@ async function main(): Promise<number> {
         `instances on 127.0.0.1:${cluster.ports.join(",")}; cache and logs in ${dir})`,
     );
     Deno.addSignalListener("SIGHUP", () => cluster.rollingRestart());
-    stopWatching = keepCacheFolder(dir);
+    stopWatching = keepCacheFolder(dir, (line) => console.error(`pixserve cluster: ${line}`));
     const nginxExit = cluster.nginx!.status.then((status) => {
       if (cluster.stopping) return;
       console.error(`pixserve cluster: nginx exited with ${describeStatus(status)}; stopping`);
@@ -355,7 +355,7 @@ async function main(): Promise<number> {
     });
     await Promise.race([stop.promise, nginxExit]);
   } catch (err) {
-    if (!(err instanceof NginxError || err instanceof Error)) throw err;
+    if (!(err instanceof Error)) throw err;
     console.error(`pixserve cluster: ${err.message}`);
     code = 1;
   }

@@ -163,17 +163,21 @@ export function startNginx(dir: string): Deno.ChildProcess {
  * workers' user) and private to it like that one.
  *
  * @param dir The cluster's folder (`cache/` and `temp/proxy/` are inside).
+ * @param say Where a failure to make it again is reported (the cache then stays off).
  * @returns A function that stops watching.
  * @example
- * const stop = keepCacheFolder("/tmp/cluster");
+ * const stop = keepCacheFolder("/tmp/cluster", console.error);
  * stop();
  */
-export function keepCacheFolder(dir: string): () => void {
+export function keepCacheFolder(dir: string, say: (line: string) => void): () => void {
   const cache = `${dir}/cache`;
   const watcher = Deno.watchFs(dir, { recursive: false });
   (async () => {
     for await (const event of watcher) {
-      if (event.kind === "remove" && event.paths.includes(cache)) await makeCacheFolder(dir);
+      if (event.kind !== "remove" || !event.paths.includes(cache)) continue;
+      await makeCacheFolder(dir).catch((err) =>
+        say(`cannot make ${cache} again (${err instanceof Error ? err.message : err})`)
+      );
     }
   })();
   return () => watcher.close();
