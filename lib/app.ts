@@ -26,19 +26,25 @@ export interface AppOptions {
   log?: (entry: LogEntry) => void;
   /** Shared services; default: {@linkcode createServices}. */
   services?: Services;
+  /** The port the server listens on, for `/health`; default: `config.port`. */
+  listeningPort?: () => number;
 }
 
 /**
  * The routing table of pixserve.
  *
  * @param services Config, cache and encoder.
+ * @param listeningPort The port the server listens on; default: `config.port`.
  * @returns Every route, in the order they are tried.
  * @example
  * const routes = appRoutes(createServices(config));
  */
-export function appRoutes(services: Services): Route[] {
+export function appRoutes(
+  services: Services,
+  listeningPort: () => number = () => services.config.port,
+): Route[] {
   const routes = [
-    ...healthRoutes(),
+    ...healthRoutes(listeningPort),
     ...imageRoutes(services),
     ...arraysRoutes(services),
     ...filesRoutes(services),
@@ -66,7 +72,7 @@ export function createApp(
   const services = options.services ?? createServices(config);
   const memo = new ResponseMemo();
   services.cache.onEvict((image) => memo.forget(image));
-  const routes = appRoutes(services);
+  const routes = appRoutes(services, options.listeningPort);
   const route = createRouter(routes, { memo });
   const metrics = services.metrics;
   metrics.bind(routes);

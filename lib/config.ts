@@ -21,6 +21,8 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** `max-age` of `Cache-Control`, in seconds. @default {3600} */
   readonly cacheMaxAge: number;
+  /** `s-maxage` of `Cache-Control` for shared caches (a proxy, a CDN), in seconds; `null` sends none. @default {null} */
+  readonly cacheSMaxAge: number | null;
   /** Bytes the encoded-image cache may hold. @default {67108864} */
   readonly cacheBytes: number;
   /** No request log. @default {false} */
@@ -59,6 +61,7 @@ export const ENV_VARS = {
   maxPixels: "MAX_PIXELS",
   maxBodyBytes: "MAX_BODY_BYTES",
   cacheMaxAge: "CACHE_MAX_AGE",
+  cacheSMaxAge: "CACHE_S_MAXAGE",
   cacheBytes: "CACHE_BYTES",
   workers: "WORKERS",
   encodeWorkers: "ENCODE_WORKERS",
@@ -75,6 +78,7 @@ const FLAGS: Record<string, keyof typeof ENV_VARS> = {
   "--max-pixels": "maxPixels",
   "--max-body-bytes": "maxBodyBytes",
   "--cache-max-age": "cacheMaxAge",
+  "--cache-s-maxage": "cacheSMaxAge",
   "--cache-bytes": "cacheBytes",
   "--workers": "workers",
   "--encode-workers": "encodeWorkers",
@@ -99,6 +103,7 @@ Options (each also read from the environment variable shown):
   --max-pixels N       MAX_PIXELS      largest image in pixels (default 40000000)
   --max-body-bytes N   MAX_BODY_BYTES  largest request body in bytes (default 67108864)
   --cache-max-age N    CACHE_MAX_AGE   Cache-Control max-age in seconds (default 3600)
+  --cache-s-maxage N   CACHE_S_MAXAGE  Cache-Control s-maxage for shared caches (default: none)
   --cache-bytes N      CACHE_BYTES     encoded-image cache size in bytes (default 67108864)
   --workers N          WORKERS         isolates serving requests (default: one per core)
   --encode-workers N   ENCODE_WORKERS  encode workers per serving isolate (default: cores/WORKERS, ≥2)
@@ -245,6 +250,9 @@ export function validateSettings(
       1,
     ),
     cacheMaxAge: integer("cache max age", raw.cacheMaxAge, 3600, 0),
+    cacheSMaxAge: raw.cacheSMaxAge === undefined
+      ? null
+      : integer("cache s-maxage", raw.cacheSMaxAge, 0, 0),
     cacheBytes: integer("cache bytes", raw.cacheBytes, 64 * 1024 * 1024, 0),
     quiet: raw.quiet ?? false,
     workers,

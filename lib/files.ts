@@ -21,6 +21,7 @@ import {
   ifRangeHolds,
   type Validators,
 } from "./http/conditional.ts";
+import { publicCacheControl } from "./http/cache_control.ts";
 import { contentDisposition, type DispositionType } from "./http/disposition.ts";
 import { mediaTypeOf } from "./http/mime.ts";
 import { type BytePart, byterangesLayout } from "./http/multipart.ts";
@@ -56,6 +57,8 @@ export interface FileResponseOptions {
   contentType?: string;
   /** `max-age` of `Cache-Control`, in seconds. @default {3600} */
   maxAge?: number;
+  /** `s-maxage` of `Cache-Control` for shared caches, in seconds; none when absent. */
+  sMaxAge?: number | null;
 }
 
 /** What {@linkcode planFileResponse} decided, before any byte is read. */
@@ -144,7 +147,7 @@ function fileHeaders(
     "content-type": options.contentType ?? mediaTypeOf(options.filename),
     "etag": fileEtag(info),
     "accept-ranges": "bytes",
-    "cache-control": `public, max-age=${options.maxAge ?? 3600}`,
+    "cache-control": publicCacheControl(options.maxAge ?? 3600, options.sMaxAge),
     "content-disposition": contentDisposition(options.filename, options.disposition ?? "inline"),
     "x-content-type-options": "nosniff",
   });
@@ -398,6 +401,8 @@ export interface StreamResponseOptions {
   disposition?: DispositionType;
   /** `max-age` of `Cache-Control` in seconds; `no-store` when absent. */
   maxAge?: number;
+  /** `s-maxage` of `Cache-Control` for shared caches, in seconds; none when absent. */
+  sMaxAge?: number | null;
   /** The request: `HEAD` gets the headers only, and a path is then not opened. */
   request?: Request;
 }
@@ -437,7 +442,7 @@ export async function streamResponse(
       (name === undefined ? "application/octet-stream" : mediaTypeOf(name)),
     "cache-control": options.maxAge === undefined
       ? "no-store"
-      : `public, max-age=${options.maxAge}`,
+      : publicCacheControl(options.maxAge, options.sMaxAge),
     "x-content-type-options": "nosniff",
   });
   if (name !== undefined) {

@@ -9,6 +9,7 @@
 import type { Image } from "imagescript";
 import { UnsupportedMediaType } from "./errors.ts";
 import { etagOf, ifNoneMatchHits } from "./http/conditional.ts";
+import { publicCacheControl } from "./http/cache_control.ts";
 import { contentDisposition, type DispositionType } from "./http/disposition.ts";
 import { encode, type EncodeOptions } from "./image/encode.ts";
 import { type ImageFormat, MEDIA_TYPES, sniffImageFormat } from "./image/format.ts";
@@ -73,6 +74,8 @@ export interface ImageHeaderOptions {
   disposition?: DispositionType;
   /** `Cache-Control` max-age in seconds. @default {3600} */
   maxAge?: number;
+  /** `s-maxage` of `Cache-Control` for shared caches, in seconds; none when absent. */
+  sMaxAge?: number | null;
   /** Extra headers, set last (e.g. `Vary: Accept`). */
   headers?: HeadersInit;
   /** The request, read for `If-None-Match` (304). */
@@ -138,7 +141,7 @@ export function encodedHeaders(
     encoded,
     options.filename ?? `image.${EXTENSION[encoded.format]}`,
     options.disposition ?? "inline",
-    options.maxAge ?? 3600,
+    publicCacheControl(options.maxAge ?? 3600, options.sMaxAge),
   );
   return options.headers === undefined
     ? base
@@ -187,9 +190,9 @@ function imageHeaders(
   encoded: EncodedImage,
   name: string,
   disposition: DispositionType,
-  maxAge: number,
+  cacheControl: string,
 ): Readonly<Record<string, string>> {
-  const key = `${disposition};${maxAge};${name}`;
+  const key = `${disposition};${cacheControl};${name}`;
   let variants = HEADER_MEMO.get(encoded);
   const hit = variants?.get(key);
   if (hit !== undefined) return hit;
@@ -198,7 +201,7 @@ function imageHeaders(
     "content-length": String(encoded.byteLength),
     "content-disposition": contentDisposition(name, disposition),
     "etag": encoded.etag,
-    "cache-control": `public, max-age=${maxAge}`,
+    "cache-control": cacheControl,
     "x-content-type-options": "nosniff",
   });
   if (variants === undefined || variants.size >= VARIANTS_KEPT) {

@@ -13,6 +13,7 @@ import type { Config } from "./config.ts";
 import { createLogger } from "./log.ts";
 import { createBoardBuffer } from "./metrics/board.ts";
 import type { MetricsShare } from "./metrics/metrics.ts";
+import { assertPortFree } from "./port_guard.ts";
 import { createServices } from "./services.ts";
 
 /** One isolate's server. */
@@ -60,12 +61,14 @@ export function serveIsolate(
   // Other isolates read this one's gauges from the shared board: kept at most a second old.
   const sampler = setInterval(() => services.metrics.sample(), GAUGE_SAMPLE_MS);
   Deno.unrefTimer(sampler);
+  let port = config.port;
   const server = Deno.serve({
     port: config.port,
     hostname: config.host,
     reusePort,
     onListen() {},
-  }, createApp(config, { services, log }));
+  }, createApp(config, { services, log, listeningPort: () => port }));
+  port = server.addr.port;
   return {
     addr: server.addr,
     async stop() {
@@ -82,6 +85,7 @@ export function serveIsolate(
  *
  * @param config The configuration.
  * @returns The servers, the caller's first; stop them all with {@linkcode stopAll}.
+ * @throws {PortInUse} Another server listens on the port (checked before sharing it).
  * @throws {Error} A serving worker that could not listen (the others are stopped).
  * @example
  * const servers = await serveAll(config);
@@ -92,6 +96,7 @@ export async function serveAll(config: Config): Promise<IsolateServer[]> {
     ...config,
     cacheBytes: Math.floor(config.cacheBytes / config.workers),
   });
+  if (config.workers > 1) assertPortFree(config.host, config.port);
   const buffer = createBoardBuffer(config.workers);
   const first = serveIsolate(share, config.workers > 1, { buffer, isolate: 0 });
   const servers = [first];

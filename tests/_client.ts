@@ -41,8 +41,11 @@ export async function fetchTaskArgs(workdir: string): Promise<string[]> {
  * @returns Exit status and output.
  */
 export async function runClient(workdir: string, ...args: string[]): Promise<ClientRun> {
+  const [run, ...task] = await fetchTaskArgs(workdir);
+  // node_modules/ exists once the tests run: used as it is, without its lock, which the
+  // clients started at once would otherwise wait for (and say so on standard error).
   const output = await new Deno.Command(Deno.execPath(), {
-    args: [...await fetchTaskArgs(workdir), ...args],
+    args: [run, "--node-modules-dir=manual", ...task, ...args],
     cwd: PROJECT_DIR,
     env: { INIT_CWD: workdir, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
     stdin: "null",

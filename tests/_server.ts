@@ -45,10 +45,12 @@ export async function withServer(
   options: AppOptions = {},
 ): Promise<void> {
   const config = await testConfig(overrides);
+  let port = 0;
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen() {} },
-    createApp(config, options),
+    createApp(config, { listeningPort: () => port, ...options }),
   );
+  port = server.addr.port;
   try {
     await fn({ base: `http://127.0.0.1:${server.addr.port}`, config });
   } finally {

@@ -31,6 +31,7 @@ Deno.test("validateSettings() applies defaults and resolves a relative media roo
     maxPixels: 40_000_000,
     maxBodyBytes: 67_108_864,
     cacheMaxAge: 3600,
+    cacheSMaxAge: null,
     cacheBytes: 67_108_864,
     quiet: false,
     workers: 2,

@@ -186,12 +186,18 @@ Deno.test("unknown paths are 404 and wrong methods 405 with Allow, as JSON", asy
   });
 });
 
-Deno.test("GET /health answers ok with the version", async () => {
+Deno.test("GET /health answers ok with the version, the process id and the port", async () => {
   await withServer(async ({ base }) => {
     const res = await fetch(`${base}/health`);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("content-type"), "application/json");
-    assert.deepEqual(await res.json(), { status: "ok", version: "0.1.0" });
+    assert.equal(res.headers.get("cache-control"), "no-store");
+    assert.deepEqual(await res.json(), {
+      status: "ok",
+      version: "0.1.0",
+      pid: Deno.pid,
+      port: Number(new URL(base).port),
+    });
   });
 });
 

@@ -23,6 +23,7 @@ import { parseShapeParam } from "../arrays/raw.ts";
 import type { PixelArray } from "../arrays/types.ts";
 import { readBody } from "../body.ts";
 import { BadRequest, UnsupportedMediaType } from "../errors.ts";
+import { publicCacheControl } from "../http/cache_control.ts";
 import { etagOf, ifNoneMatchHits } from "../http/conditional.ts";
 import { contentDisposition, type DispositionType } from "../http/disposition.ts";
 import { choiceParam, flagParam, intParam } from "../http/params.ts";
@@ -195,7 +196,7 @@ export function arraysRoutes(services: Services): Route[] {
         return arrayResponse(array, format, {
           filename: asked.filename,
           disposition: format === "npy" ? "attachment" : asked.disposition,
-          cacheControl: `public, max-age=${config.cacheMaxAge}`,
+          cacheControl: publicCacheControl(config.cacheMaxAge, config.cacheSMaxAge),
           request,
         });
       },
@@ -248,7 +249,13 @@ export function arraysRoutes(services: Services): Route[] {
           quality,
           moveBuffer: true,
         });
-        return encodedResponse(encoded, { filename, disposition, maxAge: config.cacheMaxAge });
+        return encodedResponse(encoded, {
+          filename,
+          disposition,
+          maxAge: config.cacheMaxAge,
+          sMaxAge: config.cacheSMaxAge,
+          request,
+        });
       },
     },
     {

@@ -70,6 +70,7 @@ function filesHandler(config: Config): Handler {
       contentType: mediaTypeOf(found.name),
       disposition: disposition(url),
       maxAge: config.cacheMaxAge,
+      sMaxAge: config.cacheSMaxAge,
     });
   };
 }
@@ -85,6 +86,7 @@ function streamHandler(config: Config): Handler {
       filename: checkFilename(url.searchParams.get("filename") ?? found.name),
       disposition: disposition(url),
       maxAge: config.cacheMaxAge,
+      sMaxAge: config.cacheSMaxAge,
       request,
     });
   };
@@ -137,6 +139,7 @@ function imagesHandler(services: Services): Handler {
       filename,
       disposition: disposition(url),
       maxAge: config.cacheMaxAge,
+      sMaxAge: config.cacheSMaxAge,
       request,
     });
   };

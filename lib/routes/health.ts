@@ -1,5 +1,5 @@
 /**
- * `GET /health`: liveness and version.
+ * `GET /health`: liveness, version, and which instance answered (process id and port).
  *
  * @module
  */
@@ -13,11 +13,13 @@ export const VERSION: string = meta.version;
 /**
  * The health route.
  *
- * @returns `GET /health` → `{"status":"ok","version":"…"}`.
+ * @param port The port this instance listens on, asked per request (it is known once the
+ *   server listens).
+ * @returns `GET /health` → `{"status":"ok","version":"…","pid":…,"port":…}`.
  * @example
- * const [route] = healthRoutes();
+ * const [route] = healthRoutes(() => 8000);
  */
-export function healthRoutes(): Route[] {
+export function healthRoutes(port: () => number): Route[] {
   return [{
     method: "GET",
     path: "/health",
@@ -32,7 +34,7 @@ export function healthRoutes(): Route[] {
       }],
     },
     handler: () =>
-      Response.json({ status: "ok", version: VERSION }, {
+      Response.json({ status: "ok", version: VERSION, pid: Deno.pid, port: port() }, {
         headers: { "cache-control": "no-store" },
       }),
   }];

@@ -154,6 +154,7 @@ export function imageRoutes(services: Services): Route[] {
       filename,
       disposition,
       maxAge: services.config.cacheMaxAge,
+      sMaxAge: services.config.cacheSMaxAge,
       headers: vary === undefined ? undefined : { vary },
       request,
     };
