@@ -97,7 +97,7 @@ export {
 export { encodeArrayJson, parseArrayJson } from "./arrays/json.ts";
 export { encodeNpy, isNpy, npyHeader, parseNpy } from "./arrays/npy.ts";
 export { isZip, listNpz, type NpzMember, type NpzOptions, parseNpz } from "./arrays/npz.ts";
-export { parseRawArray, parseShapeParam } from "./arrays/raw.ts";
+export { parseRawArray } from "./arrays/raw.ts";
 export { readBody } from "./body.ts";
 export {
   byteChunks,

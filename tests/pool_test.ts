@@ -76,11 +76,11 @@ Deno.test("EncodePool.encode() checks quality and size before taking a job", asy
   const pool = new EncodePool({ size: 1 });
   try {
     await assert.rejects(pool.encode(samplePixels(4, 4), "png", { quality: 80 }), {
-      status: 400,
+      kind: "malformed",
       code: "invalid_quality",
     });
     await assert.rejects(pool.encode(samplePixels(16_384, 1), "webp"), {
-      status: 422,
+      kind: "unprocessable",
       code: "too_large_for_format",
     });
     assert.equal(pool.running, 0);

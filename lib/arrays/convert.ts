@@ -36,7 +36,7 @@ export interface ArrayToImageOptions {
  * @param array The pixels.
  * @param options Channel order, clipping, pixel limit.
  * @returns An ImageScript image, ready for `encodeImage` or `imageResponse`.
- * @throws {Unprocessable} `unsupported_shape`, `too_many_pixels`, or `invalid_value`
+ * @throws {CodecError} unprocessable: `unsupported_shape`, `too_many_pixels`, or `invalid_value`
  *   for a float that is NaN or outside [0, 1] without `clip`.
  * @example
  * ```ts
@@ -64,7 +64,7 @@ export function arrayToImage(array: PixelArray, options: ArrayToImageOptions = {
  * @param array The pixels.
  * @param options Channel order, clipping, pixel limit.
  * @returns Width, height, channels (1, 3 or 4) and bytes.
- * @throws {Unprocessable} As {@linkcode arrayToImage}.
+ * @throws {CodecError} unprocessable: As {@linkcode arrayToImage}.
  * @example
  * arrayToChannels({ shape: [2, 2], dtype: "uint8", data: new Uint8Array(4) }).channels; // 1
  */

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { BadRequest } from "../errors.ts";
+import { CodecError } from "../codec_error.ts";
 import {
   allocate,
   type Dtype,
@@ -87,9 +87,9 @@ export function isNpy(bytes: Uint8Array): boolean {
  *
  * @param bytes The whole file.
  * @returns The array, C order, native byte order.
- * @throws {BadRequest} `invalid_npy`: no magic string, an unknown version, a
+ * @throws {CodecError} malformed `invalid_npy`: no magic string, an unknown version, a
  *   truncated or malformed header, or data whose length disagrees with the header.
- * @throws {Unprocessable} `unsupported_dtype` naming a dtype other than uint8,
+ * @throws {CodecError} unprocessable `unsupported_dtype` naming a dtype other than uint8,
  *   bool, uint16, float32 or float64.
  * @example
  * const array = parseNpy(await Deno.readFile("fixtures/arrays/rgb_u8.npy"));
@@ -282,8 +282,8 @@ export function encodeNpy(array: PixelArray): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-function invalidNpy(detail: string): BadRequest {
-  return new BadRequest("invalid_npy", `invalid .npy file: ${detail}`);
+function invalidNpy(detail: string): CodecError {
+  return new CodecError("malformed", "invalid_npy", `invalid .npy file: ${detail}`);
 }
 
 /** Reads the Python literals of a `.npy` header: dicts, tuples, lists, strings, ints, booleans. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { BadRequest, UnsupportedMediaType } from "../errors.ts";
+import { CodecError } from "../codec_error.ts";
 import { parseArrayJson } from "./json.ts";
 import { isNpy, parseNpy } from "./npy.ts";
 import { isZip, parseNpz } from "./npz.ts";
@@ -29,14 +29,16 @@ export const ARRAY_BODY_TYPES: Readonly<Record<string, ArrayBodyKind>> = {
  *
  * @param mediaType The lower-case `type/subtype`, parameters dropped.
  * @returns The kind.
- * @throws {UnsupportedMediaType} Any other media type, listing the accepted ones.
+ * @throws {CodecError} unsupported_media: Any other media type, listing the accepted ones.
  * @example
  * arrayBodyKind("application/x-npy"); // "npy"
  */
 export function arrayBodyKind(mediaType: string): ArrayBodyKind {
   const kind = ARRAY_BODY_TYPES[mediaType];
   if (kind !== undefined) return kind;
-  throw new UnsupportedMediaType(
+  throw new CodecError(
+    "unsupported_media",
+    "unsupported_media_type",
     `Content-Type ${mediaType} is not read here; send one of ${
       Object.keys(ARRAY_BODY_TYPES).join(", ")
     }`,
@@ -62,12 +64,12 @@ export interface ArrayBodyOptions {
  * @param kind What its media type says ({@linkcode arrayBodyKind}).
  * @param options Raw shape and dtype, `.npz` key and inflated-size limit.
  * @returns The array.
- * @throws {BadRequest} Malformed JSON, `.npy`, `.npz` or raw bytes; a shape with a
+ * @throws {CodecError} malformed: Malformed JSON, `.npy`, `.npz` or raw bytes; a shape with a
  *   body that is not an octet stream, or a key with a body that is not `.npz`.
- * @throws {UnsupportedMediaType} An octet stream that is neither `.npy` nor `.npz`
+ * @throws {CodecError} unsupported_media: An octet stream that is neither `.npy` nor `.npz`
  *   and comes without a shape.
- * @throws {Unprocessable} A dtype, ragged list, value or missing `.npz` key.
- * @throws {PayloadTooLarge} An `.npz` member inflating past the limit.
+ * @throws {CodecError} unprocessable: A dtype, ragged list, value or missing `.npz` key.
+ * @throws {CodecError} too_large: An `.npz` member inflating past the limit.
  * @example
  * parseArrayBody(new TextEncoder().encode("[[0, 255]]"), "json").shape; // [1, 2]
  * parseArrayBody(new Uint8Array(12), "octet-stream", { shape: [2, 2, 3] }).shape; // [2, 2, 3]
@@ -79,7 +81,8 @@ export function parseArrayBody(
 ): PixelArray {
   if (options.shape !== undefined) {
     if (kind !== "octet-stream") {
-      throw new BadRequest(
+      throw new CodecError(
+        "malformed",
         "invalid_parameter",
         "shape and dtype describe raw bytes; send them as application/octet-stream",
       );
@@ -88,7 +91,11 @@ export function parseArrayBody(
   }
   const sniffed = kind === "octet-stream" ? sniffArrayKind(bytes) : kind;
   if (options.key !== undefined && sniffed !== "npz") {
-    throw new BadRequest("invalid_parameter", "key picks an array out of an .npz archive");
+    throw new CodecError(
+      "malformed",
+      "invalid_parameter",
+      "key picks an array out of an .npz archive",
+    );
   }
   switch (sniffed) {
     case "json":
@@ -103,8 +110,10 @@ export function parseArrayBody(
 function sniffArrayKind(bytes: Uint8Array): "npy" | "npz" {
   if (isNpy(bytes)) return "npy";
   if (isZip(bytes)) return "npz";
-  throw new UnsupportedMediaType(
+  throw new CodecError(
+    "unsupported_media",
+    "unsupported_media_type",
     "the application/octet-stream body is neither a .npy file (\\x93NUMPY) nor an .npz " +
-      "archive (PK\\x03\\x04); for raw pixel bytes add ?shape=H,W[,C]&dtype=uint8",
+      "archive (PK\\x03\\x04)",
   );
 }

@@ -5,33 +5,10 @@
  * @module
  */
 
-import { BadRequest } from "../errors.ts";
+import { CodecError } from "../codec_error.ts";
 import { type Dtype, elementCount, formatShape, ITEM_SIZES, type PixelArray } from "./types.ts";
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/**
- * Reads a shape written `H,W` or `H,W,C` (spaces and a trailing comma allowed).
- *
- * @param text The parameter value, e.g. `512,512,3`.
- * @param name The parameter's name, for the message.
- * @returns The axis lengths.
- * @throws {BadRequest} `invalid_parameter` unless it is 1 to 3 positive integers.
- * @example
- * parseShapeParam("512, 512, 3"); // [512, 512, 3]
- */
-export function parseShapeParam(text: string, name = "shape"): number[] {
-  const parts = text.split(",").map((s) => s.trim());
-  if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
-  const shape = parts.map((s) => (/^\d{1,15}$/.test(s) ? Number(s) : NaN));
-  if (shape.length < 1 || shape.length > 3 || !shape.every((d) => d >= 1)) {
-    throw new BadRequest(
-      "invalid_parameter",
-      `${name} must be H,W or H,W,C in positive integers, got ${JSON.stringify(text)}`,
-    );
-  }
-  return shape;
-}
 
 /**
  * Reads raw element bytes as an array.
@@ -40,7 +17,7 @@ export function parseShapeParam(text: string, name = "shape"): number[] {
  * @param shape Axis lengths.
  * @param dtype The element type.
  * @returns The array (no copy when the bytes are aligned and need no swap).
- * @throws {BadRequest} `invalid_raw` when the byte count disagrees with shape and dtype.
+ * @throws {CodecError} malformed `invalid_raw` when the byte count disagrees with shape and dtype.
  * @example
  * parseRawArray(new Uint8Array(12), [2, 2, 3], "uint8").shape; // [2, 2, 3]
  */
@@ -52,7 +29,8 @@ export function parseRawArray(
   const count = elementCount(shape);
   const expected = count * ITEM_SIZES[dtype];
   if (bytes.length !== expected) {
-    throw new BadRequest(
+    throw new CodecError(
+      "malformed",
       "invalid_raw",
       `shape ${
         formatShape(shape)

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Unprocessable } from "../errors.ts";
+import { CodecError } from "../codec_error.ts";
 
 /** The element types pixserve reads; `uint8` is the one it writes. */
 export type Dtype = "uint8" | "bool" | "uint16" | "float32" | "float64";
@@ -130,7 +130,7 @@ export function unravelIndex(flat: number, shape: readonly number[]): number[] {
  *
  * @param name `uint8`, `bool`, `uint16`, `float32` or `float64`.
  * @returns The dtype.
- * @throws {Unprocessable} `unsupported_dtype` naming it and listing the supported ones.
+ * @throws {CodecError} unprocessable `unsupported_dtype` naming it and listing the supported ones.
  * @example
  * checkDtype("float32"); // "float32"
  */
@@ -143,12 +143,13 @@ export function checkDtype(name: string): Dtype {
  * The error for an element type pixserve does not read.
  *
  * @param name The dtype as the sender named it, e.g. `int64 ('<i8')`.
- * @returns A 422 `unsupported_dtype` listing the supported dtypes.
+ * @returns An unprocessable `unsupported_dtype` error listing the supported dtypes.
  * @example
  * throw unsupportedDtype("int64");
  */
-export function unsupportedDtype(name: string): Unprocessable {
-  return new Unprocessable(
+export function unsupportedDtype(name: string): CodecError {
+  return new CodecError(
+    "unprocessable",
     "unsupported_dtype",
     `dtype ${name} is not supported; send one of ${DTYPES.join(", ")}`,
   );

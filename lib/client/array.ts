@@ -11,7 +11,7 @@ import { parseArrayJson } from "../arrays/json.ts";
 import { isNpy, parseNpy } from "../arrays/npy.ts";
 import { isZip, parseNpz } from "../arrays/npz.ts";
 import { formatShape, type PixelArray } from "../arrays/types.ts";
-import { HttpError } from "../errors.ts";
+import { CodecError } from "../codec_error.ts";
 import { encode } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
 
@@ -54,7 +54,7 @@ export function rebuildImage(bytes: Uint8Array, contentType: string | null): Reb
     const array = readArray(bytes, contentType);
     return { array, image: arrayToImage(array) };
   } catch (err) {
-    if (err instanceof HttpError) throw new NotAnImageArray(err.message);
+    if (err instanceof CodecError) throw new NotAnImageArray(err.message);
     throw err;
   }
 }

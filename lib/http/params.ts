@@ -89,3 +89,26 @@ export function choiceParam<T extends string>(
     `${name} must be one of ${choices.join(", ")}, got ${JSON.stringify(raw)}`,
   );
 }
+
+/**
+ * Reads a shape written `H,W` or `H,W,C` (spaces and a trailing comma allowed).
+ *
+ * @param text The parameter value, e.g. `512,512,3`.
+ * @param name The parameter's name, for the message.
+ * @returns The axis lengths.
+ * @throws {BadRequest} `invalid_parameter` unless it is 1 to 3 positive integers.
+ * @example
+ * parseShapeParam("512, 512, 3"); // [512, 512, 3]
+ */
+export function parseShapeParam(text: string, name = "shape"): number[] {
+  const parts = text.split(",").map((s) => s.trim());
+  if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
+  const shape = parts.map((s) => (/^\d{1,15}$/.test(s) ? Number(s) : NaN));
+  if (shape.length < 1 || shape.length > 3 || !shape.every((d) => d >= 1)) {
+    throw new BadRequest(
+      "invalid_parameter",
+      `${name} must be H,W or H,W,C in positive integers, got ${JSON.stringify(text)}`,
+    );
+  }
+  return shape;
+}

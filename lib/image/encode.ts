@@ -21,7 +21,7 @@ import {
   type WEBPQuality,
 } from "imagescript";
 import { Buffer } from "node:buffer";
-import { BadRequest, Unprocessable } from "../errors.ts";
+import { CodecError } from "../codec_error.ts";
 import { ENCODER_BACKENDS, type EncoderBackend } from "./backend.ts";
 import { type ImageFormat, LOSSY_FORMATS } from "./format.ts";
 import { encodeGif, gifPalette } from "./gif.ts";
@@ -114,7 +114,7 @@ export const MAX_SIDE: Readonly<Record<ImageFormat, number>> = {
  * @param format The target format.
  * @param quality The quality asked, or `undefined`.
  * @returns The quality unchanged.
- * @throws {BadRequest} `invalid_quality`: not an integer 1–100, or the format is lossless.
+ * @throws {CodecError} malformed: `invalid_quality`: not an integer 1–100, or the format is lossless.
  * @example
  * checkQuality("jpeg", 80); // 80
  */
@@ -124,13 +124,15 @@ export function checkQuality(
 ): number | undefined {
   if (quality === undefined) return undefined;
   if (!LOSSY_FORMATS.has(format)) {
-    throw new BadRequest(
+    throw new CodecError(
+      "malformed",
       "invalid_quality",
       `quality applies to jpeg and webp, not ${format}`,
     );
   }
   if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
-    throw new BadRequest(
+    throw new CodecError(
+      "malformed",
       "invalid_quality",
       `quality must be an integer from 1 to 100`,
     );
@@ -144,14 +146,15 @@ export function checkQuality(
  * @param width Columns.
  * @param height Rows.
  * @param format The target format.
- * @throws {Unprocessable} `too_large_for_format` past {@linkcode MAX_SIDE}.
+ * @throws {CodecError} unprocessable: `too_large_for_format` past {@linkcode MAX_SIDE}.
  * @example
  * checkSize(20_000, 10, "webp"); // throws: webp images are at most 16383 pixels a side
  */
 export function checkSize(width: number, height: number, format: ImageFormat): void {
   const max = MAX_SIDE[format];
   if (width > max || height > max) {
-    throw new Unprocessable(
+    throw new CodecError(
+      "unprocessable",
       "too_large_for_format",
       `${format} images are at most ${max} pixels a side; ${width}x${height} is larger`,
     );
@@ -166,8 +169,8 @@ export function checkSize(width: number, height: number, format: ImageFormat): v
  * @param format The target format.
  * @param options Quality for lossy formats, backend.
  * @returns The encoded bytes.
- * @throws {BadRequest} A quality that {@linkcode checkQuality} rejects.
- * @throws {Unprocessable} A size that {@linkcode checkSize} rejects.
+ * @throws {CodecError} malformed: A quality that {@linkcode checkQuality} rejects.
+ * @throws {CodecError} unprocessable: A size that {@linkcode checkSize} rejects.
  * @example
  * const png = await encode(new Image(2, 2), "png");
  */
@@ -203,8 +206,8 @@ export function pixelsOf(image: Image): RgbaPixels {
  * @param format The target format.
  * @param options Quality for lossy formats, backend.
  * @returns The encoded bytes, in a buffer of their own.
- * @throws {BadRequest} A quality that {@linkcode checkQuality} rejects.
- * @throws {Unprocessable} A size that {@linkcode checkSize} rejects.
+ * @throws {CodecError} malformed: A quality that {@linkcode checkQuality} rejects.
+ * @throws {CodecError} unprocessable: A size that {@linkcode checkSize} rejects.
  * @example
  * const gif = await encodePixels({ width: 1, height: 1, rgba: new Uint8Array(4) }, "gif");
  */

@@ -9,7 +9,7 @@
 
 import { GIF, Image } from "imagescript";
 import { decode as decodeTiff, type TiffIfd } from "tiff";
-import { Unprocessable, UnsupportedMediaType } from "../errors.ts";
+import { CodecError } from "../codec_error.ts";
 import { sniffImageFormat } from "./format.ts";
 
 /** Extensions of source files, in the order `/images/{stem}.{ext}` tries them. */
@@ -152,19 +152,24 @@ function tiffImage(ifd: TiffIfd): Image {
  * @param bytes The whole file.
  * @param maxPixels The largest width × height decoded.
  * @returns The pixels; the first frame of a GIF.
- * @throws {UnsupportedMediaType} Not a PNG, JPEG, GIF or TIFF, or corrupt.
- * @throws {Unprocessable} `too_many_pixels` when the header says more than `maxPixels`.
+ * @throws {CodecError} unsupported_media: Not a PNG, JPEG, GIF or TIFF, or corrupt.
+ * @throws {CodecError} unprocessable: `too_many_pixels` when the header says more than `maxPixels`.
  * @example
  * const image = await decodeSourceImage(await Deno.readFile("fixtures/photo.jpg"), 40_000_000);
  */
 export async function decodeSourceImage(bytes: Uint8Array, maxPixels: number): Promise<Image> {
   const header = readSourceHeader(bytes);
   if (header === undefined) {
-    throw new UnsupportedMediaType("the source is not a PNG, JPEG, GIF or TIFF image");
+    throw new CodecError(
+      "unsupported_media",
+      "unsupported_media_type",
+      "the source is not a PNG, JPEG, GIF or TIFF image",
+    );
   }
   const pixels = header.width * header.height;
   if (pixels > maxPixels) {
-    throw new Unprocessable(
+    throw new CodecError(
+      "unprocessable",
       "too_many_pixels",
       `the source is ${header.width}x${header.height}, ${pixels} pixels, ` +
         `more than MAX_PIXELS (${maxPixels})`,
@@ -185,6 +190,10 @@ export async function decodeSourceImage(bytes: Uint8Array, maxPixels: number): P
     }
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new UnsupportedMediaType(`the ${header.format} source cannot be decoded: ${why}`);
+    throw new CodecError(
+      "unsupported_media",
+      "unsupported_media_type",
+      `the ${header.format} source cannot be decoded: ${why}`,
+    );
   }
 }

@@ -19,13 +19,13 @@ import {
 } from "../arrays/layout.ts";
 import { encodeNpy } from "../arrays/npy.ts";
 import { arrayBodyKind, parseArrayBody } from "../arrays/parse.ts";
-import { parseShapeParam } from "../arrays/raw.ts";
 import type { PixelArray } from "../arrays/types.ts";
 import { readBody } from "../body.ts";
+import { CodecError } from "../codec_error.ts";
 import { BadRequest, UnsupportedMediaType } from "../errors.ts";
 import { etagOf, ifNoneMatchHits } from "../http/conditional.ts";
 import { contentDisposition, type DispositionType } from "../http/disposition.ts";
-import { choiceParam, flagParam, intParam } from "../http/params.ts";
+import { choiceParam, flagParam, intParam, parseShapeParam } from "../http/params.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension } from "../image/format.ts";
 import { sampleImage } from "../image/sample.ts";
@@ -93,6 +93,19 @@ async function arrayResponse(
   return new Response(bytes, { status: 200, headers });
 }
 
+/**
+ * Runs a codec step, adding a hint about this route's query parameters to the detail of
+ * the codec errors named in `hints`.
+ */
+function withQueryHints<T>(step: () => T, hints: Readonly<Record<string, string>>): T {
+  try {
+    return step();
+  } catch (err) {
+    if (!(err instanceof CodecError) || hints[err.code] === undefined) throw err;
+    throw new CodecError(err.kind, err.code, `${err.message}${hints[err.code]}`);
+  }
+}
+
 /** `?mode=` and `?order=`. */
 function layoutParams(url: URL): { mode?: ArrayMode; order: ChannelOrder } {
   return {
@@ -144,13 +157,25 @@ export function arraysRoutes(services: Services): Route[] {
         }
         const shape = shapeText === null ? undefined : parseShapeParam(shapeText);
         const kind = arrayBodyKind(bodyMediaType(request));
-        const array = parseArrayBody(await readBody(request, config.maxBodyBytes), kind, {
-          shape,
-          dtype,
-          key: url.searchParams.get("key") ?? undefined,
-          maxInflatedBytes: config.maxBodyBytes,
-        });
-        const pixels = arrayToChannels(array, { order, clip, maxPixels: config.maxPixels });
+        const body = await readBody(request, config.maxBodyBytes);
+        const key = url.searchParams.get("key") ?? undefined;
+        const array = withQueryHints(
+          () =>
+            parseArrayBody(body, kind, {
+              shape,
+              dtype,
+              key,
+              maxInflatedBytes: config.maxBodyBytes,
+            }),
+          {
+            unsupported_media_type: "; for raw pixel bytes add ?shape=H,W[,C]&dtype=uint8",
+            ...(key === undefined ? { missing_key: "; pick one with ?key=" } : {}),
+          },
+        );
+        const pixels = withQueryHints(
+          () => arrayToChannels(array, { order, clip, maxPixels: config.maxPixels }),
+          { invalid_value: " (add ?clip to clip them and map NaN to 0)" },
+        );
         // The pixels may be a view of the body, which nothing reads after this: moved whole.
         const encoded = await services.encodeChannels(pixels, format, {
           quality,
