@@ -144,7 +144,7 @@ export {
 } from "./arrays/parse.ts";
 export { crc32, encodePng, packPixels, type PngColorType, pngColorType } from "./image/png.ts";
 export { encodeGif, GIF_MAX_SIDE, type GifPalette, gifPalette } from "./image/gif.ts";
-export { EncodePool, type EncodePoolOptions, RETRY_AFTER_SECONDS } from "./image/pool.ts";
+export { EncodePool, type EncodePoolOptions, RETRY_AFTER_SECONDS } from "./pool/pool.ts";
 export { ServiceUnavailable } from "./errors.ts";
 export { createServices, type Services, type ServicesOptions } from "./services.ts";
 export { type IsolateServer, serveAll, serveIsolate, stopAll } from "./serve.ts";

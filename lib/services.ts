@@ -11,7 +11,7 @@ import type { Config } from "./config.ts";
 import { ByteLruCache } from "./image/cache.ts";
 import { type ChannelPixels, type EncodeOptions, pixelsOf } from "./image/encode.ts";
 import type { ImageFormat } from "./image/format.ts";
-import { EncodePool } from "./image/pool.ts";
+import { EncodePool } from "./pool/pool.ts";
 import { type EncodedImage, tagBytes } from "./responses.ts";
 
 /**

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { getPriority } from "node:os";
 import { serverArgs } from "../lib/launch.ts";
-import { ENCODE_NICE } from "../lib/image/encode_job.ts";
+import { ENCODE_NICE } from "../lib/pool/encode_job.ts";
 import { encodePixels, toRgba } from "../lib/image/encode.ts";
-import { EncodePool } from "../lib/image/pool.ts";
+import { EncodePool } from "../lib/pool/pool.ts";
 import { sampleImage } from "../lib/image/sample.ts";
 import { createServices } from "../lib/services.ts";
 import { CRASH_WIDTH, GATE, HOLD_WIDTH, TEST_WORKER_URL } from "./_encode_gate.ts";

@@ -163,7 +163,7 @@ export function checkSize(width: number, height: number, format: ImageFormat): v
 
 /**
  * Encodes an image in this isolate (the server encodes in worker isolates instead; see
- * `lib/image/pool.ts`).
+ * `lib/pool/pool.ts`).
  *
  * @param image The pixels; left unchanged.
  * @param format The target format.

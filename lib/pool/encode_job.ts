@@ -7,8 +7,8 @@
  */
 
 import { setPriority } from "node:os";
-import { encodePixels, type EncoderBackend, toRgba } from "./encode.ts";
-import type { ImageFormat } from "./format.ts";
+import { encodePixels, type EncoderBackend, toRgba } from "../image/encode.ts";
+import type { ImageFormat } from "../image/format.ts";
 
 /**
  * The nice value of encode threads. The serving isolates run at the process's own (0), so

@@ -20,9 +20,9 @@ import {
   checkSize,
   type EncoderBackend,
   type RgbaPixels,
-} from "./encode.ts";
+} from "../image/encode.ts";
 import { type EncodeJob, type EncodeReply, PING, type PONG } from "./encode_job.ts";
-import type { ImageFormat } from "./format.ts";
+import type { ImageFormat } from "../image/format.ts";
 
 /** Options of {@linkcode EncodePool}. */
 export interface EncodePoolOptions {
