@@ -99,19 +99,16 @@ export { encodeNpy, isNpy, npyHeader, parseNpy } from "./arrays/npy.ts";
 export { isZip, listNpz, type NpzMember, type NpzOptions, parseNpz } from "./arrays/npz.ts";
 export { parseRawArray } from "./arrays/raw.ts";
 export { readBody } from "./body.ts";
+export { DEFAULT_CHUNK_SIZE } from "./files/disk.ts";
+export { fileResponse, type FileResponseOptions, planFileResponse } from "./files/sized.ts";
 export {
   byteChunks,
-  DEFAULT_CHUNK_SIZE,
-  fileResponse,
-  type FileResponseOptions,
   MAX_CHUNK_SIZE,
-  type MediaFile,
   MIN_CHUNK_SIZE,
-  planFileResponse,
-  resolveMediaPath,
   streamResponse,
   type StreamResponseOptions,
-} from "./files.ts";
+} from "./files/chunked.ts";
+export { type MediaFile, resolveMediaPath } from "./files/media_path.ts";
 export {
   type ByteRange,
   coalesceRanges,

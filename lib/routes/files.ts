@@ -12,17 +12,10 @@ import { NotFound, Unprocessable } from "../errors.ts";
 import { checkFilename } from "../http/disposition.ts";
 import { mediaTypeOf } from "../http/mime.ts";
 import { flagParam, intParam } from "../http/params.ts";
-import {
-  DEFAULT_CHUNK_SIZE,
-  fileResponse,
-  MAX_CHUNK_SIZE,
-  type MediaFile,
-  MIN_CHUNK_SIZE,
-  openFile,
-  readUpTo,
-  resolveMediaPath,
-  streamResponse,
-} from "../files.ts";
+import { DEFAULT_CHUNK_SIZE, openFile, readUpTo } from "../files/disk.ts";
+import { fileResponse } from "../files/sized.ts";
+import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, streamResponse } from "../files/chunked.ts";
+import { type MediaFile, resolveMediaPath } from "../files/media_path.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
 import { decodeSourceImage, SOURCE_EXTENSIONS } from "../image/source.ts";
