@@ -31,7 +31,7 @@ import { formatFromExtension } from "../image/format.ts";
 import { sampleImage } from "../image/sample.ts";
 import { decodeSourceImage } from "../image/source.ts";
 import { encodedResponse, notModified } from "../responses.ts";
-import type { Route } from "../router.ts";
+import type { Handler, Route } from "../router.ts";
 import type { Services } from "../services.ts";
 import { dispositionRequest } from "./image.ts";
 
@@ -114,6 +114,90 @@ function layoutParams(url: URL): { mode?: ArrayMode; order: ChannelOrder } {
   };
 }
 
+/** `GET /image.{json,npy}`: the sample image as an array. */
+function sampleArrayHandler(services: Services): Handler {
+  const { config } = services;
+  return (request, { url, params }) => {
+    const format = params.ext as ArrayFormat;
+    const { mode, order } = layoutParams(url);
+    const asked = dispositionRequest(url, `sample.${format}`);
+    const array = imageToArray(sampleImage(), { mode, order });
+    return arrayResponse(array, format, {
+      filename: asked.filename,
+      disposition: format === "npy" ? "attachment" : asked.disposition,
+      cacheControl: `public, max-age=${config.cacheMaxAge}`,
+      request,
+    });
+  };
+}
+
+/** `POST /render.{png,jpg,jpeg,webp,gif}`: an array body encoded as an image. */
+function renderHandler(services: Services): Handler {
+  const { config } = services;
+  return async (request, { url, params }) => {
+    const format = formatFromExtension(params.ext) ?? "png";
+    const quality = checkQuality(format, intParam(url, "quality", 1, 100));
+    const { filename, disposition } = dispositionRequest(url, `render.${params.ext}`);
+    const order = choiceParam(url, "order", CHANNEL_ORDERS) ?? "rgb";
+    const clip = flagParam(url, "clip");
+    const shapeText = url.searchParams.get("shape");
+    const dtype = url.searchParams.get("dtype") ?? undefined;
+    if (dtype !== undefined && shapeText === null) {
+      throw new BadRequest("invalid_parameter", "dtype describes raw bytes and needs shape");
+    }
+    const shape = shapeText === null ? undefined : parseShapeParam(shapeText);
+    const kind = arrayBodyKind(bodyMediaType(request));
+    const body = await readBody(request, config.maxBodyBytes);
+    const key = url.searchParams.get("key") ?? undefined;
+    const array = withQueryHints(
+      () =>
+        parseArrayBody(body, kind, {
+          shape,
+          dtype,
+          key,
+          maxInflatedBytes: config.maxBodyBytes,
+        }),
+      {
+        unsupported_media_type: "; for raw pixel bytes add ?shape=H,W[,C]&dtype=uint8",
+        ...(key === undefined ? { missing_key: "; pick one with ?key=" } : {}),
+      },
+    );
+    const pixels = withQueryHints(
+      () => arrayToChannels(array, { order, clip, maxPixels: config.maxPixels }),
+      { invalid_value: " (add ?clip to clip them and map NaN to 0)" },
+    );
+    // The pixels may be a view of the body, which nothing reads after this: moved whole.
+    const encoded = await services.encodeChannels(pixels, format, {
+      quality,
+      moveBuffer: true,
+    });
+    return encodedResponse(encoded, { filename, disposition, maxAge: config.cacheMaxAge });
+  };
+}
+
+/** `POST /decode.{json,npy}`: an image body as its pixels. */
+function decodeHandler(services: Services): Handler {
+  const { config } = services;
+  return async (request, { url, params }) => {
+    const format = params.ext as ArrayFormat;
+    const { mode, order } = layoutParams(url);
+    const asked = dispositionRequest(url, `pixels.${format}`);
+    const type = bodyMediaType(request);
+    if (!DECODE_MEDIA_TYPES.includes(type)) {
+      throw new UnsupportedMediaType(
+        `Content-Type ${type} is not read here; send one of ${DECODE_MEDIA_TYPES.join(", ")}`,
+      );
+    }
+    const body = await readBody(request, config.maxBodyBytes);
+    const image = await decodeSourceImage(body, config.maxPixels);
+    return arrayResponse(imageToArray(image, { mode, order }), format, {
+      filename: asked.filename,
+      disposition: format === "npy" ? "attachment" : asked.disposition,
+      cacheControl: "no-store",
+    });
+  };
+}
+
 /**
  * The array routes.
  *
@@ -123,88 +207,13 @@ function layoutParams(url: URL): { mode?: ArrayMode; order: ChannelOrder } {
  * const routes = arraysRoutes(createServices(config));
  */
 export function arraysRoutes(services: Services): Route[] {
-  const { config } = services;
   return [
-    {
-      method: "GET",
-      path: "/image.:ext(json|npy)",
-      handler: (request, { url, params }) => {
-        const format = params.ext as ArrayFormat;
-        const { mode, order } = layoutParams(url);
-        const asked = dispositionRequest(url, `sample.${format}`);
-        const array = imageToArray(sampleImage(), { mode, order });
-        return arrayResponse(array, format, {
-          filename: asked.filename,
-          disposition: format === "npy" ? "attachment" : asked.disposition,
-          cacheControl: `public, max-age=${config.cacheMaxAge}`,
-          request,
-        });
-      },
-    },
+    { method: "GET", path: "/image.:ext(json|npy)", handler: sampleArrayHandler(services) },
     {
       method: "POST",
       path: "/render.:ext(png|jpg|jpeg|webp|gif)",
-      handler: async (request, { url, params }) => {
-        const format = formatFromExtension(params.ext) ?? "png";
-        const quality = checkQuality(format, intParam(url, "quality", 1, 100));
-        const { filename, disposition } = dispositionRequest(url, `render.${params.ext}`);
-        const order = choiceParam(url, "order", CHANNEL_ORDERS) ?? "rgb";
-        const clip = flagParam(url, "clip");
-        const shapeText = url.searchParams.get("shape");
-        const dtype = url.searchParams.get("dtype") ?? undefined;
-        if (dtype !== undefined && shapeText === null) {
-          throw new BadRequest("invalid_parameter", "dtype describes raw bytes and needs shape");
-        }
-        const shape = shapeText === null ? undefined : parseShapeParam(shapeText);
-        const kind = arrayBodyKind(bodyMediaType(request));
-        const body = await readBody(request, config.maxBodyBytes);
-        const key = url.searchParams.get("key") ?? undefined;
-        const array = withQueryHints(
-          () =>
-            parseArrayBody(body, kind, {
-              shape,
-              dtype,
-              key,
-              maxInflatedBytes: config.maxBodyBytes,
-            }),
-          {
-            unsupported_media_type: "; for raw pixel bytes add ?shape=H,W[,C]&dtype=uint8",
-            ...(key === undefined ? { missing_key: "; pick one with ?key=" } : {}),
-          },
-        );
-        const pixels = withQueryHints(
-          () => arrayToChannels(array, { order, clip, maxPixels: config.maxPixels }),
-          { invalid_value: " (add ?clip to clip them and map NaN to 0)" },
-        );
-        // The pixels may be a view of the body, which nothing reads after this: moved whole.
-        const encoded = await services.encodeChannels(pixels, format, {
-          quality,
-          moveBuffer: true,
-        });
-        return encodedResponse(encoded, { filename, disposition, maxAge: config.cacheMaxAge });
-      },
+      handler: renderHandler(services),
     },
-    {
-      method: "POST",
-      path: "/decode.:ext(json|npy)",
-      handler: async (request, { url, params }) => {
-        const format = params.ext as ArrayFormat;
-        const { mode, order } = layoutParams(url);
-        const asked = dispositionRequest(url, `pixels.${format}`);
-        const type = bodyMediaType(request);
-        if (!DECODE_MEDIA_TYPES.includes(type)) {
-          throw new UnsupportedMediaType(
-            `Content-Type ${type} is not read here; send one of ${DECODE_MEDIA_TYPES.join(", ")}`,
-          );
-        }
-        const body = await readBody(request, config.maxBodyBytes);
-        const image = await decodeSourceImage(body, config.maxPixels);
-        return arrayResponse(imageToArray(image, { mode, order }), format, {
-          filename: asked.filename,
-          disposition: format === "npy" ? "attachment" : asked.disposition,
-          cacheControl: "no-store",
-        });
-      },
-    },
+    { method: "POST", path: "/decode.:ext(json|npy)", handler: decodeHandler(services) },
   ];
 }

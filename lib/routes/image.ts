@@ -14,7 +14,7 @@ import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
 import { SAMPLE_SIZE, sampleImage } from "../image/sample.ts";
 import { encodedHeaders, type EncodedImage, encodedResponse } from "../responses.ts";
-import type { Route, RouteContext } from "../router.ts";
+import type { Handler, Route, RouteContext } from "../router.ts";
 import type { Services } from "../services.ts";
 
 /** What the sample routes read from a request. */
@@ -79,6 +79,66 @@ export function dispositionRequest(
 }
 
 /**
+ * The sample image at the asked size in `format`, from the cache when it was encoded before.
+ *
+ * @param vary `Vary` of the answer, for a format negotiated from a request header.
+ */
+function serveSample(
+  services: Services,
+  request: Request,
+  { url, memo }: RouteContext,
+  format: ImageFormat,
+  extension: string,
+  vary?: string,
+): Response | Promise<Response> {
+  const asked = sampleRequest(url, format, services.config.maxPixels);
+  const { filename, disposition } = dispositionRequest(url, `sample.${extension}`);
+  const options = {
+    filename,
+    disposition,
+    maxAge: services.config.cacheMaxAge,
+    headers: vary === undefined ? undefined : { vary },
+    request,
+  };
+  const respond = (encoded: EncodedImage) => encodedResponse(encoded, options);
+  const key = `sample:${asked.width}x${asked.height}.${format}.q${asked.quality ?? "-"}`;
+  const cached = services.cache.get(key);
+  if (cached !== undefined) {
+    // Without `Vary`, the answer depends on the URL alone: kept while the image is cached.
+    if (vary === undefined) {
+      memo?.remember(request.url, {
+        bytes: cached.bytes,
+        headers: encodedHeaders(cached, options),
+        owner: cached,
+      });
+    }
+    return respond(cached);
+  }
+  return services.cache.getOrCreate(
+    key,
+    () =>
+      services.encode(sampleImage(asked.width, asked.height), format, { quality: asked.quality }),
+  ).then(respond);
+}
+
+/** `GET /image.{png,jpg,jpeg,webp,gif}`: the sample image in the format of the extension. */
+function sampleImageHandler(services: Services): Handler {
+  return (request, context) => {
+    const ext = context.params.ext;
+    return serveSample(services, request, context, formatFromExtension(ext) ?? "png", ext);
+  };
+}
+
+/** `GET /image`: the sample image as WebP when `Accept` names it, else PNG; `Vary: Accept`. */
+function negotiatedSampleHandler(services: Services): Handler {
+  return (request, context) => {
+    const webp = acceptsExplicitly(request.headers.get("accept"), "image/webp");
+    const format = webp ? "webp" : "png";
+    return serveSample(services, request, context, format, format, "Accept");
+  };
+}
+
+/**
  * The routes of the sample image.
  *
  * @param services Config, cache and encoder.
@@ -87,64 +147,12 @@ export function dispositionRequest(
  * const routes = imageRoutes(createServices(config));
  */
 export function imageRoutes(services: Services): Route[] {
-  const serve = (
-    request: Request,
-    { url, memo }: RouteContext,
-    format: ImageFormat,
-    extension: string,
-    vary?: string,
-  ): Response | Promise<Response> => {
-    const asked = sampleRequest(url, format, services.config.maxPixels);
-    const { filename, disposition } = dispositionRequest(url, `sample.${extension}`);
-    const options = {
-      filename,
-      disposition,
-      maxAge: services.config.cacheMaxAge,
-      headers: vary === undefined ? undefined : { vary },
-      request,
-    };
-    const respond = (encoded: EncodedImage) => encodedResponse(encoded, options);
-    const key = `sample:${asked.width}x${asked.height}.${format}.q${asked.quality ?? "-"}`;
-    const cached = services.cache.get(key);
-    if (cached !== undefined) {
-      // Without `Vary`, the answer depends on the URL alone: kept while the image is cached.
-      if (vary === undefined) {
-        memo?.remember(request.url, {
-          bytes: cached.bytes,
-          headers: encodedHeaders(cached, options),
-          owner: cached,
-        });
-      }
-      return respond(cached);
-    }
-    return services.cache.getOrCreate(
-      key,
-      () =>
-        services.encode(sampleImage(asked.width, asked.height), format, { quality: asked.quality }),
-    ).then(respond);
-  };
   return [
     {
       method: "GET",
       path: "/image.:ext(png|jpg|jpeg|webp|gif)",
-      handler: (req, ctx) => {
-        const ext = ctx.params.ext;
-        return serve(req, ctx, formatFromExtension(ext) ?? "png", ext);
-      },
+      handler: sampleImageHandler(services),
     },
-    {
-      method: "GET",
-      path: "/image",
-      handler: (req, ctx) => {
-        const webp = acceptsExplicitly(req.headers.get("accept"), "image/webp");
-        return serve(
-          req,
-          ctx,
-          webp ? "webp" : "png",
-          webp ? "webp" : "png",
-          "Accept",
-        );
-      },
-    },
+    { method: "GET", path: "/image", handler: negotiatedSampleHandler(services) },
   ];
 }
