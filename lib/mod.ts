@@ -22,11 +22,17 @@ export {
   type ImageHeaderOptions,
   imageResponse,
   type ImageResponseOptions,
-  notModified,
-  notModifiedHeaders,
-  RETAINED_304_HEADERS,
   tagBytes,
 } from "./responses.ts";
+export {
+  notModified,
+  notModifiedHeaders,
+  publicCache,
+  representationHeaders,
+  type RepresentationOptions,
+  representationResponse,
+  RETAINED_304_HEADERS,
+} from "./http/representation.ts";
 export {
   type ChannelPixels,
   checkQuality,

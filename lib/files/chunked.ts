@@ -5,8 +5,9 @@
  * @module
  */
 
-import { contentDisposition, type DispositionType } from "../http/disposition.ts";
-import { mediaTypeOf } from "../http/mime.ts";
+import type { DispositionType } from "../http/disposition.ts";
+import { FALLBACK_MEDIA_TYPE, mediaTypeOf } from "../http/mime.ts";
+import { publicCache, representationHeaders } from "../http/representation.ts";
 import {
   basename,
   DEFAULT_CHUNK_SIZE,
@@ -68,17 +69,13 @@ export async function streamResponse(
     );
   }
   const name = options.filename ?? (typeof source === "string" ? basename(source) : undefined);
-  const headers = new Headers({
-    "content-type": options.contentType ??
-      (name === undefined ? "application/octet-stream" : mediaTypeOf(name)),
-    "cache-control": options.maxAge === undefined
-      ? "no-store"
-      : `public, max-age=${options.maxAge}`,
-    "x-content-type-options": "nosniff",
-  });
-  if (name !== undefined) {
-    headers.set("content-disposition", contentDisposition(name, options.disposition ?? "inline"));
-  }
+  const headers = new Headers(representationHeaders({
+    contentType: options.contentType ??
+      (name === undefined ? FALLBACK_MEDIA_TYPE : mediaTypeOf(name)),
+    filename: name,
+    disposition: options.disposition,
+    cacheControl: options.maxAge === undefined ? "no-store" : publicCache(options.maxAge),
+  }));
   const head = options.request?.method === "HEAD";
   if (typeof source === "string") {
     await statFile(source);

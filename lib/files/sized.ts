@@ -18,11 +18,11 @@ import {
   ifRangeHolds,
   type Validators,
 } from "../http/conditional.ts";
-import { contentDisposition, type DispositionType } from "../http/disposition.ts";
+import type { DispositionType } from "../http/disposition.ts";
 import { mediaTypeOf } from "../http/mime.ts";
 import { type BytePart, byterangesLayout } from "../http/multipart.ts";
 import { type ByteRange, contentRange, parseRange, type RangeDecision } from "../http/range.ts";
-import { notModifiedHeaders } from "../responses.ts";
+import { notModifiedHeaders, publicCache, representationHeaders } from "../http/representation.ts";
 import { basename, DEFAULT_CHUNK_SIZE, openFile, type Span, spanStream, statFile } from "./disk.ts";
 
 const OPEN_ATTEMPTS = 3;
@@ -68,14 +68,14 @@ function fileHeaders(
   info: FileFacts,
   options: FileResponseOptions & { filename: string },
 ): Headers {
-  const headers = new Headers({
-    "content-type": options.contentType ?? mediaTypeOf(options.filename),
-    "etag": fileEtag(info),
-    "accept-ranges": "bytes",
-    "cache-control": `public, max-age=${options.maxAge ?? 3600}`,
-    "content-disposition": contentDisposition(options.filename, options.disposition ?? "inline"),
-    "x-content-type-options": "nosniff",
-  });
+  const headers = new Headers(representationHeaders({
+    contentType: options.contentType ?? mediaTypeOf(options.filename),
+    etag: fileEtag(info),
+    filename: options.filename,
+    disposition: options.disposition,
+    cacheControl: publicCache(options.maxAge ?? 3600),
+  }));
+  headers.set("accept-ranges", "bytes");
   if (info.mtime !== null) headers.set("last-modified", httpDate(info.mtime));
   return headers;
 }

@@ -6,6 +6,7 @@
  */
 
 import { BadRequest } from "../errors.ts";
+import { checkFilename, type DispositionType } from "./disposition.ts";
 
 /**
  * An integer query parameter within bounds.
@@ -111,4 +112,23 @@ export function parseShapeParam(text: string, name = "shape"): number[] {
     );
   }
   return shape;
+}
+
+/**
+ * Reads `?filename=` (default `fallback`, checked) and `?download` (attachment, else inline).
+ *
+ * @param url The request URL.
+ * @param fallback The name offered when none is asked.
+ * @returns The name and disposition of the response.
+ * @throws {BadRequest} `invalid_filename`, or `invalid_parameter` for a malformed flag.
+ * @example
+ * dispositionRequest(new URL("http://x/image.png?download"), "sample.png");
+ * // { filename: "sample.png", disposition: "attachment" }
+ */
+export function dispositionRequest(
+  url: URL,
+  fallback: string,
+): { filename: string; disposition: DispositionType } {
+  const filename = checkFilename(url.searchParams.get("filename") ?? fallback);
+  return { filename, disposition: flagParam(url, "download") ? "attachment" : "inline" };
 }

@@ -15,6 +15,14 @@ export const MEDIA_TYPES: Readonly<Record<ImageFormat, string>> = {
   gif: "image/gif",
 };
 
+/** The extension each format's files are named with (`jpg` for JPEG, as most tools write it). */
+export const FORMAT_EXTENSIONS: Readonly<Record<ImageFormat, string>> = {
+  png: "png",
+  jpeg: "jpg",
+  webp: "webp",
+  gif: "gif",
+};
+
 const EXTENSIONS: Readonly<Record<string, ImageFormat>> = {
   png: "png",
   jpg: "jpeg",

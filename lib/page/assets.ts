@@ -6,8 +6,8 @@
  * @module
  */
 
-import { etagOf, ifNoneMatchHits } from "../http/conditional.ts";
-import { notModified } from "../responses.ts";
+import { etagOf } from "../http/conditional.ts";
+import { representationHeaders, representationResponse } from "../http/representation.ts";
 import html from "./index.html" with { type: "text" };
 import css from "./page.css" with { type: "text" };
 import js from "./page.js" with { type: "text" };
@@ -89,17 +89,15 @@ export async function tagPageFile(file: PageFile): Promise<PageAsset> {
  * res.headers.get("content-security-policy"); // PAGE_CSP
  */
 export function assetResponse(asset: PageAsset, request: Request): Response {
-  const headers = new Headers({
-    "content-type": asset.contentType,
-    "content-length": String(asset.bytes.byteLength),
-    "etag": asset.etag,
-    "cache-control": "no-cache",
+  const headers = {
+    ...representationHeaders({
+      contentType: asset.contentType,
+      length: asset.bytes.byteLength,
+      etag: asset.etag,
+      cacheControl: "no-cache",
+    }),
     "content-security-policy": PAGE_CSP,
     "referrer-policy": "no-referrer",
-    "x-content-type-options": "nosniff",
-  });
-  if (ifNoneMatchHits(request.headers.get("if-none-match"), asset.etag)) {
-    return notModified(headers);
-  }
-  return new Response(asset.bytes, { status: 200, headers });
+  };
+  return representationResponse(asset.bytes, headers, request);
 }

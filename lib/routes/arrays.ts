@@ -23,17 +23,27 @@ import type { PixelArray } from "../arrays/types.ts";
 import { readBody } from "../body.ts";
 import { CodecError } from "../codec_error.ts";
 import { BadRequest, UnsupportedMediaType } from "../errors.ts";
-import { etagOf, ifNoneMatchHits } from "../http/conditional.ts";
-import { contentDisposition, type DispositionType } from "../http/disposition.ts";
-import { choiceParam, flagParam, intParam, parseShapeParam } from "../http/params.ts";
+import { etagOf } from "../http/conditional.ts";
+import type { DispositionType } from "../http/disposition.ts";
+import {
+  choiceParam,
+  dispositionRequest,
+  flagParam,
+  intParam,
+  parseShapeParam,
+} from "../http/params.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension } from "../image/format.ts";
 import { sampleImage } from "../image/sample.ts";
 import { decodeSourceImage } from "../image/source.ts";
-import { encodedResponse, notModified } from "../responses.ts";
+import {
+  publicCache,
+  representationHeaders,
+  representationResponse,
+} from "../http/representation.ts";
+import { encodedResponse } from "../responses.ts";
 import type { Handler, Route } from "../router.ts";
 import type { Services } from "../services.ts";
-import { dispositionRequest } from "./image.ts";
 
 /** The array formats pixserve answers with. */
 type ArrayFormat = "json" | "npy";
@@ -74,23 +84,19 @@ async function arrayResponse(
   options: ArrayResponseOptions,
 ): Promise<Response> {
   const bytes = format === "json" ? encodeArrayJson(array) : encodeNpy(array);
-  const headers = new Headers({
-    "content-type": ARRAY_MEDIA_TYPES[format],
-    "content-length": String(bytes.byteLength),
-    "content-disposition": contentDisposition(options.filename, options.disposition),
-    "cache-control": options.cacheControl,
-    "x-content-type-options": "nosniff",
+  const headers = {
+    ...representationHeaders({
+      contentType: ARRAY_MEDIA_TYPES[format],
+      length: bytes.byteLength,
+      filename: options.filename,
+      disposition: options.disposition,
+      etag: options.request === undefined ? undefined : await etagOf(bytes),
+      cacheControl: options.cacheControl,
+    }),
     "x-array-shape": array.shape.join(","),
     "x-array-dtype": array.dtype,
-  });
-  if (options.request !== undefined) {
-    const etag = await etagOf(bytes);
-    headers.set("etag", etag);
-    if (ifNoneMatchHits(options.request.headers.get("if-none-match"), etag)) {
-      return notModified(headers);
-    }
-  }
-  return new Response(bytes, { status: 200, headers });
+  };
+  return representationResponse(bytes, headers, options.request);
 }
 
 /**
@@ -125,7 +131,7 @@ function sampleArrayHandler(services: Services): Handler {
     return arrayResponse(array, format, {
       filename: asked.filename,
       disposition: format === "npy" ? "attachment" : asked.disposition,
-      cacheControl: `public, max-age=${config.cacheMaxAge}`,
+      cacheControl: publicCache(config.cacheMaxAge),
       request,
     });
   };

@@ -9,9 +9,8 @@
 
 import type { Config } from "../config.ts";
 import { NotFound, Unprocessable } from "../errors.ts";
-import { checkFilename } from "../http/disposition.ts";
 import { mediaTypeOf } from "../http/mime.ts";
-import { flagParam, intParam } from "../http/params.ts";
+import { dispositionRequest, intParam } from "../http/params.ts";
 import { DEFAULT_CHUNK_SIZE, openFile, readUpTo } from "../files/disk.ts";
 import { fileResponse } from "../files/sized.ts";
 import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, streamResponse } from "../files/chunked.ts";
@@ -49,17 +48,12 @@ async function findImageSource(root: string, stem: string): Promise<MediaFile> {
   );
 }
 
-function disposition(url: URL): "inline" | "attachment" {
-  return flagParam(url, "download") ? "attachment" : "inline";
-}
-
 function filesHandler(config: Config): Handler {
   return async (request, { url, params }) => {
     const found = await resolveMediaPath(config.mediaRoot, params.path);
     return await fileResponse(found.path, request, {
-      filename: checkFilename(url.searchParams.get("filename") ?? found.name),
+      ...dispositionRequest(url, found.name),
       contentType: mediaTypeOf(found.name),
-      disposition: disposition(url),
       maxAge: config.cacheMaxAge,
     });
   };
@@ -73,8 +67,7 @@ function streamHandler(config: Config): Handler {
     return await streamResponse(found.path, {
       chunkSize,
       contentType: mediaTypeOf(found.name),
-      filename: checkFilename(url.searchParams.get("filename") ?? found.name),
-      disposition: disposition(url),
+      ...dispositionRequest(url, found.name),
       maxAge: config.cacheMaxAge,
       request,
     });
@@ -120,13 +113,10 @@ function imagesHandler(services: Services): Handler {
     const quality = checkQuality(format, intParam(url, "quality", 1, 100));
     const source = await findImageSource(config.mediaRoot, params.stem);
     const stemName = params.stem.slice(params.stem.lastIndexOf("/") + 1);
-    const filename = checkFilename(
-      url.searchParams.get("filename") ?? `${decodeURIComponent(stemName)}.${params.ext}`,
-    );
+    const asked = dispositionRequest(url, `${decodeURIComponent(stemName)}.${params.ext}`);
     const encoded = await encodeSource(services, source.path, format, quality);
     return encodedResponse(encoded, {
-      filename,
-      disposition: disposition(url),
+      ...asked,
       maxAge: config.cacheMaxAge,
       request,
     });

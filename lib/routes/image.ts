@@ -6,10 +6,9 @@
  * @module
  */
 
-import { Unprocessable } from "../errors.ts";
+import { checkPixels } from "../arrays/layout.ts";
 import { acceptsExplicitly } from "../http/accept.ts";
-import { checkFilename, type DispositionType } from "../http/disposition.ts";
-import { flagParam, intParam } from "../http/params.ts";
+import { dispositionRequest, intParam } from "../http/params.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
 import { SAMPLE_SIZE, sampleImage } from "../image/sample.ts";
@@ -37,7 +36,7 @@ export interface SampleRequest {
  * @param maxPixels The pixel limit.
  * @returns The checked request.
  * @throws {BadRequest} Malformed numbers or a quality the format does not take.
- * @throws {Unprocessable} `too_many_pixels` past the limit.
+ * @throws {CodecError} unprocessable: `too_many_pixels` past the limit.
  * @example
  * sampleRequest(new URL("http://x/image.png?width=64"), "png", 40_000_000);
  * // { width: 64, height: 512, format: "png", quality: undefined }
@@ -49,33 +48,9 @@ export function sampleRequest(
 ): SampleRequest {
   const width = intParam(url, "width", 1, maxPixels) ?? SAMPLE_SIZE;
   const height = intParam(url, "height", 1, maxPixels) ?? SAMPLE_SIZE;
-  if (width * height > maxPixels) {
-    throw new Unprocessable(
-      "too_many_pixels",
-      `${width}x${height} is ${width * height} pixels, more than MAX_PIXELS (${maxPixels})`,
-    );
-  }
+  checkPixels(width, height, maxPixels);
   const quality = checkQuality(format, intParam(url, "quality", 1, 100));
   return { width, height, format, quality };
-}
-
-/**
- * Reads `?filename=` (default `fallback`, checked) and `?download` (attachment, else inline).
- *
- * @param url The request URL.
- * @param fallback The name offered when none is asked.
- * @returns The name and disposition of the response.
- * @throws {BadRequest} `invalid_filename`, or `invalid_parameter` for a malformed flag.
- * @example
- * dispositionRequest(new URL("http://x/image.png?download"), "sample.png");
- * // { filename: "sample.png", disposition: "attachment" }
- */
-export function dispositionRequest(
-  url: URL,
-  fallback: string,
-): { filename: string; disposition: DispositionType } {
-  const filename = checkFilename(url.searchParams.get("filename") ?? fallback);
-  return { filename, disposition: flagParam(url, "download") ? "attachment" : "inline" };
 }
 
 /**
