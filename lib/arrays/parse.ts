@@ -7,6 +7,7 @@
  */
 
 import { CodecError } from "../codec_error.ts";
+import { ARRAY_MEDIA_TYPES, OCTET_STREAM } from "../media_types.ts";
 import { parseArrayJson } from "./json.ts";
 import { isNpy, parseNpy } from "./npy.ts";
 import { isZip, parseNpz } from "./npz.ts";
@@ -18,10 +19,10 @@ export type ArrayBodyKind = "json" | "npy" | "npz" | "octet-stream";
 
 /** The media types an array body may have, each with what it holds. */
 export const ARRAY_BODY_TYPES: Readonly<Record<string, ArrayBodyKind>> = {
-  "application/json": "json",
-  "application/x-npy": "npy",
-  "application/zip": "npz",
-  "application/octet-stream": "octet-stream",
+  [ARRAY_MEDIA_TYPES.json]: "json",
+  [ARRAY_MEDIA_TYPES.npy]: "npy",
+  [ARRAY_MEDIA_TYPES.npz]: "npz",
+  [OCTET_STREAM]: "octet-stream",
 };
 
 /**

@@ -5,7 +5,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { formatFromExtension } from "../image/format.ts";
+import { fileExtension, formatFromExtension } from "../image/format.ts";
 
 /** What `deno task fetch` was asked to do. */
 export interface FetchArgs {
@@ -148,7 +148,7 @@ function checkCombination(args: FetchArgs): void {
     throw new UsageError("--array needs the whole answer; it does not go with --range");
   }
   if (args.array) {
-    const extension = args.output?.match(/\.([^./\\]+)$/)?.[1];
+    const extension = args.output === undefined ? undefined : fileExtension(args.output);
     if (extension === undefined || formatFromExtension(extension) === undefined) {
       throw new UsageError("--array needs -o with an image extension (.png, .jpg, .webp, .gif)");
     }

@@ -13,7 +13,8 @@ import { isZip, parseNpz } from "../arrays/npz.ts";
 import { formatShape, type PixelArray } from "../arrays/types.ts";
 import { CodecError } from "../codec_error.ts";
 import { encode } from "../image/encode.ts";
-import { formatFromExtension, type ImageFormat } from "../image/format.ts";
+import { ARRAY_MEDIA_TYPES } from "../media_types.ts";
+import { fileExtension, formatFromExtension, type ImageFormat } from "../image/format.ts";
 
 /**
  * An array answer that cannot become an image; the client prints it and exits 1.
@@ -69,7 +70,7 @@ export function rebuildImage(bytes: Uint8Array, contentType: string | null): Reb
  * outputFormat("out/picture.JPG"); // "jpeg"
  */
 export function outputFormat(path: string): ImageFormat {
-  const extension = /\.([^./\\]+)$/.exec(path)?.[1];
+  const extension = fileExtension(path);
   const format = extension === undefined ? undefined : formatFromExtension(extension);
   if (format === undefined) {
     throw new NotAnImageArray(`${path} does not end with .png, .jpg, .jpeg, .webp or .gif`);
@@ -117,7 +118,7 @@ function readArray(bytes: Uint8Array, contentType: string | null): PixelArray {
   if (isZip(bytes)) return parseNpz(bytes);
   const type = contentType?.split(";")[0].trim().toLowerCase() ?? "";
   const text = new TextDecoder().decode(bytes.subarray(0, 16)).replace(/^\uFEFF/, "").trimStart();
-  if (type === "application/json" || text.startsWith("[")) return parseArrayJson(bytes);
+  if (type === ARRAY_MEDIA_TYPES.json || text.startsWith("[")) return parseArrayJson(bytes);
   throw new NotAnImageArray(
     `the answer (${type || "no Content-Type"}) is not a JSON nested list, .npy or .npz`,
   );

@@ -8,6 +8,8 @@
 
 import { isAbsolute, relative, resolve } from "node:path";
 import { parse } from "content-disposition";
+import { FORMAT_EXTENSIONS, IMAGE_FORMATS, MEDIA_TYPES, TIFF_MEDIA_TYPE } from "../image/format.ts";
+import { ARRAY_MEDIA_TYPES } from "../media_types.ts";
 import { UsageError } from "./args.ts";
 
 /** The name used when neither the answer nor the URL offers one. */
@@ -19,16 +21,11 @@ export const DEFAULT_FILENAME = "download";
  */
 export const MAX_NAME_BYTES = 240;
 
-const EXTENSION_OF_TYPE: Readonly<Record<string, string>> = {
-  "image/png": ".png",
-  "image/jpeg": ".jpg",
-  "image/webp": ".webp",
-  "image/gif": ".gif",
-  "image/tiff": ".tiff",
-  "application/json": ".json",
-  "application/x-npy": ".npy",
-  "application/zip": ".npz",
-};
+const EXTENSION_OF_TYPE: Readonly<Record<string, string>> = Object.fromEntries([
+  ...IMAGE_FORMATS.map((format) => [MEDIA_TYPES[format], `.${FORMAT_EXTENSIONS[format]}`]),
+  [TIFF_MEDIA_TYPE, ".tiff"],
+  ...Object.entries(ARRAY_MEDIA_TYPES).map(([extension, type]) => [type, `.${extension}`]),
+]);
 
 /**
  * Makes a name offered by a server safe to create in the working folder: only

@@ -6,8 +6,9 @@
  */
 
 import type { DispositionType } from "../http/disposition.ts";
-import { FALLBACK_MEDIA_TYPE, mediaTypeOf } from "../http/mime.ts";
+import { mediaTypeOf } from "../http/mime.ts";
 import { publicCache, representationHeaders } from "../http/representation.ts";
+import { OCTET_STREAM } from "../media_types.ts";
 import {
   basename,
   DEFAULT_CHUNK_SIZE,
@@ -71,7 +72,7 @@ export async function streamResponse(
   const name = options.filename ?? (typeof source === "string" ? basename(source) : undefined);
   const headers = new Headers(representationHeaders({
     contentType: options.contentType ??
-      (name === undefined ? FALLBACK_MEDIA_TYPE : mediaTypeOf(name)),
+      (name === undefined ? OCTET_STREAM : mediaTypeOf(name)),
     filename: name,
     disposition: options.disposition,
     cacheControl: options.maxAge === undefined ? "no-store" : publicCache(options.maxAge),

@@ -7,6 +7,9 @@
 /** The formats pixserve writes. */
 export type ImageFormat = "png" | "jpeg" | "webp" | "gif";
 
+/** Every {@linkcode ImageFormat}. */
+export const IMAGE_FORMATS: readonly ImageFormat[] = ["png", "jpeg", "webp", "gif"];
+
 /** Exact `Content-Type` of each format. */
 export const MEDIA_TYPES: Readonly<Record<ImageFormat, string>> = {
   png: "image/png",
@@ -22,6 +25,9 @@ export const FORMAT_EXTENSIONS: Readonly<Record<ImageFormat, string>> = {
   webp: "webp",
   gif: "gif",
 };
+
+/** `Content-Type` of TIFF, which pixserve reads but does not write. */
+export const TIFF_MEDIA_TYPE = "image/tiff";
 
 const EXTENSIONS: Readonly<Record<string, ImageFormat>> = {
   png: "png",
@@ -51,8 +57,27 @@ export function formatFromExtension(
   return EXTENSIONS[extension.toLowerCase()];
 }
 
-const MAGIC: readonly [ImageFormat | "tiff", number[]][] = [
-  ["png", [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
+/**
+ * The extension a path's last segment ends with, without the dot, as written.
+ *
+ * @param path A file name or path.
+ * @returns The extension, or `undefined` when the name has none.
+ * @example
+ * ```ts
+ * import { fileExtension } from "./format.ts";
+ *
+ * console.log(fileExtension("out/picture.JPG")); // "JPG"
+ * ```
+ */
+export function fileExtension(path: string): string | undefined {
+  return /\.([^./\\]+)$/.exec(path)?.[1];
+}
+
+/** The eight bytes every PNG file starts with. */
+export const PNG_SIGNATURE: readonly number[] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+const MAGIC: readonly [ImageFormat | "tiff", readonly number[]][] = [
+  ["png", PNG_SIGNATURE],
   ["jpeg", [0xff, 0xd8, 0xff]],
   ["gif", [0x47, 0x49, 0x46, 0x38]],
   ["tiff", [0x49, 0x49, 0x2a, 0x00]],

@@ -14,6 +14,7 @@
  */
 
 import { constants, deflateSync } from "node:zlib";
+import { PNG_SIGNATURE } from "./format.ts";
 
 /** PNG colour types written: gray, RGB, gray with alpha, RGBA. */
 export type PngColorType = 0 | 2 | 4 | 6;
@@ -21,7 +22,6 @@ export type PngColorType = 0 | 2 | 4 | 6;
 /** Bytes per pixel of each colour type at 8 bits per sample. */
 export const PNG_CHANNELS: Readonly<Record<PngColorType, number>> = { 0: 1, 2: 3, 4: 2, 6: 4 };
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const FILTER_NONE = 0;
 const FILTER_UP = 2;
 const FILTER_PAETH = 4;
@@ -288,7 +288,7 @@ function assemble(
   const idatLength = idat.byteLength;
   const file = new Uint8Array(8 + 25 + 12 + idatLength + 12);
   const view = new DataView(file.buffer);
-  file.set(SIGNATURE);
+  file.set(PNG_SIGNATURE);
   let o = 8;
   const chunk = (name: string, length: number, fill: (at: number) => void) => {
     view.setUint32(o, length);

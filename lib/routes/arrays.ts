@@ -33,7 +33,7 @@ import {
   parseShapeParam,
 } from "../http/params.ts";
 import { checkQuality } from "../image/encode.ts";
-import { formatFromExtension } from "../image/format.ts";
+import { formatFromExtension, MEDIA_TYPES, TIFF_MEDIA_TYPE } from "../image/format.ts";
 import { sampleImage } from "../image/sample.ts";
 import { decodeSourceImage } from "../image/source.ts";
 import {
@@ -41,6 +41,7 @@ import {
   representationHeaders,
   representationResponse,
 } from "../http/representation.ts";
+import { ARRAY_MEDIA_TYPES, OCTET_STREAM } from "../media_types.ts";
 import { encodedResponse } from "../responses.ts";
 import type { Handler, Route } from "../router.ts";
 import type { Services } from "../services.ts";
@@ -48,24 +49,19 @@ import type { Services } from "../services.ts";
 /** The array formats pixserve answers with. */
 type ArrayFormat = "json" | "npy";
 
-const ARRAY_MEDIA_TYPES: Readonly<Record<ArrayFormat, string>> = {
-  json: "application/json",
-  npy: "application/x-npy",
-};
-
 /** Media types `/decode` reads; the container itself is recognised by its magic bytes. */
 const DECODE_MEDIA_TYPES: readonly string[] = [
-  "image/png",
-  "image/jpeg",
-  "image/gif",
-  "image/tiff",
-  "application/octet-stream",
+  MEDIA_TYPES.png,
+  MEDIA_TYPES.jpeg,
+  MEDIA_TYPES.gif,
+  TIFF_MEDIA_TYPE,
+  OCTET_STREAM,
 ];
 
 /** The media type of a request body, parameters dropped; none counts as an octet stream. */
 function bodyMediaType(request: Request): string {
   const type = request.headers.get("content-type")?.split(";")[0].trim().toLowerCase();
-  return type === undefined || type === "" ? "application/octet-stream" : type;
+  return type === undefined || type === "" ? OCTET_STREAM : type;
 }
 
 /** Headers of an array response. */
