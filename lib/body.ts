@@ -84,5 +84,8 @@ async function readChunks(
 }
 
 function tooLarge(maxBytes: number): PayloadTooLarge {
-  return new PayloadTooLarge(`the request body is larger than MAX_BODY_BYTES (${maxBytes} bytes)`);
+  return new PayloadTooLarge(
+    "payload_too_large",
+    `the request body is larger than MAX_BODY_BYTES (${maxBytes} bytes)`,
+  );
 }

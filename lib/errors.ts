@@ -102,11 +102,11 @@ export class MethodNotAllowed extends HttpError {
  * 413: the request body is larger than the configured limit.
  *
  * @example
- * throw new PayloadTooLarge("body exceeds MAX_BODY_BYTES (1048576 bytes)");
+ * throw new PayloadTooLarge("payload_too_large", "body exceeds MAX_BODY_BYTES (1048576 bytes)");
  */
 export class PayloadTooLarge extends HttpError {
-  /** @param detail human sentence */
-  constructor(detail: string, code = "payload_too_large") {
+  /** @param code error code @param detail human sentence */
+  constructor(code: string, detail: string) {
     super(413, code, detail);
   }
 }

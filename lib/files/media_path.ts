@@ -5,7 +5,7 @@
  * @module
  */
 
-import { HttpError, NotFound } from "../errors.ts";
+import { BadRequest, NotFound } from "../errors.ts";
 import { isMissing, statFile } from "./disk.ts";
 
 /** Longest request path accepted under the media root, in characters. */
@@ -47,8 +47,7 @@ export function decodeMediaPath(raw: string): string[] {
     try {
       segment = decodeURIComponent(encoded);
     } catch {
-      throw new HttpError(
-        400,
+      throw new BadRequest(
         "invalid_path",
         `malformed percent-encoding in ${JSON.stringify(raw)}`,
       );

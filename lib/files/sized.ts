@@ -10,7 +10,7 @@
  * @module
  */
 
-import { HttpError, PreconditionFailed, RangeNotSatisfiable } from "../errors.ts";
+import { PreconditionFailed, RangeNotSatisfiable, ServiceUnavailable } from "../errors.ts";
 import {
   evaluatePreconditions,
   fileEtag,
@@ -26,6 +26,9 @@ import { notModifiedHeaders, publicCache, representationHeaders } from "../http/
 import { basename, DEFAULT_CHUNK_SIZE, openFile, type Span, spanStream, statFile } from "./disk.ts";
 
 const OPEN_ATTEMPTS = 3;
+
+/** `Retry-After` of a 503 for a file that kept changing while it was opened. */
+const FILE_CHANGING_RETRY_SECONDS = 1;
 
 /** Options of {@linkcode fileResponse}. */
 export interface FileResponseOptions {
@@ -150,7 +153,7 @@ function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
  * @throws {PreconditionFailed} `If-Match` or `If-Unmodified-Since` does not hold.
  * @throws {RangeNotSatisfiable} No asked range starts within the file (416).
  * @throws {BadRequest} `invalid_filename`.
- * @throws {HttpError} 503 `file_changing` when the file changes under three opens in a row.
+ * @throws {ServiceUnavailable} `file_changing` (with `Retry-After: 1`) when the file changes under three opens in a row.
  * @example
  * Deno.serve((request) => fileResponse("fixtures/sample.png", request).catch(toErrorResponse));
  */
@@ -169,7 +172,11 @@ export async function fileResponse(
     const file = await openSame(path, info);
     if (file !== undefined) return respondWith(file, info.size, plan);
     if (attempt === OPEN_ATTEMPTS) {
-      throw new HttpError(503, "file_changing", `${named.filename} kept changing while opened`);
+      throw new ServiceUnavailable(
+        "file_changing",
+        `${named.filename} kept changing while opened`,
+        FILE_CHANGING_RETRY_SECONDS,
+      );
     }
   }
 }
