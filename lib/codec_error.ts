@@ -29,6 +29,8 @@ export type CodecErrorKind = "malformed" | "unsupported_media" | "unprocessable"
  */
 export class CodecError extends Error {
   /**
+   * Creates the error.
+   *
    * @param kind What kind of failure it is.
    * @param code Stable machine-readable code, e.g. `"unsupported_dtype"`.
    * @param detail Human sentence.

@@ -40,7 +40,11 @@ export interface Config {
 
 /** A setting that cannot be used; the process prints it on one line and exits 2. */
 export class ConfigError extends Error {
-  /** @param message one line naming the setting and what is wrong with it */
+  /**
+   * Creates the error.
+   *
+   * @param message one line naming the setting and what is wrong with it
+   */
   constructor(message: string) {
     super(message);
     this.name = "ConfigError";

@@ -37,6 +37,8 @@ export class HttpError extends Error {
   readonly headers: Headers;
 
   /**
+   * Creates the error.
+   *
    * @param status HTTP status code (4xx or 5xx).
    * @param code Stable machine-readable code.
    * @param detail Human sentence, sent as `detail`.
@@ -61,7 +63,12 @@ export class HttpError extends Error {
  * throw new BadRequest("invalid_parameter", "width must be a positive integer");
  */
 export class BadRequest extends HttpError {
-  /** @param code error code @param detail human sentence */
+  /**
+   * Creates the error.
+   *
+   * @param code error code
+   * @param detail human sentence
+   */
   constructor(code: string, detail: string) {
     super(400, code, detail);
   }
@@ -74,7 +81,11 @@ export class BadRequest extends HttpError {
  * throw new NotFound("no file at /files/a.png");
  */
 export class NotFound extends HttpError {
-  /** @param detail human sentence */
+  /**
+   * Creates the error.
+   *
+   * @param detail human sentence
+   */
   constructor(detail: string) {
     super(404, "not_found", detail);
   }
@@ -87,7 +98,12 @@ export class NotFound extends HttpError {
  * throw new MethodNotAllowed("DELETE", ["GET", "HEAD"]);
  */
 export class MethodNotAllowed extends HttpError {
-  /** @param method the method asked @param allow the methods the path serves */
+  /**
+   * Creates the error.
+   *
+   * @param method the method asked
+   * @param allow the methods the path serves
+   */
   constructor(method: string, allow: readonly string[]) {
     super(
       405,
@@ -105,7 +121,12 @@ export class MethodNotAllowed extends HttpError {
  * throw new PayloadTooLarge("payload_too_large", "body exceeds MAX_BODY_BYTES (1048576 bytes)");
  */
 export class PayloadTooLarge extends HttpError {
-  /** @param code error code @param detail human sentence */
+  /**
+   * Creates the error.
+   *
+   * @param code error code
+   * @param detail human sentence
+   */
   constructor(code: string, detail: string) {
     super(413, code, detail);
   }
@@ -118,7 +139,11 @@ export class PayloadTooLarge extends HttpError {
  * throw new UnsupportedMediaType("expected image/png or image/jpeg, got text/plain");
  */
 export class UnsupportedMediaType extends HttpError {
-  /** @param detail human sentence */
+  /**
+   * Creates the error.
+   *
+   * @param detail human sentence
+   */
   constructor(detail: string) {
     super(415, "unsupported_media_type", detail);
   }
@@ -131,7 +156,12 @@ export class UnsupportedMediaType extends HttpError {
  * throw new Unprocessable("too_many_pixels", "100000x100000 exceeds MAX_PIXELS");
  */
 export class Unprocessable extends HttpError {
-  /** @param code error code @param detail human sentence */
+  /**
+   * Creates the error.
+   *
+   * @param code error code
+   * @param detail human sentence
+   */
   constructor(code: string, detail: string) {
     super(422, code, detail);
   }
@@ -144,7 +174,11 @@ export class Unprocessable extends HttpError {
  * throw new PreconditionFailed("If-Match lists no current entity tag");
  */
 export class PreconditionFailed extends HttpError {
-  /** @param detail human sentence */
+  /**
+   * Creates the error.
+   *
+   * @param detail human sentence
+   */
   constructor(detail: string) {
     super(412, "precondition_failed", detail);
   }
@@ -157,7 +191,11 @@ export class PreconditionFailed extends HttpError {
  * throw new RangeNotSatisfiable(1000);
  */
 export class RangeNotSatisfiable extends HttpError {
-  /** @param size the representation's length in bytes */
+  /**
+   * Creates the error.
+   *
+   * @param size the representation's length in bytes
+   */
   constructor(size: number) {
     super(
       416,
@@ -175,7 +213,13 @@ export class RangeNotSatisfiable extends HttpError {
  * throw new ServiceUnavailable("encoder_busy", "all encode workers are busy", 1);
  */
 export class ServiceUnavailable extends HttpError {
-  /** @param code error code @param detail human sentence @param retryAfter seconds to wait */
+  /**
+   * Creates the error.
+   *
+   * @param code error code
+   * @param detail human sentence
+   * @param retryAfter seconds to wait
+   */
   constructor(code: string, detail: string, retryAfter: number) {
     super(503, code, detail, { "retry-after": String(retryAfter) });
   }

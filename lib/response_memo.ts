@@ -46,7 +46,11 @@ export class ResponseMemo {
   #entries = new Map<string, MemoHit>();
   #urlsByOwner = new Map<object, Set<string>>();
 
-  /** @param maxEntries The most URLs kept; 0 keeps nothing. */
+  /**
+   * An empty memo.
+   *
+   * @param maxEntries The most URLs kept; 0 keeps nothing.
+   */
   constructor(readonly maxEntries: number = MEMO_ENTRIES) {}
 
   /** URLs held now. */

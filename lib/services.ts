@@ -9,7 +9,12 @@
 import type { Image } from "imagescript";
 import type { Config } from "./config.ts";
 import { ByteLruCache } from "./image/cache.ts";
-import { type ChannelPixels, type EncodeOptions, pixelsOf } from "./image/encode.ts";
+import {
+  type ChannelPixels,
+  type EncodeOptions,
+  pixelsOf,
+  type RgbaPixels,
+} from "./image/encode.ts";
 import type { ImageFormat } from "./image/format.ts";
 import { EncodePool } from "./pool/pool.ts";
 import { type EncodedImage, tagBytes } from "./responses.ts";
@@ -43,16 +48,29 @@ export interface Services {
     format: ImageFormat,
     options?: EncodeOptions & { moveBuffer?: boolean },
   ) => Promise<EncodedImage>;
-  /** The encode workers behind {@linkcode Services.encode}. */
-  readonly pool: EncodePool;
   /** Stops the encode workers. */
+  close(): void;
+}
+
+/**
+ * What encodes pixels for the services: the encode pool by default, or anything with
+ * its `encode` and `close` (a pool of another size, a test double).
+ */
+export interface PixelEncoder {
+  /** Encodes RGBA pixels, or bytes of 1 to 4 channels, to the format's bytes. */
+  encode(
+    pixels: RgbaPixels | ChannelPixels,
+    format: ImageFormat,
+    options?: { quality?: number; moveBuffer?: boolean },
+  ): Promise<Uint8Array<ArrayBuffer>>;
+  /** Stops encoding; later calls are refused. */
   close(): void;
 }
 
 /** Options of {@linkcode createServices}. */
 export interface ServicesOptions {
-  /** The encode pool; default: one sized by `config.encodeWorkers` and `config.encodeQueue`. */
-  pool?: EncodePool;
+  /** The encoder; default: an encode pool sized by `config.encodeWorkers` and `config.encodeQueue`. */
+  pool?: PixelEncoder;
   /** Start the default pool's workers now and keep them (a server); else on demand. */
   warm?: boolean;
 }
@@ -61,7 +79,7 @@ export interface ServicesOptions {
  * The services for a configuration.
  *
  * @param config The configuration.
- * @param options The encode pool when not the default, or whether to start it warm.
+ * @param options The encoder when not the default pool, or whether to start that pool warm.
  * @returns Config, an empty cache of `config.cacheBytes` and the pool-backed encoder.
  * @example
  * const services = createServices(config);
@@ -80,7 +98,6 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
       await tagBytes(await pool.encode(pixelsOf(image), format, encodeOptions), format),
     encodeChannels: async (pixels, format, encodeOptions = {}) =>
       await tagBytes(await pool.encode(pixels, format, encodeOptions), format),
-    pool,
     close: () => pool.close(),
   };
 }

@@ -104,3 +104,18 @@ Deno.test("the layering check sees a route reached through another module", asyn
   assert.ok(reached.includes("lib/arrays/npz.ts"), reached.join(", "));
   assert.ok(reached.includes("lib/errors.ts"), reached.join(", "));
 });
+
+Deno.test("the ./http and ./files entry points load no codec, and ./arrays no image codec", async () => {
+  const entries: [string, string[]][] = [
+    ["lib/http/mod.ts", ["lib/arrays/", "lib/image/", "lib/pool/"]],
+    ["lib/files/mod.ts", ["lib/arrays/", "lib/image/", "lib/pool/"]],
+    ["lib/arrays/mod.ts", ["lib/image/", "lib/pool/"]],
+  ];
+  const graph = await importGraph(entries.map(([entry]) => entry));
+  for (const [entry, banned] of entries) {
+    const loaded = [...reach(graph, entry).values()]
+      .filter((chain) => banned.some((folder) => chain[chain.length - 1].startsWith(folder)))
+      .map((chain) => chain.join(" → "));
+    assert.deepEqual(loaded, [], entry);
+  }
+});

@@ -15,10 +15,15 @@ export const DTYPES: readonly Dtype[] = ["uint8", "bool", "uint16", "float32", "
 
 /** The typed array that holds each dtype's values (`bool`: one byte, 0 or not). */
 export interface DtypeStorage {
+  /** One byte per element. */
   uint8: Uint8Array;
+  /** One byte per element: 0 is false, anything else true. */
   bool: Uint8Array;
+  /** Two bytes per element, native byte order. */
   uint16: Uint16Array;
+  /** Four bytes per element, native byte order. */
   float32: Float32Array;
+  /** Eight bytes per element, native byte order. */
   float64: Float64Array;
 }
 

@@ -25,7 +25,11 @@ export class ByteLruCache<V extends Sized> {
   #bytes = 0;
   #evictListeners = new Set<(value: V) => void>();
 
-  /** @param maxBytes The budget; 0 keeps nothing. */
+  /**
+   * An empty cache.
+   *
+   * @param maxBytes The budget; 0 keeps nothing.
+   */
   constructor(readonly maxBytes: number) {}
 
   /** Bytes held now. */

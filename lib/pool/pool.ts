@@ -125,8 +125,8 @@ export class EncodePool {
    * @param format The target format.
    * @param options Quality for JPEG and WebP; `moveBuffer` to move a view's whole buffer.
    * @returns The encoded bytes.
-   * @throws {BadRequest} A bad quality.
-   * @throws {Unprocessable} A size the format cannot hold.
+   * @throws {CodecError} malformed `invalid_quality`: a bad quality.
+   * @throws {CodecError} unprocessable `too_large_for_format`: a size the format cannot hold.
    * @throws {ServiceUnavailable} `encoder_busy`: every worker busy and the queue full;
    *   `shutting_down` after {@linkcode EncodePool.close}.
    * @throws {HttpError} 500 `encoder_crashed`: the worker died during this job.
