@@ -28,10 +28,13 @@ import { BadRequest, HttpError, PayloadTooLarge } from "./errors.ts";
  * @throws {BadRequest} `body_incomplete`: the body could not be read to its end (the client
  *   closed the connection, or the stream failed).
  * @example
- * Deno.serve(async (request) => {
- *   const body = await readBody(request, 1024 * 1024);
- *   return new Response(`${body.length} bytes`);
- * });
+ * ```ts
+ * import { readBody } from "./body.ts";
+ *
+ * const request = new Request("http://localhost/render.png", { method: "POST", body: "[[0]]" });
+ * const body = await readBody(request, 1024 * 1024);
+ * console.log(body.length); // 5
+ * ```
  */
 export async function readBody(
   request: Request,

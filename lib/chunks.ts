@@ -13,7 +13,11 @@
  * @param total Their summed length.
  * @returns The bytes.
  * @example
+ * ```ts
+ * import { joinChunks } from "./chunks.ts";
+ *
  * joinChunks([new Uint8Array([1]), new Uint8Array([2, 3])], 3); // Uint8Array [1, 2, 3]
+ * ```
  */
 export function joinChunks(chunks: Uint8Array[], total: number): Uint8Array<ArrayBuffer> {
   if (chunks.length === 1 && chunks[0].buffer instanceof ArrayBuffer) {

@@ -120,8 +120,12 @@ export type RawSettings = Partial<Record<keyof typeof ENV_VARS, string>> & {
  * @returns The raw settings, or `{ help: true }`.
  * @throws {ConfigError} An unknown flag or a flag without its value.
  * @example
+ * ```ts
+ * import { readSettings } from "./config.ts";
+ *
  * readSettings(["--port", "9000"], () => undefined);
  * // { help: false, raw: { port: "9000" } }
+ * ```
  */
 export function readSettings(
   args: readonly string[],
@@ -178,7 +182,16 @@ function integer(
  * @returns The config; `mediaRoot` is absolute but not yet checked on disk.
  * @throws {ConfigError} The first setting that is out of range.
  * @example
- * validateSettings({ port: "abc" }, () => "/srv"); // throws ConfigError: port must be an integer…
+ * ```ts
+ * import { ConfigError, validateSettings } from "./config.ts";
+ *
+ * validateSettings({ port: "8000" }, () => "/srv").port; // 8000
+ * try {
+ *   validateSettings({ port: "abc" }, () => "/srv");
+ * } catch (err) {
+ *   console.log(err instanceof ConfigError, (err as Error).message); // true "port must be an integer…"
+ * }
+ * ```
  */
 export function validateSettings(
   raw: RawSettings,
@@ -233,7 +246,11 @@ export function validateSettings(
  * @returns The same config with `mediaRoot` resolved through symlinks.
  * @throws {ConfigError} The media root is missing, not a folder, or unreadable.
  * @example
+ * ```ts
+ * import { resolveMediaRoot, validateSettings } from "./config.ts";
+ *
  * await resolveMediaRoot(validateSettings({}, Deno.cwd));
+ * ```
  */
 export async function resolveMediaRoot(config: Config): Promise<Config> {
   let real: string;
@@ -259,7 +276,11 @@ export async function resolveMediaRoot(config: Config): Promise<Config> {
  * @returns The config, or `"help"` when `--help` was asked.
  * @throws {ConfigError} Any setting that cannot be used.
  * @example
+ * ```ts
+ * import { loadConfig } from "./config.ts";
+ *
  * const config = await loadConfig(Deno.args, (name) => Deno.env.get(name), Deno.cwd);
+ * ```
  */
 export async function loadConfig(
   args: readonly string[],

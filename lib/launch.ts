@@ -48,8 +48,14 @@ export const WORKER_CODE: readonly string[] = ["lib", "deno.json"];
  * @param projectDir The folder holding `main.ts` and `node_modules/`.
  * @returns Arguments for `deno`.
  * @example
+ * ```ts
+ * import { validateSettings } from "./config.ts";
+ * import { serverArgs } from "./launch.ts";
+ *
+ * const config = validateSettings({}, () => "/srv/pixserve");
  * serverArgs(config, ["--quiet"], "/srv/pixserve");
  * // ["run", "--allow-net=127.0.0.1", "--allow-read=/srv/pixserve/fixtures,…", …]
+ * ```
  */
 export function serverArgs(
   config: Config,

@@ -25,8 +25,12 @@ export interface LogEntry {
  * @param now The time stamp.
  * @returns The line, without its newline.
  * @example
+ * ```ts
+ * import { formatLogLine } from "./log.ts";
+ *
  * formatLogLine({ method: "GET", path: "/health", status: 200, bytes: 33, ms: 0.4 }, new Date(0));
  * // {"time":"1970-01-01T00:00:00.000Z","method":"GET","path":"/health","status":200,"bytes":33,"ms":0.4}
+ * ```
  */
 export function formatLogLine(entry: LogEntry, now: Date = new Date()): string {
   return `{"time":"${isoTime(now.getTime())}${fieldsOf(entry)}${msOf(entry)}}`;
@@ -182,8 +186,12 @@ function writeTenths(out: Uint8Array, at: number, ms: number): number {
  *   with the bytes when it returns: the buffer is reused.
  * @returns The function to call once per request.
  * @example
+ * ```ts
+ * import { createLogger } from "./log.ts";
+ *
  * const log = createLogger(false);
  * log({ method: "GET", path: "/", status: 200, bytes: 10, ms: 1 });
+ * ```
  */
 export function createLogger(
   quiet: boolean,

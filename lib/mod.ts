@@ -4,11 +4,12 @@
  *
  * @example
  * ```ts
- * import { imageResponse, sampleImage } from "./lib/mod.ts";
+ * import { imageResponse, sampleImage } from "./mod.ts";
  *
- * Deno.serve((req) =>
- *   imageResponse(sampleImage(), { format: "png", filename: "test.png", request: req })
- * );
+ * const handler = (request: Request) =>
+ *   imageResponse(sampleImage(), { format: "png", filename: "test.png", request });
+ * const res = await handler(new Request("http://localhost/test.png"));
+ * console.log(res.headers.get("content-type")); // "image/png"
  * ```
  *
  * @module

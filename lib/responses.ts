@@ -44,7 +44,12 @@ export interface EncodedImage {
  * @returns Bytes, format and ETag.
  * @throws {BadRequest} A quality the format does not take.
  * @example
+ * ```ts
+ * import { sampleImage } from "./image/sample.ts";
+ * import { encodeImage } from "./responses.ts";
+ *
  * const encoded = await encodeImage(sampleImage(), "png");
+ * ```
  */
 export async function encodeImage(
   image: Image,
@@ -61,7 +66,13 @@ export async function encodeImage(
  * @param format Its format.
  * @returns Bytes, format and ETag.
  * @example
+ * ```ts
+ * import { tagBytes } from "./responses.ts";
+ *
+ * const pngBytes = await Deno.readFile("fixtures/sample.png");
  * const tagged = await tagBytes(pngBytes, "png");
+ * console.log(tagged.etag); // a strong ETag over the bytes, e.g. `"a1b2…"`
+ * ```
  */
 export async function tagBytes(
   bytes: Uint8Array<ArrayBuffer>,
@@ -98,7 +109,15 @@ export interface ImageHeaderOptions {
  * @returns The response; its body is `encoded.bytes` itself.
  * @throws {BadRequest} An invalid file name.
  * @example
+ * ```ts
+ * import { sampleImage } from "./image/sample.ts";
+ * import { encodedResponse, encodeImage } from "./responses.ts";
+ *
+ * const encoded = await encodeImage(sampleImage(8, 8), "png");
+ * const request = new Request("http://x/plot.png", { headers: { "if-none-match": encoded.etag } });
  * const res = encodedResponse(encoded, { filename: "plot.png", request });
+ * console.log(res.status); // 304
+ * ```
  */
 export function encodedResponse(
   encoded: EncodedImage,
@@ -117,8 +136,14 @@ export function encodedResponse(
  * @returns Header names (lower case) and values.
  * @throws {BadRequest} An invalid file name.
  * @example
+ * ```ts
+ * import { sampleImage } from "./image/sample.ts";
+ * import { encodedHeaders, encodeImage } from "./responses.ts";
+ *
+ * const encoded = await encodeImage(sampleImage(8, 8), "png");
  * encodedHeaders(encoded, { filename: "plot.png" })["content-disposition"];
  * // `inline; filename="plot.png"`
+ * ```
  */
 export function encodedHeaders(
   encoded: EncodedImage,
@@ -185,9 +210,13 @@ export interface ImageResponseOptions extends ImageHeaderOptions, EncodeOptions 
  * @throws {UnsupportedMediaType} Bytes that are not PNG, JPEG, WebP or GIF.
  * @throws {BadRequest} A bad quality or file name.
  * @example
- * Deno.serve(async (req) =>
- *   await imageResponse(sampleImage(), { format: "png", filename: "test.png", request: req })
- * );
+ * ```ts
+ * import { sampleImage } from "./image/sample.ts";
+ * import { imageResponse } from "./responses.ts";
+ *
+ * const res = await imageResponse(sampleImage(), { format: "png", filename: "test.png" });
+ * console.log(res.headers.get("content-disposition")); // `inline; filename="test.png"`
+ * ```
  */
 export async function imageResponse(
   source: Image | Uint8Array<ArrayBuffer>,

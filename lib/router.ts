@@ -63,7 +63,11 @@ interface CompiledRoute extends Route {
  * @returns The expression.
  * @throws {SyntaxError} Syntax outside that subset.
  * @example
+ * ```ts
+ * import { compilePath } from "./router.ts";
+ *
  * compilePath("/files/:path+").exec("/files/a/b.png")?.groups; // { path: "a/b.png" }
+ * ```
  */
 export function compilePath(path: string): RegExp {
   let source = "";
@@ -90,10 +94,14 @@ export function compilePath(path: string): RegExp {
  * @returns A handler that throws {@linkcode NotFound} or {@linkcode MethodNotAllowed}
  *   when no route answers; it answers synchronously when the route's handler does.
  * @example
+ * ```ts
+ * import { createRouter } from "./router.ts";
+ *
  * const route = createRouter([
  *   { method: "GET", path: "/health", handler: () => Response.json({ status: "ok" }) },
  * ]);
  * const res = await route(new Request("http://x/health"));
+ * ```
  */
 export function createRouter(
   routes: readonly Route[],
@@ -135,7 +143,11 @@ export function createRouter(
  * @param response A full response.
  * @returns A response with the same status and headers and no body.
  * @example
+ * ```ts
+ * import { withoutBody } from "./router.ts";
+ *
  * withoutBody(new Response("abc")).body; // null
+ * ```
  */
 export function withoutBody(response: Response): Response {
   if (response.body === null) return response;

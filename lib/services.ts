@@ -82,7 +82,13 @@ export interface ServicesOptions {
  * @param options The encoder when not the default pool, or whether to start that pool warm.
  * @returns Config, an empty cache of `config.cacheBytes` and the pool-backed encoder.
  * @example
- * const services = createServices(config);
+ * ```ts
+ * import { createServices } from "./services.ts";
+ * import { validateSettings } from "./config.ts";
+ *
+ * const services = createServices(validateSettings({}, () => Deno.cwd()));
+ * services.close();
+ * ```
  */
 export function createServices(config: Config, options: ServicesOptions = {}): Services {
   const pool = options.pool ?? new EncodePool({

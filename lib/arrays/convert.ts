@@ -40,11 +40,13 @@ export interface ArrayToImageOptions {
  *   for a float that is NaN or outside [0, 1] without `clip`.
  * @example
  * ```ts
- * import { arrayToImage, imageResponse } from "./lib/mod.ts";
+ * import { imageResponse } from "../responses.ts";
+ * import { arrayToImage } from "./convert.ts";
  *
  * const data = new Uint8Array(64 * 64 * 3).fill(255); // white
  * const image = arrayToImage({ shape: [64, 64, 3], dtype: "uint8", data });
- * Deno.serve((request) => imageResponse(image, { format: "png", request }));
+ * const res = await imageResponse(image, { format: "png" });
+ * console.log(res.headers.get("content-type")); // "image/png"
  * ```
  */
 export function arrayToImage(array: PixelArray, options: ArrayToImageOptions = {}): Image {
@@ -66,7 +68,11 @@ export function arrayToImage(array: PixelArray, options: ArrayToImageOptions = {
  * @returns Width, height, channels (1, 3 or 4) and bytes.
  * @throws {CodecError} unprocessable: As {@linkcode arrayToImage}.
  * @example
+ * ```ts
+ * import { arrayToChannels } from "./convert.ts";
+ *
  * arrayToChannels({ shape: [2, 2], dtype: "uint8", data: new Uint8Array(4) }).channels; // 1
+ * ```
  */
 export function arrayToChannels(
   array: PixelArray,
@@ -104,10 +110,13 @@ export interface ImageToArrayOptions {
  * @returns The array, C order.
  * @example
  * ```ts
- * import { encodeNpy, imageToArray, sampleImage } from "./lib/mod.ts";
+ * import { sampleImage } from "../image/sample.ts";
+ * import { imageToArray } from "./convert.ts";
+ * import { encodeNpy } from "./npy.ts";
  *
- * const array = imageToArray(sampleImage()); // shape [512, 512, 3]
- * await Deno.writeFile("sample.npy", encodeNpy(array));
+ * const array = imageToArray(sampleImage());
+ * console.log(array.shape); // [512, 512, 3]
+ * const npy = encodeNpy(array); // what np.save writes for it
  * ```
  */
 export function imageToArray(image: Image, options: ImageToArrayOptions = {}): PixelArray {

@@ -29,8 +29,12 @@ const MAX_PIXEL_DEPTH = 3;
  * @returns The JSON bytes, e.g. `[[[255,0,0],[0,0,0]]]`.
  * @throws {CodecError} unprocessable: `unsupported_dtype` for any dtype other than `uint8`.
  * @example
+ * ```ts
+ * import { encodeArrayJson } from "./json.ts";
+ *
  * const json = encodeArrayJson({ shape: [1, 2], dtype: "uint8", data: new Uint8Array([7, 255]) });
  * new TextDecoder().decode(json); // "[[7,255]]"
+ * ```
  */
 export function encodeArrayJson(array: PixelArray): Uint8Array<ArrayBuffer> {
   if (array.dtype !== "uint8") {
@@ -143,8 +147,12 @@ const OBJECT = 2;
  *   `unsupported_shape` (not a list, or nested deeper than 3), each naming the
  *   first offending index path such as `[12][7][2]`.
  * @example
+ * ```ts
+ * import { parseArrayJson } from "./json.ts";
+ *
  * parseArrayJson(new TextEncoder().encode("[[1, 2], [3, 4]]"));
  * // { shape: [2, 2], dtype: "uint8", data: Uint8Array [1, 2, 3, 4] }
+ * ```
  */
 export function parseArrayJson(bytes: Uint8Array): PixelArray {
   return new ArrayJsonScanner(bytes).parse();

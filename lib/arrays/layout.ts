@@ -48,7 +48,11 @@ export interface ImageShape {
  * @returns Height, width and channels.
  * @throws {CodecError} unprocessable: `unsupported_shape` for any other shape.
  * @example
+ * ```ts
+ * import { imageShape } from "./layout.ts";
+ *
  * imageShape([512, 512, 3]); // { height: 512, width: 512, channels: 3 }
+ * ```
  */
 export function imageShape(shape: readonly number[]): ImageShape {
   const channels = shape.length === 2 ? 1 : shape[2];
@@ -73,7 +77,11 @@ export function imageShape(shape: readonly number[]): ImageShape {
  * @param maxPixels The limit.
  * @throws {CodecError} unprocessable: `too_many_pixels` past it.
  * @example
+ * ```ts
+ * import { checkPixels } from "./layout.ts";
+ *
  * checkPixels(512, 512, 40_000_000);
+ * ```
  */
 export function checkPixels(width: number, height: number, maxPixels: number): void {
   if (width * height > maxPixels) {
@@ -105,8 +113,12 @@ function uint16ToUint8(): Uint8Array {
  * @throws {CodecError} unprocessable: `invalid_value` naming the first float that is NaN or
  *   outside [0, 1] by its index path, e.g. `[2][3][1]`.
  * @example
+ * ```ts
+ * import { toUint8 } from "./layout.ts";
+ *
  * toUint8({ shape: [2], dtype: "float32", data: new Float32Array([0.5, 1]) }, false);
  * // Uint8Array [128, 255]
+ * ```
  */
 export function toUint8(array: PixelArray, clip: boolean): Uint8Array {
   const src = array.data;
@@ -154,9 +166,13 @@ function outOfRange(array: PixelArray, flat: number): CodecError {
  * @param order `bgr` when 3 or 4 channels are B, G, R(, A).
  * @param rgba The destination, `height * width * 4` bytes.
  * @example
+ * ```ts
+ * import { expandToRgba } from "./layout.ts";
+ *
  * const rgba = new Uint8Array(4);
  * expandToRgba(new Uint8Array([9]), { height: 1, width: 1, channels: 1 }, "rgb", rgba);
  * // rgba: [9, 9, 9, 255]
+ * ```
  */
 export function expandToRgba(
   values: Uint8Array,
@@ -200,7 +216,11 @@ export function expandToRgba(
  * @param rgba RGBA pixels.
  * @returns `true` when every alpha is 255.
  * @example
+ * ```ts
+ * import { isOpaque } from "./layout.ts";
+ *
  * isOpaque(new Uint8Array([1, 2, 3, 255])); // true
+ * ```
  */
 export function isOpaque(rgba: Uint8Array | Uint8ClampedArray): boolean {
   for (let o = 3; o < rgba.length; o += 4) if (rgba[o] !== 255) return false;
@@ -217,7 +237,11 @@ export function isOpaque(rgba: Uint8Array | Uint8ClampedArray): boolean {
  * @param order `bgr` for B, G, R(, A); no effect on gray.
  * @returns The array.
  * @example
+ * ```ts
+ * import { rgbaToArray } from "./layout.ts";
+ *
  * rgbaToArray(new Uint8Array([255, 0, 0, 255]), 1, 1, "gray", "rgb").data; // Uint8Array [76]
+ * ```
  */
 export function rgbaToArray(
   rgba: Uint8Array | Uint8ClampedArray,
@@ -265,7 +289,11 @@ export function rgbaToArray(
  * @returns The array unchanged.
  * @throws {CodecError} unprocessable: `unsupported_shape` when `data` is shorter or longer than the shape.
  * @example
+ * ```ts
+ * import { checkElementCount } from "./layout.ts";
+ *
  * checkElementCount({ shape: [1, 1], dtype: "uint8", data: new Uint8Array(1) });
+ * ```
  */
 export function checkElementCount(array: PixelArray): PixelArray {
   const expected = elementCount(array.shape);

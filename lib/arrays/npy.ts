@@ -76,7 +76,11 @@ const OTHER_TYPES: Readonly<Record<string, string>> = {
  * @param bytes The start of a body.
  * @returns `true` for `\x93NUMPY…`.
  * @example
+ * ```ts
+ * import { encodeNpy, isNpy } from "./npy.ts";
+ *
  * isNpy(encodeNpy({ shape: [1], dtype: "uint8", data: new Uint8Array([1]) })); // true
+ * ```
  */
 export function isNpy(bytes: Uint8Array): boolean {
   return NPY_MAGIC.every((b, i) => bytes[i] === b);
@@ -92,8 +96,12 @@ export function isNpy(bytes: Uint8Array): boolean {
  * @throws {CodecError} unprocessable `unsupported_dtype` naming a dtype other than uint8,
  *   bool, uint16, float32 or float64.
  * @example
+ * ```ts
+ * import { parseNpy } from "./npy.ts";
+ *
  * const array = parseNpy(await Deno.readFile("fixtures/arrays/rgb_u8.npy"));
  * array.shape; // [4, 6, 3]
+ * ```
  */
 export function parseNpy(bytes: Uint8Array): PixelArray {
   if (!isNpy(bytes)) {
@@ -240,7 +248,11 @@ function fortranToC(
  * @param dtype The element type, written little-endian.
  * @returns The magic string, header length and header, ready for the data.
  * @example
+ * ```ts
+ * import { npyHeader } from "./npy.ts";
+ *
  * npyHeader([512, 512, 3], "uint8").length; // 128
+ * ```
  */
 export function npyHeader(shape: readonly number[], dtype: Dtype): Uint8Array<ArrayBuffer> {
   const tuple = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
@@ -263,8 +275,12 @@ export function npyHeader(shape: readonly number[], dtype: Dtype): Uint8Array<Ar
  * @param array Any array; multi-byte dtypes are written little-endian.
  * @returns The file: header and one copy of the data.
  * @example
+ * ```ts
+ * import { encodeNpy, parseNpy } from "./npy.ts";
+ *
  * const npy = encodeNpy({ shape: [2, 2], dtype: "uint8", data: new Uint8Array([0, 1, 2, 3]) });
  * parseNpy(npy).shape; // [2, 2]
+ * ```
  */
 export function encodeNpy(array: PixelArray): Uint8Array<ArrayBuffer> {
   const header = npyHeader(array.shape, array.dtype);

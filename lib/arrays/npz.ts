@@ -51,7 +51,11 @@ export interface NpzOptions {
  * @param bytes The start of a body.
  * @returns `true` for `PK\x03\x04` or `PK\x05\x06`.
  * @example
+ * ```ts
+ * import { isZip } from "./npz.ts";
+ *
  * isZip(new Uint8Array([0x50, 0x4b, 0x03, 0x04])); // true
+ * ```
  */
 export function isZip(bytes: Uint8Array): boolean {
   return bytes[0] === 0x50 && bytes[1] === 0x4b &&
@@ -66,8 +70,12 @@ export function isZip(bytes: Uint8Array): boolean {
  * @throws {CodecError} malformed: `invalid_npz` when it is not a readable zip or lists more
  *   than {@linkcode MAX_NPZ_MEMBERS} members.
  * @example
+ * ```ts
+ * import { listNpz } from "./npz.ts";
+ *
  * listNpz(await Deno.readFile("fixtures/arrays/savez.npz")).map((m) => m.key);
  * // ["mask", "arr_0", "arr_1"] (np.savez(f, rgb, gray, mask=mask))
+ * ```
  */
 export function listNpz(bytes: Uint8Array): NpzMember[] {
   const members: NpzMember[] = [];
@@ -110,7 +118,11 @@ export function listNpz(bytes: Uint8Array): NpzMember[] {
  * @throws {CodecError} too_large: `inflated_too_large` when the member declares, or
  *   actually inflates to, more than `maxInflatedBytes`.
  * @example
+ * ```ts
+ * import { parseNpz } from "./npz.ts";
+ *
  * const rgb = parseNpz(await Deno.readFile("fixtures/arrays/savez_compressed.npz"), { key: "rgb" });
+ * ```
  */
 export function parseNpz(bytes: Uint8Array, options: NpzOptions = {}): PixelArray {
   const members = listNpz(bytes);

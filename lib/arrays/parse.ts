@@ -32,7 +32,11 @@ export const ARRAY_BODY_TYPES: Readonly<Record<string, ArrayBodyKind>> = {
  * @returns The kind.
  * @throws {CodecError} unsupported_media: Any other media type, listing the accepted ones.
  * @example
+ * ```ts
+ * import { arrayBodyKind } from "./parse.ts";
+ *
  * arrayBodyKind("application/x-npy"); // "npy"
+ * ```
  */
 export function arrayBodyKind(mediaType: string): ArrayBodyKind {
   const kind = ARRAY_BODY_TYPES[mediaType];
@@ -72,8 +76,12 @@ export interface ArrayBodyOptions {
  * @throws {CodecError} unprocessable: A dtype, ragged list, value or missing `.npz` key.
  * @throws {CodecError} too_large: An `.npz` member inflating past the limit.
  * @example
+ * ```ts
+ * import { parseArrayBody } from "./parse.ts";
+ *
  * parseArrayBody(new TextEncoder().encode("[[0, 255]]"), "json").shape; // [1, 2]
  * parseArrayBody(new Uint8Array(12), "octet-stream", { shape: [2, 2, 3] }).shape; // [2, 2, 3]
+ * ```
  */
 export function parseArrayBody(
   bytes: Uint8Array,

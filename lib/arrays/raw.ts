@@ -19,7 +19,11 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * @returns The array (no copy when the bytes are aligned and need no swap).
  * @throws {CodecError} malformed `invalid_raw` when the byte count disagrees with shape and dtype.
  * @example
+ * ```ts
+ * import { parseRawArray } from "./raw.ts";
+ *
  * parseRawArray(new Uint8Array(12), [2, 2, 3], "uint8").shape; // [2, 2, 3]
+ * ```
  */
 export function parseRawArray(
   bytes: Uint8Array,
@@ -48,7 +52,11 @@ export function parseRawArray(
  * @param bigEndian Whether multi-byte elements are stored big-endian.
  * @returns A view of `raw` when it is aligned and in native order, else a converted copy.
  * @example
+ * ```ts
+ * import { viewElements } from "./raw.ts";
+ *
  * viewElements(new Uint8Array([1, 0]), "uint16", false); // Uint16Array [1]
+ * ```
  */
 export function viewElements(
   raw: Uint8Array,
@@ -84,7 +92,11 @@ export function viewElements(
  *
  * @returns `true` on x86-64 and arm64 as Deno runs them.
  * @example
+ * ```ts
+ * import { isLittleEndian } from "./raw.ts";
+ *
  * isLittleEndian(); // true
+ * ```
  */
 export function isLittleEndian(): boolean {
   return LITTLE_ENDIAN;

@@ -20,7 +20,12 @@ import { fileExtension, formatFromExtension, type ImageFormat } from "../image/f
  * An array answer that cannot become an image; the client prints it and exits 1.
  *
  * @example
- * throw new NotAnImageArray("the answer (text/html) is not a JSON nested list, .npy or .npz");
+ * ```ts
+ * import { NotAnImageArray } from "./array.ts";
+ *
+ * const err = new NotAnImageArray("the answer (text/html) is not a JSON nested list, .npy or .npz");
+ * console.log(err.message);
+ * ```
  */
 export class NotAnImageArray extends Error {
   /** @param message one line saying why */
@@ -47,8 +52,13 @@ export interface RebuiltImage {
  * @returns The array and its image.
  * @throws {NotAnImageArray} Not an array, or not one with an image's shape and dtype.
  * @example
+ * ```ts
+ * import { rebuildImage } from "./array.ts";
+ *
+ * const jsonBytes = new TextEncoder().encode("[[0, 255], [255, 0]]");
  * const { array, image } = rebuildImage(jsonBytes, "application/json");
- * // array.shape: [512, 512, 3]; image.width: 512
+ * console.log(array.shape, image.width); // [2, 2] 2
+ * ```
  */
 export function rebuildImage(bytes: Uint8Array, contentType: string | null): RebuiltImage {
   try {
@@ -67,7 +77,11 @@ export function rebuildImage(bytes: Uint8Array, contentType: string | null): Reb
  * @returns The format.
  * @throws {NotAnImageArray} The extension is not `.png`, `.jpg`, `.jpeg`, `.webp` or `.gif`.
  * @example
+ * ```ts
+ * import { outputFormat } from "./array.ts";
+ *
  * outputFormat("out/picture.JPG"); // "jpeg"
+ * ```
  */
 export function outputFormat(path: string): ImageFormat {
   const extension = fileExtension(path);
@@ -88,7 +102,13 @@ export function outputFormat(path: string): ImageFormat {
  * @returns The array, its image, the format and the encoded bytes.
  * @throws {NotAnImageArray} The answer is not an image array, or the extension no format.
  * @example
+ * ```ts
+ * import { encodeArrayAnswer } from "./array.ts";
+ *
+ * const npyBytes = await Deno.readFile("fixtures/arrays/rgb_u8.npy");
  * const { encoded } = await encodeArrayAnswer(npyBytes, "application/x-npy", "out.png");
+ * console.log(encoded.length > 0); // true: PNG bytes, ready to write to out.png
+ * ```
  */
 export async function encodeArrayAnswer(
   bytes: Uint8Array,
@@ -107,7 +127,11 @@ export async function encodeArrayAnswer(
  * @param array The array.
  * @returns E.g. `(512, 512, 3) uint8`.
  * @example
+ * ```ts
+ * import { describeArray } from "./array.ts";
+ *
  * describeArray({ shape: [2, 2], dtype: "uint8", data: new Uint8Array(4) }); // "(2, 2) uint8"
+ * ```
  */
 export function describeArray(array: PixelArray): string {
   return `${formatShape(array.shape)} ${array.dtype}`;

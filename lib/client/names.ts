@@ -36,9 +36,13 @@ const EXTENSION_OF_TYPE: Readonly<Record<string, string>> = Object.fromEntries([
  * @param raw The name as offered.
  * @returns The safe name, or `undefined` when nothing usable is left.
  * @example
+ * ```ts
+ * import { safeFilename } from "./names.ts";
+ *
  * safeFilename("../../evil.png"); // "evil.png"
  * safeFilename(".bashrc"); // "bashrc"
  * safeFilename(".."); // undefined
+ * ```
  */
 export function safeFilename(raw: string): string | undefined {
   const base = raw.split(/[\/\\]/).pop() ?? "";
@@ -56,7 +60,11 @@ export function safeFilename(raw: string): string | undefined {
  * @param header The header value, or `null`.
  * @returns The raw name (not yet made safe), or `undefined` without one.
  * @example
+ * ```ts
+ * import { dispositionFilename } from "./names.ts";
+ *
  * dispositionFilename(`inline; filename="a.png"; filename*=UTF-8''%C3%A9.png`); // "é.png"
+ * ```
  */
 export function dispositionFilename(header: string | null): string | undefined {
   if (header === null) return undefined;
@@ -73,7 +81,11 @@ export function dispositionFilename(header: string | null): string | undefined {
  * @param url The URL fetched (after redirects).
  * @returns The raw segment, or `undefined` when the path ends with `/`.
  * @example
+ * ```ts
+ * import { urlFilename } from "./names.ts";
+ *
  * urlFilename(new URL("http://x/files/r%C3%A9.png")); // "ré.png"
+ * ```
  */
 export function urlFilename(url: URL): string | undefined {
   const segment = url.pathname.split("/").pop() ?? "";
@@ -95,8 +107,12 @@ export function urlFilename(url: URL): string | undefined {
  * @param contentType The `Content-Type` header, or `null`.
  * @returns A plain file name, no directories, never a dotfile.
  * @example
+ * ```ts
+ * import { chooseFilename } from "./names.ts";
+ *
  * chooseFilename(`attachment; filename="../../evil.png"`, new URL("http://x/a"), null);
  * // "evil.png"
+ * ```
  */
 export function chooseFilename(
   disposition: string | null,
@@ -121,8 +137,17 @@ export function chooseFilename(
  * @returns The absolute path.
  * @throws {UsageError} The path leaves the working folder or is the folder itself.
  * @example
+ * ```ts
+ * import { UsageError } from "./args.ts";
+ * import { insideWorkdir } from "./names.ts";
+ *
  * insideWorkdir("/home/me", "out/a.png", "-o"); // "/home/me/out/a.png"
- * insideWorkdir("/home/me", "../a.png", "-o"); // throws UsageError
+ * try {
+ *   insideWorkdir("/home/me", "../a.png", "-o");
+ * } catch (err) {
+ *   console.log(err instanceof UsageError); // true: the path leaves the folder
+ * }
+ * ```
  */
 export function insideWorkdir(workdir: string, path: string, what: string): string {
   const absolute = resolve(workdir, path);

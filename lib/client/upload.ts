@@ -31,7 +31,11 @@ export const DATA_MEDIA_TYPES: Readonly<Record<string, string>> = {
  * @param bytes Its content (the first 16 bytes are enough).
  * @returns The `Content-Type` to send.
  * @example
+ * ```ts
+ * import { dataMediaType } from "./upload.ts";
+ *
  * dataMediaType("gray.npy", new Uint8Array()); // "application/x-npy"
+ * ```
  */
 export function dataMediaType(path: string, bytes: Uint8Array): string {
   const extension = fileExtension(path)?.toLowerCase();
@@ -60,7 +64,12 @@ export interface DataBody {
  * @returns Its bytes and media type.
  * @throws {Deno.errors.NotFound} No such file.
  * @example
- * const { bytes, contentType } = await readDataFile("/home/me/gray.npy");
+ * ```ts
+ * import { readDataFile } from "./upload.ts";
+ *
+ * const { bytes, contentType } = await readDataFile("fixtures/arrays/gray_u8.npy");
+ * console.log(bytes.length, contentType); // 152 "application/x-npy"
+ * ```
  */
 export async function readDataFile(path: string): Promise<DataBody> {
   const bytes = await Deno.readFile(path);

@@ -57,7 +57,12 @@ export interface StreamResponseOptions {
  * @throws {NotFound} A path that is missing, not a file, or unreadable.
  * @throws {BadRequest} `invalid_filename`.
  * @example
- * Deno.serve(async () => await streamResponse("fixtures/sample.png", { chunkSize: 16384 }));
+ * ```ts
+ * import { streamResponse } from "./chunked.ts";
+ *
+ * const res = await streamResponse("fixtures/sample.png", { chunkSize: 16384 });
+ * for await (const chunk of res.body!) console.log(chunk.length); // 16384, 16384, …, the rest
+ * ```
  */
 export async function streamResponse(
   source: string | ReadableStream<Uint8Array> | Uint8Array,
@@ -118,7 +123,11 @@ async function fileChunks(path: string, chunkSize: number): Promise<ReadableStre
  * @param chunkSize Bytes per chunk (the last may be shorter).
  * @returns The stream.
  * @example
+ * ```ts
+ * import { byteChunks } from "./chunked.ts";
+ *
  * const stream = byteChunks(new Uint8Array(10), 4); // chunks of 4, 4 and 2 bytes
+ * ```
  */
 export function byteChunks(bytes: Uint8Array, chunkSize: number): ReadableStream<Uint8Array> {
   let held: Uint8Array | undefined = bytes;

@@ -42,7 +42,11 @@ export function isMissing(err: unknown): boolean {
  * @returns Its metadata.
  * @throws {NotFound} Missing, a directory or other non-file, or not readable.
  * @example
+ * ```ts
+ * import { statFile } from "./disk.ts";
+ *
  * const info = await statFile("fixtures/sample.png");
+ * ```
  */
 export async function statFile(path: string): Promise<Deno.FileInfo> {
   let info: Deno.FileInfo;
@@ -63,8 +67,12 @@ export async function statFile(path: string): Promise<Deno.FileInfo> {
  * @returns The open file; the caller closes it or hands it to a body that does.
  * @throws {NotFound} Missing or unreadable.
  * @example
+ * ```ts
+ * import { openFile } from "./disk.ts";
+ *
  * const file = await openFile("fixtures/sample.png");
  * file.close();
+ * ```
  */
 export async function openFile(path: string): Promise<Deno.FsFile> {
   try {
@@ -85,7 +93,13 @@ export type Span = Uint8Array | ByteRange | { readonly start: number; readonly e
  * @param length Bytes wanted.
  * @returns The bytes read (fewer only at the end of the file), or `null` at the end.
  * @example
- * const head = await readUpTo(file, 12);
+ * ```ts
+ * import { readUpTo } from "./disk.ts";
+ *
+ * using file = await Deno.open("fixtures/sample.png");
+ * const head = await readUpTo(file, 8);
+ * console.log(head); // the PNG signature: Uint8Array [137, 80, 78, 71, 13, 10, 26, 10]
+ * ```
  */
 export async function readUpTo(file: Deno.FsFile, length: number): Promise<Uint8Array | null> {
   const buffer = new Uint8Array(length);

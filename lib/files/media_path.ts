@@ -36,7 +36,11 @@ export interface MediaFile {
  * @throws {NotFound} A segment that is empty, `.`/`..` or any dotfile, or holds
  *   `/`, `\`, NUL or another control character; a path or segment too long.
  * @example
+ * ```ts
+ * import { decodeMediaPath } from "./media_path.ts";
+ *
  * decodeMediaPath("nested/r%C3%A9sum%C3%A9.png"); // ["nested", "résumé.png"]
+ * ```
  */
 export function decodeMediaPath(raw: string): string[] {
   const refuse = () => new NotFound(`nothing is served at ${JSON.stringify(raw)}`);
@@ -70,8 +74,13 @@ export function decodeMediaPath(raw: string): string[] {
  * @throws {NotFound} Anything but a regular file inside the root.
  * @throws {BadRequest} `invalid_path` for malformed percent-encoding.
  * @example
- * await resolveMediaPath("/srv/media", "nested/tile.png");
- * // { path: "/srv/media/nested/tile.png", name: "tile.png" }
+ * ```ts
+ * import { resolveMediaPath } from "./media_path.ts";
+ *
+ * const root = await Deno.realPath("fixtures");
+ * await resolveMediaPath(root, "nested/tile.png");
+ * // { path: `${root}/nested/tile.png`, name: "tile.png" }
+ * ```
  */
 export async function resolveMediaPath(root: string, raw: string): Promise<MediaFile> {
   const segments = decodeMediaPath(raw);

@@ -65,7 +65,9 @@ export interface FileFacts {
  *   `Cache-Control`, `Content-Disposition`, `X-Content-Type-Options`.
  * @throws {BadRequest} `invalid_filename` for a name `contentDisposition` refuses.
  * @example
+ * ```ts ignore
  * fileHeaders({ size: 3, mtime: new Date(0) }, { filename: "a.png" }).get("etag"); // `W/"0-3"`
+ * ```
  */
 function fileHeaders(
   info: FileFacts,
@@ -98,9 +100,13 @@ function fileHeaders(
  * @throws {RangeNotSatisfiable} No asked range starts within the file.
  * @throws {BadRequest} `invalid_filename`.
  * @example
+ * ```ts
+ * import { planFileResponse } from "./sized.ts";
+ *
  * const plan = planFileResponse({ size: 1000, mtime: new Date(0) },
  *   new Request("http://x/", { headers: { range: "bytes=0-9" } }), { filename: "a.bin" });
  * plan.status; // 206
+ * ```
  */
 export function planFileResponse(
   info: FileFacts,
@@ -155,7 +161,13 @@ function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
  * @throws {BadRequest} `invalid_filename`.
  * @throws {ServiceUnavailable} `file_changing` (with `Retry-After: 1`) when the file changes under three opens in a row.
  * @example
- * Deno.serve((request) => fileResponse("fixtures/sample.png", request).catch(toErrorResponse));
+ * ```ts
+ * import { fileResponse } from "./sized.ts";
+ *
+ * const request = new Request("http://localhost/sample.png", { headers: { range: "bytes=0-7" } });
+ * const res = await fileResponse("fixtures/sample.png", request);
+ * console.log(res.status, await res.bytes()); // 206, the eight bytes of the PNG signature
+ * ```
  */
 export async function fileResponse(
   path: string,

@@ -14,8 +14,12 @@ import { OCTET_STREAM } from "../media_types.ts";
  * @param name A file name or path.
  * @returns The media type, or `application/octet-stream` when the extension is unknown or absent.
  * @example
+ * ```ts
+ * import { mediaTypeOf } from "./mime.ts";
+ *
  * mediaTypeOf("scan.TIFF"); // "image/tiff"
  * mediaTypeOf("data.unknownext"); // "application/octet-stream"
+ * ```
  */
 export function mediaTypeOf(name: string): string {
   return mime.getType(name) ?? OCTET_STREAM;

@@ -18,7 +18,11 @@ import { checkFilename, type DispositionType } from "./disposition.ts";
  * @returns The value, or `undefined` when the parameter is absent.
  * @throws {BadRequest} `invalid_parameter` when it is not an integer in range.
  * @example
+ * ```ts
+ * import { intParam } from "./params.ts";
+ *
  * intParam(new URL("http://x/?w=3"), "w", 1, 10); // 3
+ * ```
  */
 export function intParam(
   url: URL,
@@ -46,7 +50,11 @@ export function intParam(
  * @returns Whether the flag is set.
  * @throws {BadRequest} `invalid_parameter` for a value other than empty, 1, 0, true or false.
  * @example
+ * ```ts
+ * import { flagParam } from "./params.ts";
+ *
  * flagParam(new URL("http://x/?download"), "download"); // true
+ * ```
  */
 export function flagParam(url: URL, name: string): boolean {
   const raw = url.searchParams.get(name);
@@ -75,7 +83,11 @@ export function flagParam(url: URL, name: string): boolean {
  * @returns The value, or `undefined` when the parameter is absent.
  * @throws {BadRequest} `invalid_parameter` listing the choices.
  * @example
+ * ```ts
+ * import { choiceParam } from "./params.ts";
+ *
  * choiceParam(new URL("http://x/?mode=rgb"), "mode", ["gray", "rgb"]); // "rgb"
+ * ```
  */
 export function choiceParam<T extends string>(
   url: URL,
@@ -99,7 +111,11 @@ export function choiceParam<T extends string>(
  * @returns The axis lengths.
  * @throws {BadRequest} `invalid_parameter` unless it is 1 to 3 positive integers.
  * @example
+ * ```ts
+ * import { parseShapeParam } from "./params.ts";
+ *
  * parseShapeParam("512, 512, 3"); // [512, 512, 3]
+ * ```
  */
 export function parseShapeParam(text: string, name = "shape"): number[] {
   const parts = text.split(",").map((s) => s.trim());
@@ -122,8 +138,12 @@ export function parseShapeParam(text: string, name = "shape"): number[] {
  * @returns The name and disposition of the response.
  * @throws {BadRequest} `invalid_filename`, or `invalid_parameter` for a malformed flag.
  * @example
+ * ```ts
+ * import { dispositionRequest } from "./params.ts";
+ *
  * dispositionRequest(new URL("http://x/image.png?download"), "sample.png");
  * // { filename: "sample.png", disposition: "attachment" }
+ * ```
  */
 export function dispositionRequest(
   url: URL,

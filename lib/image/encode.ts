@@ -73,8 +73,12 @@ export interface ChannelPixels {
  * @returns RGBA pixels: `data` itself for 4 channels, else a new buffer.
  * @throws {RangeError} When `data` does not hold `width * height * channels` bytes.
  * @example
+ * ```ts
+ * import { toRgba } from "./encode.ts";
+ *
  * toRgba({ width: 1, height: 1, channels: 3, data: new Uint8Array([1, 2, 3]) }).rgba;
  * // Uint8Array [1, 2, 3, 255]
+ * ```
  */
 export function toRgba(pixels: ChannelPixels): RgbaPixels {
   const { width, height, channels, data } = pixels;
@@ -116,7 +120,11 @@ export const MAX_SIDE: Readonly<Record<ImageFormat, number>> = {
  * @returns The quality unchanged.
  * @throws {CodecError} malformed: `invalid_quality`: not an integer 1–100, or the format is lossless.
  * @example
+ * ```ts
+ * import { checkQuality } from "./encode.ts";
+ *
  * checkQuality("jpeg", 80); // 80
+ * ```
  */
 export function checkQuality(
   format: ImageFormat,
@@ -148,7 +156,17 @@ export function checkQuality(
  * @param format The target format.
  * @throws {CodecError} unprocessable: `too_large_for_format` past {@linkcode MAX_SIDE}.
  * @example
- * checkSize(20_000, 10, "webp"); // throws: webp images are at most 16383 pixels a side
+ * ```ts
+ * import { CodecError } from "../codec_error.ts";
+ * import { checkSize } from "./encode.ts";
+ *
+ * checkSize(16_383, 10, "webp"); // fits
+ * try {
+ *   checkSize(20_000, 10, "webp");
+ * } catch (err) {
+ *   console.log((err as CodecError).message); // "webp images are at most 16383 pixels a side; …"
+ * }
+ * ```
  */
 export function checkSize(width: number, height: number, format: ImageFormat): void {
   const max = MAX_SIDE[format];
@@ -172,7 +190,12 @@ export function checkSize(width: number, height: number, format: ImageFormat): v
  * @throws {CodecError} malformed: A quality that {@linkcode checkQuality} rejects.
  * @throws {CodecError} unprocessable: A size that {@linkcode checkSize} rejects.
  * @example
+ * ```ts
+ * import { encode } from "./encode.ts";
+ * import { Image } from "imagescript";
+ *
  * const png = await encode(new Image(2, 2), "png");
+ * ```
  */
 export async function encode(
   image: Image,
@@ -188,7 +211,12 @@ export async function encode(
  * @param image The image.
  * @returns Its width, height and bitmap bytes.
  * @example
+ * ```ts
+ * import { pixelsOf } from "./encode.ts";
+ * import { Image } from "imagescript";
+ *
  * pixelsOf(new Image(2, 1)).rgba.length; // 8
+ * ```
  */
 export function pixelsOf(image: Image): RgbaPixels {
   const b = image.bitmap;
@@ -209,7 +237,11 @@ export function pixelsOf(image: Image): RgbaPixels {
  * @throws {CodecError} malformed: A quality that {@linkcode checkQuality} rejects.
  * @throws {CodecError} unprocessable: A size that {@linkcode checkSize} rejects.
  * @example
+ * ```ts
+ * import { encodePixels } from "./encode.ts";
+ *
  * const gif = await encodePixels({ width: 1, height: 1, rgba: new Uint8Array(4) }, "gif");
+ * ```
  */
 export async function encodePixels(
   pixels: RgbaPixels,

@@ -49,7 +49,11 @@ export const LOSSY_FORMATS: ReadonlySet<ImageFormat> = new Set([
  * @param extension Without the dot, any case: `png`, `jpg`, `jpeg`, `webp`, `gif`.
  * @returns The format, or `undefined` for any other extension.
  * @example
+ * ```ts
+ * import { formatFromExtension } from "./format.ts";
+ *
  * formatFromExtension("JPG"); // "jpeg"
+ * ```
  */
 export function formatFromExtension(
   extension: string,
@@ -90,7 +94,11 @@ const MAGIC: readonly [ImageFormat | "tiff", readonly number[]][] = [
  * @param bytes The first bytes of a file (12 are enough).
  * @returns The format, `"tiff"`, or `undefined` when none matches.
  * @example
+ * ```ts
+ * import { sniffImageFormat } from "./format.ts";
+ *
  * sniffImageFormat(new Uint8Array([0xff, 0xd8, 0xff, 0xe0])); // "jpeg"
+ * ```
  */
 export function sniffImageFormat(
   bytes: Uint8Array,

@@ -45,7 +45,11 @@ const CRC_TABLE: Uint32Array = (() => {
  * @param crc The CRC of the bytes before these; 0 to start.
  * @returns The CRC as an unsigned 32-bit integer.
  * @example
+ * ```ts
+ * import { crc32 } from "./png.ts";
+ *
  * crc32(new TextEncoder().encode("123456789")); // 0xcbf43926
+ * ```
  */
 export function crc32(bytes: Uint8Array, crc = 0): number {
   let c = ~crc;
@@ -59,7 +63,11 @@ export function crc32(bytes: Uint8Array, crc = 0): number {
  * @param rgba Pixels, 4 bytes each.
  * @returns 0 (gray), 2 (RGB), 4 (gray with alpha) or 6 (RGBA).
  * @example
+ * ```ts
+ * import { pngColorType } from "./png.ts";
+ *
  * pngColorType(new Uint8Array([9, 9, 9, 255])); // 0
+ * ```
  */
 export function pngColorType(rgba: Uint8Array): PngColorType {
   const words = wordsOf(rgba);
@@ -101,7 +109,11 @@ function scanRows(words: Int32Array, width: number, height: number): RowScan {
  * @param into Where to write, when it is large enough and 4-byte aligned; else a new array.
  * @returns `PNG_CHANNELS[type]` bytes per pixel (a view of `into` when it was used).
  * @example
+ * ```ts
+ * import { packPixels } from "./png.ts";
+ *
  * packPixels(new Uint8Array([1, 2, 3, 255]), 2); // Uint8Array [1, 2, 3]
+ * ```
  */
 export function packPixels(
   rgba: Uint8Array,
@@ -125,7 +137,11 @@ export function packPixels(
  * @returns The PNG file.
  * @throws {RangeError} When `rgba` does not hold `width * height` pixels.
  * @example
+ * ```ts
+ * import { encodePng } from "./png.ts";
+ *
  * const png = encodePng(new Uint8Array([255, 0, 0, 255]), 1, 1);
+ * ```
  */
 export function encodePng(
   rgba: Uint8Array,

@@ -77,8 +77,12 @@ function tiffSize(bytes: Uint8Array): [number, number] | undefined {
  * @returns Format, width and height, or `undefined` when the bytes are not a
  *   PNG, JPEG, GIF or TIFF with a readable header.
  * @example
+ * ```ts
+ * import { readSourceHeader } from "./source.ts";
+ *
  * readSourceHeader(await Deno.readFile("fixtures/sample.png"));
  * // { format: "png", width: 512, height: 512 }
+ * ```
  */
 export function readSourceHeader(bytes: Uint8Array): SourceHeader | undefined {
   const format = sniffImageFormat(bytes.subarray(0, 12));
@@ -155,7 +159,11 @@ function tiffImage(ifd: TiffIfd): Image {
  * @throws {CodecError} unsupported_media: Not a PNG, JPEG, GIF or TIFF, or corrupt.
  * @throws {CodecError} unprocessable: `too_many_pixels` when the header says more than `maxPixels`.
  * @example
+ * ```ts
+ * import { decodeSourceImage } from "./source.ts";
+ *
  * const image = await decodeSourceImage(await Deno.readFile("fixtures/photo.jpg"), 40_000_000);
+ * ```
  */
 export async function decodeSourceImage(bytes: Uint8Array, maxPixels: number): Promise<Image> {
   const header = readSourceHeader(bytes);

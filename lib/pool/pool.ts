@@ -63,9 +63,13 @@ interface Slot {
  * Encodes on a bounded set of workers behind a bounded queue.
  *
  * @example
+ * ```ts
+ * import { EncodePool } from "./pool.ts";
+ *
  * const pool = new EncodePool({ size: 2 });
  * const png = await pool.encode({ width: 1, height: 1, rgba: new Uint8Array(4) }, "png");
  * pool.close();
+ * ```
  */
 export class EncodePool {
   /** Workers encoding at once. */
@@ -132,7 +136,16 @@ export class EncodePool {
    * @throws {HttpError} 500 `encoder_crashed`: the worker died during this job.
    * @throws {RangeError} Pixel bytes that do not match the size.
    * @example
-   * const jpeg = await pool.encode(pixelsOf(image), "jpeg", { quality: 80 });
+   * ```ts
+   * import { pixelsOf } from "../image/encode.ts";
+   * import { sampleImage } from "../image/sample.ts";
+   * import { EncodePool } from "./pool.ts";
+   *
+   * const pool = new EncodePool({ size: 1 });
+   * const jpeg = await pool.encode(pixelsOf(sampleImage(64, 64)), "jpeg", { quality: 80 });
+   * console.log(jpeg.subarray(0, 3)); // Uint8Array [255, 216, 255]
+   * pool.close();
+   * ```
    */
   encode(
     pixels: RgbaPixels | ChannelPixels,
@@ -175,7 +188,12 @@ export class EncodePool {
    * Stops every worker; jobs waiting or encoding are refused with `shutting_down`.
    *
    * @example
+   * ```ts
+   * import { EncodePool } from "./pool.ts";
+   *
+   * const pool = new EncodePool({ size: 1 });
    * pool.close();
+   * ```
    */
   close(): void {
     this.#closed = true;

@@ -206,7 +206,15 @@ function decodeHandler(services: Services): Handler {
  * @param services Config (pixel and body limits, cache max-age) and encoder.
  * @returns `GET /image.{json,npy}`, `POST /render.{png,jpg,jpeg,webp,gif}`, `POST /decode.{json,npy}`.
  * @example
- * const routes = arraysRoutes(createServices(config));
+ * ```ts
+ * import { createServices } from "../services.ts";
+ * import { arraysRoutes } from "./arrays.ts";
+ * import { validateSettings } from "../config.ts";
+ *
+ * const services = createServices(validateSettings({}, () => Deno.cwd()));
+ * const routes = arraysRoutes(services);
+ * services.close();
+ * ```
  */
 export function arraysRoutes(services: Services): Route[] {
   return [

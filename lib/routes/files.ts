@@ -33,7 +33,9 @@ import type { Services } from "../services.ts";
  * @throws {NotFound} No source with that stem.
  * @throws {BadRequest} `invalid_path` for malformed percent-encoding.
  * @example
+ * ```ts ignore
  * await findImageSource(config.mediaRoot, "nested/tile"); // { path: ".../nested/tile.png", name: "tile.png" }
+ * ```
  */
 async function findImageSource(root: string, stem: string): Promise<MediaFile> {
   for (const extension of SOURCE_EXTENSIONS) {
@@ -129,7 +131,15 @@ function imagesHandler(services: Services): Handler {
  * @param services Config (media root, limits, caching), cache and encoder.
  * @returns `/files/{path}`, `/stream/{path}` and `/images/{stem}.{ext}`.
  * @example
- * const routes = filesRoutes(createServices(config));
+ * ```ts
+ * import { createServices } from "../services.ts";
+ * import { filesRoutes } from "./files.ts";
+ * import { validateSettings } from "../config.ts";
+ *
+ * const services = createServices(validateSettings({}, () => Deno.cwd()));
+ * const routes = filesRoutes(services);
+ * services.close();
+ * ```
  */
 export function filesRoutes(services: Services): Route[] {
   return [

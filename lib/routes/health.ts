@@ -15,7 +15,11 @@ export const VERSION: string = meta.version;
  *
  * @returns `GET /health` → `{"status":"ok","version":"…"}`.
  * @example
+ * ```ts
+ * import { healthRoutes } from "./health.ts";
+ *
  * const [route] = healthRoutes();
+ * ```
  */
 export function healthRoutes(): Route[] {
   return [{

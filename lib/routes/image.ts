@@ -38,8 +38,12 @@ export interface SampleRequest {
  * @throws {BadRequest} Malformed numbers or a quality the format does not take.
  * @throws {CodecError} unprocessable: `too_many_pixels` past the limit.
  * @example
+ * ```ts
+ * import { sampleRequest } from "./image.ts";
+ *
  * sampleRequest(new URL("http://x/image.png?width=64"), "png", 40_000_000);
  * // { width: 64, height: 512, format: "png", quality: undefined }
+ * ```
  */
 export function sampleRequest(
   url: URL,
@@ -119,7 +123,15 @@ function negotiatedSampleHandler(services: Services): Handler {
  * @param services Config, cache and encoder.
  * @returns The routes for `/image` and `/image.{ext}`.
  * @example
- * const routes = imageRoutes(createServices(config));
+ * ```ts
+ * import { createServices } from "../services.ts";
+ * import { imageRoutes } from "./image.ts";
+ * import { validateSettings } from "../config.ts";
+ *
+ * const services = createServices(validateSettings({}, () => Deno.cwd()));
+ * const routes = imageRoutes(services);
+ * services.close();
+ * ```
  */
 export function imageRoutes(services: Services): Route[] {
   return [
