@@ -14,8 +14,8 @@ import { BadRequest, HttpError, PayloadTooLarge } from "./errors.ts";
  *
  * A `Content-Length` above the limit is refused before a byte is read. With a
  * `Content-Length` within the limit, the body is read in one piece by the
- * runtime (`request.bytes()`, about a third less CPU than reading chunk by
- * chunk for a 768 KiB body): `Deno.serve`'s HTTP server ends a body at its
+ * runtime (`request.bytes()`, less CPU than reading chunk by chunk; figures in
+ * `bench/README.md`): `Deno.serve`'s HTTP server ends a body at its
  * `Content-Length`, so it cannot be longer. A `Request` built in code with a
  * lower `Content-Length` than its stream is read whole, then refused. Without
  * a `Content-Length` (a chunked upload) the running count of bytes received

@@ -3,11 +3,11 @@
  *
  * PNG is pixserve's own writer ({@linkcode encodePng}); GIF is its own exact writer for
  * images of at most 256 colours ({@linkcode encodeGif}); WebP is ImageScript's libwebp
- * build (WebAssembly), which measured faster than sharp's here for the same bytes. JPEG
+ * build (WebAssembly), the faster of the two libwebp builds at hand for the same bytes. JPEG
  * and GIFs that need a quantizer go to the backend chosen at start-up: `native`
  * (libjpeg-turbo called directly for JPEG, libvips' libimagequant through sharp for GIF,
- * each loaded on first use) or `imagescript` (WebAssembly, about 10× slower for JPEG, no
- * native code).
+ * each loaded on first use) or `imagescript` (WebAssembly, much slower for JPEG, no
+ * native code). The figures behind these choices: `bench/README.md`.
  *
  * @module
  */
@@ -279,8 +279,8 @@ function loadJpegTurbo(): Promise<JpegTurbo> {
 
 /**
  * JPEG through libjpeg-turbo's own API, synchronously (it runs on an encode worker), from
- * the RGBA bytes as they are (alpha ignored), with 4:2:0 chroma as Pillow writes by default:
- * without libvips' per-call pipeline, a 512×512 image takes about half a millisecond.
+ * the RGBA bytes as they are (alpha ignored), with 4:2:0 chroma as Pillow writes by default,
+ * without the fixed cost of libvips' per-call pipeline (figures: `bench/README.md`).
  */
 async function turboJpeg(pixels: RgbaPixels, quality: number) {
   const turbo = await loadJpegTurbo();

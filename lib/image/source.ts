@@ -2,7 +2,8 @@
  * Image files as sources: their dimensions read from the header before any
  * pixel is decoded (so the pixel limit is enforced before memory is spent),
  * then PNG, JPEG and GIF (first frame) decoded by ImageScript and TIFF by
- * `npm:tiff` (ImageScript 1.3.1's TIFF codec fails on every file).
+ * `npm:tiff` (the TIFF codec of the ImageScript version pinned in `deno.json` fails on every
+ * file).
  *
  * @module
  */
