@@ -18,34 +18,11 @@ export interface LogEntry {
   ms: number;
 }
 
-/**
- * Formats an entry as one JSON line.
- *
- * @param entry The request.
- * @param now The time stamp.
- * @returns The line, without its newline.
- * @example
- * ```ts
- * import { formatLogLine } from "./log.ts";
- *
- * formatLogLine({ method: "GET", path: "/health", status: 200, bytes: 33, ms: 0.4 }, new Date(0));
- * // {"time":"1970-01-01T00:00:00.000Z","method":"GET","path":"/health","status":200,"bytes":33,"ms":0.4}
- * ```
- */
-export function formatLogLine(entry: LogEntry, now: Date = new Date()): string {
-  return `{"time":"${isoTime(now.getTime())}${fieldsOf(entry)}${msOf(entry)}}`;
-}
-
 /** The fields between the time and the duration: `","method":…,"ms":`. */
 function fieldsOf(entry: LogEntry): string {
   return `","method":${JSON.stringify(entry.method)},"path":${
     JSON.stringify(entry.path)
   },"status":${entry.status},"bytes":${entry.bytes},"ms":`;
-}
-
-/** The duration, rounded to a tenth of a millisecond. */
-function msOf(entry: LogEntry): number {
-  return Math.round(entry.ms * 10) / 10;
 }
 
 let lastSecond = NaN;
@@ -79,9 +56,11 @@ const encoder = new TextEncoder();
 const [CLOSING_BRACE, NEWLINE, DOT, ZERO] = encoder.encode("}\n.0");
 
 /**
- * The lines {@linkcode formatLogLine} makes, appended as bytes to one buffer, cheaply for a
- * run of requests: everything before the duration is encoded once per millisecond (read
- * with `Date.now()`) or per change of method, path, status or bytes (a server under load
+ * Log lines — `{"time":…,"method":…,"path":…,"status":…,"bytes":…,"ms":…}`, the time as
+ * `Date.toISOString()` writes it and the duration rounded to a tenth of a millisecond —
+ * appended as bytes to one buffer, cheaply for a run of requests: everything before the
+ * duration is encoded once per millisecond (read from the clock) or per change of method,
+ * path, status or bytes (a server under load
  * answers the same request over and over), and the duration's digits are written in
  * place. No string is built per line.
  */
@@ -97,6 +76,9 @@ class LineBuffer {
   #fields = "";
   #prefix = new Uint8Array();
 
+  /** @param clock The time in ms, as `Date.now()` reads it. */
+  constructor(readonly clock: () => number) {}
+
   /** Bytes queued. */
   get length(): number {
     return this.#length;
@@ -104,7 +86,7 @@ class LineBuffer {
 
   /** Appends the line of an entry. */
   append(entry: LogEntry): void {
-    const now = Date.now();
+    const now = this.clock();
     let stale = now !== this.#time;
     if (stale) {
       this.#time = now;
@@ -149,7 +131,7 @@ class LineBuffer {
 }
 
 /**
- * Writes a duration rounded to tenths of a millisecond as {@linkcode formatLogLine} does
+ * Writes a duration rounded to tenths of a millisecond as JSON writes that number
  * (`0`, `0.3`, `12`, `12.3`).
  *
  * @returns The index after the last character.
@@ -184,6 +166,7 @@ function writeTenths(out: Uint8Array, at: number, ms: number): number {
  * @param quiet When true, nothing is written.
  * @param write Where the bytes go; default: standard output, synchronously. It must be done
  *   with the bytes when it returns: the buffer is reused.
+ * @param clock The time each line is stamped with, in ms; default: `Date.now`.
  * @returns The function to call once per request.
  * @example
  * ```ts
@@ -196,8 +179,9 @@ function writeTenths(out: Uint8Array, at: number, ms: number): number {
 export function createLogger(
   quiet: boolean,
   write: (bytes: Uint8Array) => void = writeStdout,
+  clock: () => number = Date.now,
 ): Logger {
-  const lines = new LineBuffer();
+  const lines = new LineBuffer(clock);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
     clearTimeout(timer);

@@ -114,8 +114,8 @@ export function createRouter(
   }));
   return (request) => {
     const url = new URL(request.url);
-    const asked = request.method;
-    const method = asked === "HEAD" ? "GET" : asked;
+    const requestMethod = request.method;
+    const method = requestMethod === "HEAD" ? "GET" : requestMethod;
     const allowed = new Set<string>();
     for (const route of table) {
       const match = route.pattern.exec(url.pathname);
@@ -126,11 +126,11 @@ export function createRouter(
         continue;
       }
       const response = route.handler(request, { url, params: match.groups ?? {}, memo });
-      if (asked !== "HEAD") return response;
+      if (requestMethod !== "HEAD") return response;
       return response instanceof Promise ? response.then(withoutBody) : withoutBody(response);
     }
     if (allowed.size > 0) {
-      throw new MethodNotAllowed(asked, [...allowed]);
+      throw new MethodNotAllowed(requestMethod, [...allowed]);
     }
     throw new NotFound(`nothing is served at ${url.pathname}`);
   };

@@ -1,14 +1,26 @@
 import assert from "node:assert/strict";
-import { createLogger, formatLogLine, type LogEntry } from "../lib/log.ts";
+import { createLogger, type LogEntry } from "../lib/log.ts";
 import { withServer } from "./_server.ts";
 
-Deno.test("formatLogLine() writes one JSON object with the time as toISOString() does", () => {
+/** The line of an entry logged at `time`, as JSON.stringify writes it. */
+function expectedLine(entry: LogEntry, time: number): string {
+  const { method, path, status, bytes } = entry;
+  const ms = Math.round(entry.ms * 10) / 10;
+  return JSON.stringify({ time: new Date(time).toISOString(), method, path, status, bytes, ms });
+}
+
+Deno.test("createLogger() writes one JSON object with the time as toISOString() does", () => {
   for (const t of [0, 999, 1000, 1_700_000_000_123, 1_700_000_000_999, 1_700_000_001_000]) {
     const now = new Date(t);
-    const line = formatLogLine(
-      { method: "GET", path: '/a"b\\c', status: 200, bytes: null, ms: 1.26 },
-      now,
+    const writes: string[] = [];
+    const log = createLogger(
+      false,
+      (bytes) => writes.push(new TextDecoder().decode(bytes)),
+      () => t,
     );
+    log({ method: "GET", path: '/a"b\\c', status: 200, bytes: null, ms: 1.26 });
+    log.flush();
+    const line = writes.join("").trimEnd();
     assert.deepEqual(JSON.parse(line), {
       time: now.toISOString(),
       method: "GET",
@@ -17,6 +29,10 @@ Deno.test("formatLogLine() writes one JSON object with the time as toISOString()
       bytes: null,
       ms: 1.3,
     });
+    assert.equal(
+      line,
+      expectedLine({ method: "GET", path: '/a"b\\c', status: 200, bytes: null, ms: 1.26 }, t),
+    );
   }
 });
 
@@ -65,7 +81,7 @@ Deno.test("the app logs one entry per request: method, path, status, bytes, ms",
   );
 });
 
-Deno.test("createLogger() writes the lines formatLogLine() does, for runs of equal requests", () => {
+Deno.test("createLogger() writes the lines JSON.stringify() does, for runs of equal requests", () => {
   const writes: string[] = [];
   const log = createLogger(false, (bytes) => writes.push(new TextDecoder().decode(bytes)));
   const entries: LogEntry[] = [
@@ -91,7 +107,7 @@ Deno.test("createLogger() writes the lines formatLogLine() does, for runs of equ
     const { time, ...fields } = JSON.parse(line);
     const ms = Date.parse(time);
     assert.ok(ms >= before && ms <= after, time);
-    assert.equal(line, formatLogLine(entries[i], new Date(ms)));
+    assert.equal(line, expectedLine(entries[i], ms));
     assert.deepEqual(fields, { ...entries[i], ms: Math.round(entries[i].ms * 10) / 10 });
   }
 });

@@ -26,7 +26,7 @@ export function basename(path: string): string {
 }
 
 /** Whether a file-system error means the file cannot be served: missing, not a file, or not readable. */
-export function isMissing(err: unknown): boolean {
+export function isUnservable(err: unknown): boolean {
   return err instanceof Deno.errors.NotFound ||
     err instanceof Deno.errors.NotADirectory ||
     err instanceof Deno.errors.PermissionDenied ||
@@ -53,7 +53,7 @@ export async function statFile(path: string): Promise<Deno.FileInfo> {
   try {
     info = await Deno.stat(path);
   } catch (err) {
-    if (isMissing(err)) throw new NotFound(`no file at ${basename(path)}`);
+    if (isUnservable(err)) throw new NotFound(`no file at ${basename(path)}`);
     throw err;
   }
   if (!info.isFile) throw new NotFound(`${basename(path)} is not a file`);
@@ -78,7 +78,7 @@ export async function openFile(path: string): Promise<Deno.FsFile> {
   try {
     return await Deno.open(path, { read: true });
   } catch (err) {
-    if (isMissing(err)) throw new NotFound(`no file at ${basename(path)}`);
+    if (isUnservable(err)) throw new NotFound(`no file at ${basename(path)}`);
     throw err;
   }
 }

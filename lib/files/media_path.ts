@@ -6,7 +6,7 @@
  */
 
 import { BadRequest, NotFound } from "../errors.ts";
-import { isMissing, statFile } from "./disk.ts";
+import { isUnservable, statFile } from "./disk.ts";
 
 /** Longest request path accepted under the media root, in characters. */
 const MAX_PATH_LENGTH = 4096;
@@ -89,7 +89,7 @@ export async function resolveMediaPath(root: string, raw: string): Promise<Media
   try {
     real = await Deno.realPath(prefix + segments.join("/"));
   } catch (err) {
-    if (isMissing(err)) throw new NotFound(`nothing is served at ${JSON.stringify(raw)}`);
+    if (isUnservable(err)) throw new NotFound(`nothing is served at ${JSON.stringify(raw)}`);
     throw err;
   }
   const inside = real.startsWith(prefix) &&

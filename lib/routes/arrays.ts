@@ -122,11 +122,11 @@ function sampleArrayHandler(services: Services): Handler {
   return (request, { url, params }) => {
     const format = params.ext as ArrayFormat;
     const { mode, order } = layoutParams(url);
-    const asked = dispositionRequest(url, `sample.${format}`);
+    const naming = dispositionRequest(url, `sample.${format}`);
     const array = imageToArray(sampleImage(), { mode, order });
     return arrayResponse(array, format, {
-      filename: asked.filename,
-      disposition: format === "npy" ? "attachment" : asked.disposition,
+      filename: naming.filename,
+      disposition: format === "npy" ? "attachment" : naming.disposition,
       cacheControl: publicCache(config.cacheMaxAge),
       request,
     });
@@ -183,7 +183,7 @@ function decodeHandler(services: Services): Handler {
   return async (request, { url, params }) => {
     const format = params.ext as ArrayFormat;
     const { mode, order } = layoutParams(url);
-    const asked = dispositionRequest(url, `pixels.${format}`);
+    const naming = dispositionRequest(url, `pixels.${format}`);
     const type = bodyMediaType(request);
     if (!DECODE_MEDIA_TYPES.includes(type)) {
       throw new UnsupportedMediaType(
@@ -193,8 +193,8 @@ function decodeHandler(services: Services): Handler {
     const body = await readBody(request, config.maxBodyBytes);
     const image = await decodeSourceImage(body, config.maxPixels);
     return arrayResponse(imageToArray(image, { mode, order }), format, {
-      filename: asked.filename,
-      disposition: format === "npy" ? "attachment" : asked.disposition,
+      filename: naming.filename,
+      disposition: format === "npy" ? "attachment" : naming.disposition,
       cacheControl: "no-store",
     });
   };

@@ -115,10 +115,10 @@ function imagesHandler(services: Services): Handler {
     const quality = checkQuality(format, intParam(url, "quality", 1, 100));
     const source = await findImageSource(config.mediaRoot, params.stem);
     const stemName = params.stem.slice(params.stem.lastIndexOf("/") + 1);
-    const asked = dispositionRequest(url, `${decodeURIComponent(stemName)}.${params.ext}`);
+    const naming = dispositionRequest(url, `${decodeURIComponent(stemName)}.${params.ext}`);
     const encoded = await encodeSource(services, source.path, format, quality);
     return encodedResponse(encoded, {
-      ...asked,
+      ...naming,
       maxAge: config.cacheMaxAge,
       request,
     });

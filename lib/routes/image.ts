@@ -70,7 +70,7 @@ function serveSample(
   extension: string,
   vary?: string,
 ): Response | Promise<Response> {
-  const asked = sampleRequest(url, format, services.config.maxPixels);
+  const spec = sampleRequest(url, format, services.config.maxPixels);
   const { filename, disposition } = dispositionRequest(url, `sample.${extension}`);
   const options = {
     filename,
@@ -80,7 +80,7 @@ function serveSample(
     request,
   };
   const respond = (encoded: EncodedImage) => encodedResponse(encoded, options);
-  const key = `sample:${asked.width}x${asked.height}.${format}.q${asked.quality ?? "-"}`;
+  const key = `sample:${spec.width}x${spec.height}.${format}.q${spec.quality ?? "-"}`;
   const cached = services.cache.get(key);
   if (cached !== undefined) {
     // Without `Vary`, the answer depends on the URL alone: kept while the image is cached.
@@ -95,8 +95,7 @@ function serveSample(
   }
   return services.cache.getOrCreate(
     key,
-    () =>
-      services.encode(sampleImage(asked.width, asked.height), format, { quality: asked.quality }),
+    () => services.encode(sampleImage(spec.width, spec.height), format, { quality: spec.quality }),
   ).then(respond);
 }
 
