@@ -21,7 +21,7 @@ import {
   type PixelArray,
   unsupportedDtype,
 } from "./types.ts";
-import { isLittleEndian, viewElements } from "./raw.ts";
+import { viewElements } from "./raw.ts";
 
 /** The six bytes every `.npy` file starts with: `\x93NUMPY`. */
 export const NPY_MAGIC: Uint8Array<ArrayBuffer> = new Uint8Array([
@@ -39,8 +39,6 @@ export const MAX_NPY_HEADER_BYTES = 10000;
 /** Header alignment and spare room, as NumPy writes them. */
 const ARRAY_ALIGN = 64;
 const GROWTH_AXIS_MAX_DIGITS = 21;
-
-const LITTLE_ENDIAN = isLittleEndian();
 
 /** `descr` of each dtype as `np.save` writes it on a little-endian machine. */
 const DESCR: Readonly<Record<Dtype, string>> = {
@@ -211,7 +209,8 @@ function parseDescr(descr: PyValue): { dtype: Dtype; bigEndian: boolean } {
       ({ S: "bytes", a: "bytes", U: "str", V: "void" } as Record<string, string>)[kind] ?? code;
     throw unsupportedDtype(`${name} ('${descr}')`);
   }
-  return { dtype, bigEndian: order === ">" || (order === "=" && !LITTLE_ENDIAN) };
+  // "=" is the native order, which is little-endian wherever Deno runs.
+  return { dtype, bigEndian: order === ">" };
 }
 
 /** Fortran (column-major) elements reordered to C (row-major) order. */
@@ -289,12 +288,6 @@ export function encodeNpy(array: PixelArray): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(header.length + raw.length);
   out.set(header);
   out.set(raw, header.length);
-  if (!LITTLE_ENDIAN && ITEM_SIZES[array.dtype] > 1) {
-    const size = ITEM_SIZES[array.dtype];
-    for (let i = header.length; i < out.length; i += size) {
-      out.subarray(i, i + size).reverse();
-    }
-  }
   return out;
 }
 

@@ -8,8 +8,6 @@
 import { CodecError } from "../codec_error.ts";
 import { type Dtype, elementCount, formatShape, ITEM_SIZES, type PixelArray } from "./types.ts";
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 /**
  * Reads raw element bytes as an array.
  *
@@ -65,7 +63,8 @@ export function viewElements(
 ): PixelArray["data"] {
   const size = ITEM_SIZES[dtype];
   if (size === 1) return raw;
-  const swap = bigEndian === LITTLE_ENDIAN;
+  // Deno runs on little-endian CPUs only (x86-64, arm64): big-endian data is swapped.
+  const swap = bigEndian;
   const bytes = swap || raw.byteOffset % size !== 0 ? raw.slice() : raw;
   if (swap) {
     for (let i = 0; i < bytes.length; i += size) {
@@ -85,19 +84,4 @@ export function viewElements(
     default:
       return new Float64Array(bytes.buffer, bytes.byteOffset, count);
   }
-}
-
-/**
- * Whether this machine stores multi-byte numbers little-endian.
- *
- * @returns `true` on x86-64 and arm64 as Deno runs them.
- * @example
- * ```ts
- * import { isLittleEndian } from "./raw.ts";
- *
- * isLittleEndian(); // true
- * ```
- */
-export function isLittleEndian(): boolean {
-  return LITTLE_ENDIAN;
 }
