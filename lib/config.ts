@@ -7,21 +7,44 @@
 
 import { ENCODER_BACKENDS, type EncoderBackend } from "./image/backend.ts";
 
-/** Everything the server can be told at start-up. */
+/**
+ * The value of each setting that is not given, stated once: `--help`, the checks and the
+ * docs read it from here. (`workers` and `encodeWorkers` follow the CPU count instead.)
+ *
+ * @example
+ * ```ts
+ * import { DEFAULTS } from "./config.ts";
+ *
+ * console.log(DEFAULTS.port); // 8000
+ * ```
+ */
+export const DEFAULTS = Object.freeze({
+  port: 8000,
+  host: "127.0.0.1",
+  mediaRoot: "fixtures",
+  maxPixels: 40_000_000,
+  maxBodyBytes: 64 * 1024 * 1024,
+  cacheMaxAge: 3600,
+  cacheBytes: 64 * 1024 * 1024,
+  encodeQueue: 32,
+  encoder: ENCODER_BACKENDS[0],
+});
+
+/** Everything the server can be told at start-up; unset settings take {@linkcode DEFAULTS}. */
 export interface Config {
-  /** TCP port; `0` picks a free one. @default {8000} */
+  /** TCP port; `0` picks a free one. */
   readonly port: number;
-  /** Interface to listen on. @default {"127.0.0.1"} */
+  /** Interface to listen on. */
   readonly host: string;
-  /** Absolute, symlink-free path of the folder served by the file routes. @default {"fixtures/"} */
+  /** Absolute, symlink-free path of the folder served by the file routes. */
   readonly mediaRoot: string;
-  /** Largest image, in pixels, that any route builds or decodes. @default {40000000} */
+  /** Largest image, in pixels, that any route builds or decodes. */
   readonly maxPixels: number;
-  /** Largest request body, in bytes. @default {67108864} */
+  /** Largest request body, in bytes. */
   readonly maxBodyBytes: number;
-  /** `max-age` of `Cache-Control`, in seconds. @default {3600} */
+  /** `max-age` of `Cache-Control`, in seconds. */
   readonly cacheMaxAge: number;
-  /** Bytes the encoded-image cache may hold. @default {67108864} */
+  /** Bytes the encoded-image cache may hold. */
   readonly cacheBytes: number;
   /** No request log. @default {false} */
   readonly quiet: boolean;
@@ -32,9 +55,9 @@ export interface Config {
    * more than its share of connections. @default {max(2, ceil(cores / workers))}
    */
   readonly encodeWorkers: number;
-  /** Images that may wait for an encode worker before requests get 503. @default {32} */
+  /** Images that may wait for an encode worker before requests get 503. */
   readonly encodeQueue: number;
-  /** Who writes JPEG and many-coloured GIF (PNG is always pixserve's). @default {"native"} */
+  /** Who writes JPEG and many-coloured GIF (PNG is always pixserve's). */
   readonly encoder: EncoderBackend;
 }
 
@@ -89,17 +112,17 @@ export const USAGE = `pixserve: serve pixel arrays and image files over HTTP
 Usage: deno task start [options]
 
 Options (each also read from the environment variable shown):
-  --port N             PORT            TCP port (default 8000; 0 picks a free one)
-  --host ADDR          HOST            interface to listen on (default 127.0.0.1)
-  --media-root DIR     MEDIA_ROOT      folder served by /files, /stream, /images (default fixtures/)
-  --max-pixels N       MAX_PIXELS      largest image in pixels (default 40000000)
-  --max-body-bytes N   MAX_BODY_BYTES  largest request body in bytes (default 67108864)
-  --cache-max-age N    CACHE_MAX_AGE   Cache-Control max-age in seconds (default 3600)
-  --cache-bytes N      CACHE_BYTES     encoded-image cache size in bytes (default 67108864)
+  --port N             PORT            TCP port (default ${DEFAULTS.port}; 0 picks a free one)
+  --host ADDR          HOST            interface to listen on (default ${DEFAULTS.host})
+  --media-root DIR     MEDIA_ROOT      folder served by /files, /stream, /images (default ${DEFAULTS.mediaRoot}/)
+  --max-pixels N       MAX_PIXELS      largest image in pixels (default ${DEFAULTS.maxPixels})
+  --max-body-bytes N   MAX_BODY_BYTES  largest request body in bytes (default ${DEFAULTS.maxBodyBytes})
+  --cache-max-age N    CACHE_MAX_AGE   Cache-Control max-age in seconds (default ${DEFAULTS.cacheMaxAge})
+  --cache-bytes N      CACHE_BYTES     encoded-image cache size in bytes (default ${DEFAULTS.cacheBytes})
   --workers N          WORKERS         isolates serving requests (default: one per core)
   --encode-workers N   ENCODE_WORKERS  encode workers per serving isolate (default: cores/WORKERS, ≥2)
-  --encode-queue N     ENCODE_QUEUE    images waiting for an encode worker before 503 (default 32)
-  --encoder NAME       ENCODER         jpeg and quantized gif: native or imagescript (default native)
+  --encode-queue N     ENCODE_QUEUE    images waiting for an encode worker before 503 (default ${DEFAULTS.encodeQueue})
+  --encoder NAME       ENCODER         jpeg and quantized gif: native or imagescript (default ${DEFAULTS.encoder})
   --quiet                              no request log
   --help                               print this text and exit
 `;
@@ -198,14 +221,14 @@ export function validateSettings(
   cwd: () => string,
   cores: number = navigator.hardwareConcurrency,
 ): Config {
-  const host = raw.host ?? "127.0.0.1";
+  const host = raw.host ?? DEFAULTS.host;
   if (!/^[A-Za-z0-9.:\-\[\]]+$/.test(host)) {
     throw new ConfigError(
       `host must be a host name or IP address, got "${host}"`,
     );
   }
-  const root = raw.mediaRoot ?? "fixtures";
-  const encoder = raw.encoder ?? ENCODER_BACKENDS[0];
+  const root = raw.mediaRoot ?? DEFAULTS.mediaRoot;
+  const encoder = raw.encoder ?? DEFAULTS.encoder;
   if (!(ENCODER_BACKENDS as readonly string[]).includes(encoder)) {
     throw new ConfigError(
       `encoder must be one of ${ENCODER_BACKENDS.join(", ")}, got "${encoder}"`,
@@ -213,18 +236,18 @@ export function validateSettings(
   }
   const workers = integer("workers", raw.workers, Math.max(1, cores), 1, MAX_ISOLATES);
   return Object.freeze({
-    port: integer("port", raw.port, 8000, 0, 65535),
+    port: integer("port", raw.port, DEFAULTS.port, 0, 65535),
     host: host.replace(/^\[(.*)\]$/, "$1"),
     mediaRoot: root.startsWith("/") ? root : `${cwd()}/${root}`,
-    maxPixels: integer("max pixels", raw.maxPixels, 40_000_000, 1),
+    maxPixels: integer("max pixels", raw.maxPixels, DEFAULTS.maxPixels, 1),
     maxBodyBytes: integer(
       "max body bytes",
       raw.maxBodyBytes,
-      64 * 1024 * 1024,
+      DEFAULTS.maxBodyBytes,
       1,
     ),
-    cacheMaxAge: integer("cache max age", raw.cacheMaxAge, 3600, 0),
-    cacheBytes: integer("cache bytes", raw.cacheBytes, 64 * 1024 * 1024, 0),
+    cacheMaxAge: integer("cache max age", raw.cacheMaxAge, DEFAULTS.cacheMaxAge, 0),
+    cacheBytes: integer("cache bytes", raw.cacheBytes, DEFAULTS.cacheBytes, 0),
     quiet: raw.quiet ?? false,
     workers,
     encodeWorkers: integer(
@@ -234,7 +257,7 @@ export function validateSettings(
       1,
       MAX_ISOLATES,
     ),
-    encodeQueue: integer("encode queue", raw.encodeQueue, 32, 0, 1_000_000),
+    encodeQueue: integer("encode queue", raw.encodeQueue, DEFAULTS.encodeQueue, 0, 1_000_000),
     encoder: encoder as EncoderBackend,
   });
 }
@@ -290,4 +313,35 @@ export async function loadConfig(
   const parsed = readSettings(args, env);
   if (parsed.help) return "help";
   return await resolveMediaRoot(validateSettings(parsed.raw, cwd));
+}
+
+/**
+ * The start-up path `main.ts` and `lib/launch.ts` share: the configuration from the command
+ * line and the environment, or the exit code when there is none to start with, after
+ * printing the usage (`--help`, 0) or the setting that cannot be used (2).
+ *
+ * @param args Command-line arguments.
+ * @returns The configuration, or 0 or 2.
+ * @example
+ * ```ts
+ * import { startupConfig } from "./config.ts";
+ *
+ * const config = await startupConfig(["--port", "0"]);
+ * if (typeof config !== "number") console.log(config.port); // 0
+ * ```
+ */
+export async function startupConfig(args: readonly string[]): Promise<Config | 0 | 2> {
+  let config;
+  try {
+    config = await loadConfig(args, (name) => Deno.env.get(name), Deno.cwd);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`pixserve: ${err.message}`);
+    return 2;
+  }
+  if (config === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  return config;
 }

@@ -10,15 +10,7 @@
  * @module
  */
 
-import {
-  type Config,
-  ConfigError,
-  ENV_VARS,
-  readSettings,
-  resolveMediaRoot,
-  USAGE,
-  validateSettings,
-} from "./config.ts";
+import { type Config, ENV_VARS, startupConfig } from "./config.ts";
 
 /** Environment variables the codecs read, granted beside pixserve's own. */
 export const CODEC_ENV_VARS: readonly string[] = [
@@ -86,19 +78,8 @@ export function serverArgs(
 }
 
 async function launch(): Promise<number> {
-  let config: Config;
-  try {
-    const parsed = readSettings(Deno.args, (name) => Deno.env.get(name));
-    if (parsed.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    config = await resolveMediaRoot(validateSettings(parsed.raw, Deno.cwd));
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(`pixserve: ${err.message}`);
-    return 2;
-  }
+  const config = await startupConfig(Deno.args);
+  if (typeof config === "number") return config;
   const projectDir = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
   const child = new Deno.Command(Deno.execPath(), {
     args: serverArgs(config, Deno.args, projectDir),
