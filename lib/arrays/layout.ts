@@ -75,6 +75,7 @@ export function imageShape(shape: readonly number[]): ImageShape {
  * @param width Columns.
  * @param height Rows.
  * @param maxPixels The limit.
+ * @param subject What has the size, named in the message (e.g. `the source`).
  * @throws {CodecError} unprocessable: `too_many_pixels` past it.
  * @example
  * ```ts
@@ -83,12 +84,21 @@ export function imageShape(shape: readonly number[]): ImageShape {
  * checkPixels(512, 512, 40_000_000);
  * ```
  */
-export function checkPixels(width: number, height: number, maxPixels: number): void {
-  if (width * height > maxPixels) {
+export function checkPixels(
+  width: number,
+  height: number,
+  maxPixels: number,
+  subject?: string,
+): void {
+  const pixels = width * height;
+  if (pixels > maxPixels) {
     throw new CodecError(
       "unprocessable",
       "too_many_pixels",
-      `${width}x${height} is ${width * height} pixels, more than MAX_PIXELS (${maxPixels})`,
+      (subject === undefined
+        ? `${width}x${height} is ${pixels} pixels`
+        : `${subject} is ${width}x${height}, ${pixels} pixels`) +
+        `, more than MAX_PIXELS (${maxPixels})`,
     );
   }
 }

@@ -10,6 +10,7 @@
 
 import { GIF, Image } from "imagescript";
 import { decode as decodeTiff, type TiffIfd } from "tiff";
+import { checkPixels } from "../arrays/layout.ts";
 import { CodecError } from "../codec_error.ts";
 import { sniffImageFormat } from "./format.ts";
 
@@ -175,15 +176,7 @@ export async function decodeSourceImage(bytes: Uint8Array, maxPixels: number): P
       "the source is not a PNG, JPEG, GIF or TIFF image",
     );
   }
-  const pixels = header.width * header.height;
-  if (pixels > maxPixels) {
-    throw new CodecError(
-      "unprocessable",
-      "too_many_pixels",
-      `the source is ${header.width}x${header.height}, ${pixels} pixels, ` +
-        `more than MAX_PIXELS (${maxPixels})`,
-    );
-  }
+  checkPixels(header.width, header.height, maxPixels, "the source");
   try {
     switch (header.format) {
       case "gif": {
