@@ -9,27 +9,12 @@
  * @module
  */
 
-import { ConfigError, loadConfig, USAGE } from "./lib/config.ts";
-import { VERSION } from "./lib/routes/health.ts";
+import { startupConfig } from "./lib/config.ts";
 import { serveAll, stopAll } from "./lib/serve.ts";
 
 if (import.meta.main) {
-  let config;
-  try {
-    config = await loadConfig(
-      Deno.args,
-      (name) => Deno.env.get(name),
-      Deno.cwd,
-    );
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(`pixserve: ${err.message}`);
-    Deno.exit(2);
-  }
-  if (config === "help" || config === "version") {
-    console.log(config === "help" ? USAGE : `pixserve ${VERSION}`);
-    Deno.exit(0);
-  }
+  const config = await startupConfig(Deno.args);
+  if (typeof config === "number") Deno.exit(config);
   let servers;
   try {
     servers = await serveAll(config);

@@ -11,7 +11,8 @@
  * @module
  */
 
-import { fileResponse, streamResponse } from "../lib/files.ts";
+import { streamResponse } from "../lib/files/chunked.ts";
+import { fileResponse } from "../lib/files/sized.ts";
 import { parseRange } from "../lib/http/range.ts";
 
 const SIZE = 8 * 1024 * 1024;

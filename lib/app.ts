@@ -37,7 +37,15 @@ export interface AppOptions {
  * @param listeningPort The port the server listens on; default: `config.port`.
  * @returns Every route, in the order they are tried.
  * @example
- * const routes = appRoutes(createServices(config));
+ * ```ts
+ * import { appRoutes } from "./app.ts";
+ * import { validateSettings } from "./config.ts";
+ * import { createServices } from "./services.ts";
+ *
+ * const services = createServices(validateSettings({}, () => Deno.cwd()));
+ * console.log(appRoutes(services).map((route) => route.path)[0]); // "/health"
+ * services.close();
+ * ```
  */
 export function appRoutes(
   services: Services,
@@ -63,7 +71,17 @@ export function appRoutes(
  * @returns A handler that never throws: errors become JSON responses. It answers without a
  *   promise when the route can (a cached image), which `Deno.serve` sends sooner.
  * @example
- * Deno.serve({ port: 0 }, createApp(config));
+ * ```ts
+ * import { createApp } from "./app.ts";
+ * import { loadConfig } from "./config.ts";
+ *
+ * const config = await loadConfig([], () => undefined, () => Deno.cwd());
+ * if (config !== "help") {
+ *   const app = createApp(config, { log: () => {} });
+ *   const res = await app(new Request("http://localhost/health"));
+ *   console.log(res.status, await res.json()); // 200 { status: "ok", … }
+ * }
+ * ```
  */
 export function createApp(
   config: Config,

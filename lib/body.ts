@@ -6,6 +6,7 @@
  * @module
  */
 
+import { joinChunks } from "./chunks.ts";
 import { BadRequest, HttpError, PayloadTooLarge } from "./errors.ts";
 
 /**
@@ -13,8 +14,8 @@ import { BadRequest, HttpError, PayloadTooLarge } from "./errors.ts";
  *
  * A `Content-Length` above the limit is refused before a byte is read. With a
  * `Content-Length` within the limit, the body is read in one piece by the
- * runtime (`request.bytes()`, about a third less CPU than reading chunk by
- * chunk for a 768 KiB body): `Deno.serve`'s HTTP server ends a body at its
+ * runtime (`request.bytes()`, less CPU than reading chunk by chunk; figures in
+ * `bench/README.md`): `Deno.serve`'s HTTP server ends a body at its
  * `Content-Length`, so it cannot be longer. A `Request` built in code with a
  * lower `Content-Length` than its stream is read whole, then refused. Without
  * a `Content-Length` (a chunked upload) the running count of bytes received
@@ -27,10 +28,13 @@ import { BadRequest, HttpError, PayloadTooLarge } from "./errors.ts";
  * @throws {BadRequest} `body_incomplete`: the body could not be read to its end (the client
  *   closed the connection, or the stream failed).
  * @example
- * Deno.serve(async (request) => {
- *   const body = await readBody(request, 1024 * 1024);
- *   return new Response(`${body.length} bytes`);
- * });
+ * ```ts
+ * import { readBody } from "./body.ts";
+ *
+ * const request = new Request("http://localhost/render.png", { method: "POST", body: "[[0]]" });
+ * const body = await readBody(request, 1024 * 1024);
+ * console.log(body.length); // 5
+ * ```
  */
 export async function readBody(
   request: Request,
@@ -82,29 +86,9 @@ async function readChunks(
   return joinChunks(chunks, total);
 }
 
-/**
- * Chunks as one array: the only chunk itself when there is one (and it owns a plain
- * buffer), else a copy of all of them in order.
- *
- * @param chunks The pieces, in order.
- * @param total Their summed length.
- * @returns The bytes.
- * @example
- * joinChunks([new Uint8Array([1]), new Uint8Array([2, 3])], 3); // Uint8Array [1, 2, 3]
- */
-export function joinChunks(chunks: Uint8Array[], total: number): Uint8Array<ArrayBuffer> {
-  if (chunks.length === 1 && chunks[0].buffer instanceof ArrayBuffer) {
-    return chunks[0] as Uint8Array<ArrayBuffer>;
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
-}
-
 function tooLarge(maxBytes: number): PayloadTooLarge {
-  return new PayloadTooLarge(`the request body is larger than MAX_BODY_BYTES (${maxBytes} bytes)`);
+  return new PayloadTooLarge(
+    "payload_too_large",
+    `the request body is larger than MAX_BODY_BYTES (${maxBytes} bytes)`,
+  );
 }

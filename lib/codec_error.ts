@@ -21,7 +21,7 @@ export type CodecErrorKind = "malformed" | "unsupported_media" | "unprocessable"
  *
  * @example
  * ```ts
- * import { CodecError } from "./lib/codec_error.ts";
+ * import { CodecError } from "./codec_error.ts";
  *
  * const err = new CodecError("unprocessable", "unsupported_dtype", "dtype complex64 is not read");
  * console.log(err.kind, err.code, err.message);
@@ -29,6 +29,8 @@ export type CodecErrorKind = "malformed" | "unsupported_media" | "unprocessable"
  */
 export class CodecError extends Error {
   /**
+   * Creates the error.
+   *
    * @param kind What kind of failure it is.
    * @param code Stable machine-readable code, e.g. `"unsupported_dtype"`.
    * @param detail Human sentence.

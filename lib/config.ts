@@ -6,24 +6,48 @@
  */
 
 import { ENCODER_BACKENDS, type EncoderBackend } from "./image/backend.ts";
+import { VERSION } from "./version.ts";
 
-/** Everything the server can be told at start-up. */
+/**
+ * The value of each setting that is not given, stated once: `--help`, the checks and the
+ * docs read it from here. (`workers` and `encodeWorkers` follow the CPU count instead.)
+ *
+ * @example
+ * ```ts
+ * import { DEFAULTS } from "./config.ts";
+ *
+ * console.log(DEFAULTS.port); // 8000
+ * ```
+ */
+export const DEFAULTS = Object.freeze({
+  port: 8000,
+  host: "127.0.0.1",
+  mediaRoot: "fixtures",
+  maxPixels: 40_000_000,
+  maxBodyBytes: 64 * 1024 * 1024,
+  cacheMaxAge: 3600,
+  cacheBytes: 64 * 1024 * 1024,
+  encodeQueue: 32,
+  encoder: ENCODER_BACKENDS[0],
+});
+
+/** Everything the server can be told at start-up; unset settings take {@linkcode DEFAULTS}. */
 export interface Config {
-  /** TCP port; `0` picks a free one. @default {8000} */
+  /** TCP port; `0` picks a free one. */
   readonly port: number;
-  /** Interface to listen on. @default {"127.0.0.1"} */
+  /** Interface to listen on. */
   readonly host: string;
-  /** Absolute, symlink-free path of the folder served by the file routes. @default {"fixtures/"} */
+  /** Absolute, symlink-free path of the folder served by the file routes. */
   readonly mediaRoot: string;
-  /** Largest image, in pixels, that any route builds or decodes. @default {40000000} */
+  /** Largest image, in pixels, that any route builds or decodes. */
   readonly maxPixels: number;
-  /** Largest request body, in bytes. @default {67108864} */
+  /** Largest request body, in bytes. */
   readonly maxBodyBytes: number;
-  /** `max-age` of `Cache-Control`, in seconds. @default {3600} */
+  /** `max-age` of `Cache-Control`, in seconds. */
   readonly cacheMaxAge: number;
   /** `s-maxage` of `Cache-Control` for shared caches (a proxy, a CDN), in seconds; `null` sends none. @default {null} */
   readonly cacheSMaxAge: number | null;
-  /** Bytes the encoded-image cache may hold. @default {67108864} */
+  /** Bytes the encoded-image cache may hold. */
   readonly cacheBytes: number;
   /** No request log. @default {false} */
   readonly quiet: boolean;
@@ -34,9 +58,9 @@ export interface Config {
    * more than its share of connections. @default {max(2, ceil(cores / workers))}
    */
   readonly encodeWorkers: number;
-  /** Images that may wait for an encode worker before requests get 503. @default {32} */
+  /** Images that may wait for an encode worker before requests get 503. */
   readonly encodeQueue: number;
-  /** Who writes JPEG and many-coloured GIF (PNG is always pixserve's). @default {"native"} */
+  /** Who writes JPEG and many-coloured GIF (PNG is always pixserve's). */
   readonly encoder: EncoderBackend;
   /** Serve `GET /metrics`. @default {true} */
   readonly metrics: boolean;
@@ -46,7 +70,11 @@ export interface Config {
 
 /** A setting that cannot be used; the process prints it on one line and exits 2. */
 export class ConfigError extends Error {
-  /** @param message one line naming the setting and what is wrong with it */
+  /**
+   * Creates the error.
+   *
+   * @param message one line naming the setting and what is wrong with it
+   */
   constructor(message: string) {
     super(message);
     this.name = "ConfigError";
@@ -97,18 +125,18 @@ export const USAGE = `pixserve: serve pixel arrays and image files over HTTP
 Usage: deno task start [options]
 
 Options (each also read from the environment variable shown):
-  --port N             PORT            TCP port (default 8000; 0 picks a free one)
-  --host ADDR          HOST            interface to listen on (default 127.0.0.1)
-  --media-root DIR     MEDIA_ROOT      folder served by /files, /stream, /images (default fixtures/)
-  --max-pixels N       MAX_PIXELS      largest image in pixels (default 40000000)
-  --max-body-bytes N   MAX_BODY_BYTES  largest request body in bytes (default 67108864)
-  --cache-max-age N    CACHE_MAX_AGE   Cache-Control max-age in seconds (default 3600)
+  --port N             PORT            TCP port (default ${DEFAULTS.port}; 0 picks a free one)
+  --host ADDR          HOST            interface to listen on (default ${DEFAULTS.host})
+  --media-root DIR     MEDIA_ROOT      folder served by /files, /stream, /images (default ${DEFAULTS.mediaRoot}/)
+  --max-pixels N       MAX_PIXELS      largest image in pixels (default ${DEFAULTS.maxPixels})
+  --max-body-bytes N   MAX_BODY_BYTES  largest request body in bytes (default ${DEFAULTS.maxBodyBytes})
+  --cache-max-age N    CACHE_MAX_AGE   Cache-Control max-age in seconds (default ${DEFAULTS.cacheMaxAge})
   --cache-s-maxage N   CACHE_S_MAXAGE  Cache-Control s-maxage for shared caches (default: none)
-  --cache-bytes N      CACHE_BYTES     encoded-image cache size in bytes (default 67108864)
+  --cache-bytes N      CACHE_BYTES     encoded-image cache size in bytes (default ${DEFAULTS.cacheBytes})
   --workers N          WORKERS         isolates serving requests (default: one per core)
   --encode-workers N   ENCODE_WORKERS  encode workers per serving isolate (default: cores/WORKERS, ≥2)
-  --encode-queue N     ENCODE_QUEUE    images waiting for an encode worker before 503 (default 32)
-  --encoder NAME       ENCODER         jpeg and quantized gif: native or imagescript (default native)
+  --encode-queue N     ENCODE_QUEUE    images waiting for an encode worker before 503 (default ${DEFAULTS.encodeQueue})
+  --encoder NAME       ENCODER         jpeg and quantized gif: native or imagescript (default ${DEFAULTS.encoder})
   --metrics on|off     METRICS         serve GET /metrics (default on)
   --trust-proxy on|off TRUST_PROXY     log the client from X-Forwarded-For (default off)
   --quiet                              no request log
@@ -135,8 +163,12 @@ export type RawSettings = Partial<Record<keyof typeof ENV_VARS, string>> & {
  * @returns The raw settings, or `{ help: true }`.
  * @throws {ConfigError} An unknown flag or a flag without its value.
  * @example
+ * ```ts
+ * import { readSettings } from "./config.ts";
+ *
  * readSettings(["--port", "9000"], () => undefined);
  * // { help: false, raw: { port: "9000" } }
+ * ```
  */
 export function readSettings(
   args: readonly string[],
@@ -217,21 +249,30 @@ function integer(
  * @returns The config; `mediaRoot` is absolute but not yet checked on disk.
  * @throws {ConfigError} The first setting that is out of range.
  * @example
- * validateSettings({ port: "abc" }, () => "/srv"); // throws ConfigError: port must be an integer…
+ * ```ts
+ * import { ConfigError, validateSettings } from "./config.ts";
+ *
+ * validateSettings({ port: "8000" }, () => "/srv").port; // 8000
+ * try {
+ *   validateSettings({ port: "abc" }, () => "/srv");
+ * } catch (err) {
+ *   console.log(err instanceof ConfigError, (err as Error).message); // true "port must be an integer…"
+ * }
+ * ```
  */
 export function validateSettings(
   raw: RawSettings,
   cwd: () => string,
   cores: number = navigator.hardwareConcurrency,
 ): Config {
-  const host = raw.host ?? "127.0.0.1";
+  const host = raw.host ?? DEFAULTS.host;
   if (!/^[A-Za-z0-9.:\-\[\]]+$/.test(host)) {
     throw new ConfigError(
       `host must be a host name or IP address, got "${host}"`,
     );
   }
-  const root = raw.mediaRoot ?? "fixtures";
-  const encoder = raw.encoder ?? ENCODER_BACKENDS[0];
+  const root = raw.mediaRoot ?? DEFAULTS.mediaRoot;
+  const encoder = raw.encoder ?? DEFAULTS.encoder;
   if (!(ENCODER_BACKENDS as readonly string[]).includes(encoder)) {
     throw new ConfigError(
       `encoder must be one of ${ENCODER_BACKENDS.join(", ")}, got "${encoder}"`,
@@ -239,21 +280,21 @@ export function validateSettings(
   }
   const workers = integer("workers", raw.workers, Math.max(1, cores), 1, MAX_ISOLATES);
   return Object.freeze({
-    port: integer("port", raw.port, 8000, 0, 65535),
+    port: integer("port", raw.port, DEFAULTS.port, 0, 65535),
     host: host.replace(/^\[(.*)\]$/, "$1"),
     mediaRoot: root.startsWith("/") ? root : `${cwd()}/${root}`,
-    maxPixels: integer("max pixels", raw.maxPixels, 40_000_000, 1),
+    maxPixels: integer("max pixels", raw.maxPixels, DEFAULTS.maxPixels, 1),
     maxBodyBytes: integer(
       "max body bytes",
       raw.maxBodyBytes,
-      64 * 1024 * 1024,
+      DEFAULTS.maxBodyBytes,
       1,
     ),
-    cacheMaxAge: integer("cache max age", raw.cacheMaxAge, 3600, 0),
+    cacheMaxAge: integer("cache max age", raw.cacheMaxAge, DEFAULTS.cacheMaxAge, 0),
     cacheSMaxAge: raw.cacheSMaxAge === undefined
       ? null
       : integer("cache s-maxage", raw.cacheSMaxAge, 0, 0),
-    cacheBytes: integer("cache bytes", raw.cacheBytes, 64 * 1024 * 1024, 0),
+    cacheBytes: integer("cache bytes", raw.cacheBytes, DEFAULTS.cacheBytes, 0),
     quiet: raw.quiet ?? false,
     workers,
     encodeWorkers: integer(
@@ -263,7 +304,7 @@ export function validateSettings(
       1,
       MAX_ISOLATES,
     ),
-    encodeQueue: integer("encode queue", raw.encodeQueue, 32, 0, 1_000_000),
+    encodeQueue: integer("encode queue", raw.encodeQueue, DEFAULTS.encodeQueue, 0, 1_000_000),
     encoder: encoder as EncoderBackend,
     metrics: onOff("metrics", raw.metrics, true),
     trustProxy: onOff("trust proxy", raw.trustProxy, false),
@@ -277,7 +318,11 @@ export function validateSettings(
  * @returns The same config with `mediaRoot` resolved through symlinks.
  * @throws {ConfigError} The media root is missing, not a folder, or unreadable.
  * @example
+ * ```ts
+ * import { resolveMediaRoot, validateSettings } from "./config.ts";
+ *
  * await resolveMediaRoot(validateSettings({}, Deno.cwd));
+ * ```
  */
 export async function resolveMediaRoot(config: Config): Promise<Config> {
   let real: string;
@@ -303,7 +348,11 @@ export async function resolveMediaRoot(config: Config): Promise<Config> {
  * @returns The config, or `"help"` / `"version"` when `--help` / `--version` was asked.
  * @throws {ConfigError} Any setting that cannot be used.
  * @example
+ * ```ts
+ * import { loadConfig } from "./config.ts";
+ *
  * const config = await loadConfig(Deno.args, (name) => Deno.env.get(name), Deno.cwd);
+ * ```
  */
 export async function loadConfig(
   args: readonly string[],
@@ -313,4 +362,35 @@ export async function loadConfig(
   const parsed = readSettings(args, env);
   if (parsed.help) return parsed.version ? "version" : "help";
   return await resolveMediaRoot(validateSettings(parsed.raw, cwd));
+}
+
+/**
+ * The start-up path `main.ts` and `lib/launch.ts` share: the configuration from the command
+ * line and the environment, or the exit code when there is none to start with, after
+ * printing the usage (`--help`, 0) or the setting that cannot be used (2).
+ *
+ * @param args Command-line arguments.
+ * @returns The configuration, or 0 or 2.
+ * @example
+ * ```ts
+ * import { startupConfig } from "./config.ts";
+ *
+ * const config = await startupConfig(["--port", "0"]);
+ * if (typeof config !== "number") console.log(config.port); // 0
+ * ```
+ */
+export async function startupConfig(args: readonly string[]): Promise<Config | 0 | 2> {
+  let config;
+  try {
+    config = await loadConfig(args, (name) => Deno.env.get(name), Deno.cwd);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`pixserve: ${err.message}`);
+    return 2;
+  }
+  if (config === "help" || config === "version") {
+    console.log(config === "help" ? USAGE : `pixserve ${VERSION}`);
+    return 0;
+  }
+  return config;
 }

@@ -30,13 +30,20 @@ export interface ErrorBody {
  * An error that carries its HTTP status, a stable code and extra headers.
  *
  * @example
- * throw new HttpError(400, "invalid_parameter", "quality must be an integer 1-100");
+ * ```ts
+ * import { HttpError } from "./errors.ts";
+ *
+ * const err = new HttpError(400, "invalid_parameter", "quality must be an integer 1-100");
+ * console.log(err.message);
+ * ```
  */
 export class HttpError extends Error {
   /** Headers added to the error response, e.g. `Allow` or `Retry-After`. */
   readonly headers: Headers;
 
   /**
+   * Creates the error.
+   *
    * @param status HTTP status code (4xx or 5xx).
    * @param code Stable machine-readable code.
    * @param detail Human sentence, sent as `detail`.
@@ -58,10 +65,20 @@ export class HttpError extends Error {
  * 400: the request is malformed (a bad parameter, a corrupt body).
  *
  * @example
- * throw new BadRequest("invalid_parameter", "width must be a positive integer");
+ * ```ts
+ * import { BadRequest } from "./errors.ts";
+ *
+ * const err = new BadRequest("invalid_parameter", "width must be a positive integer");
+ * console.log(err.message);
+ * ```
  */
 export class BadRequest extends HttpError {
-  /** @param code error code @param detail human sentence */
+  /**
+   * Creates the error.
+   *
+   * @param code error code
+   * @param detail human sentence
+   */
   constructor(code: string, detail: string) {
     super(400, code, detail);
   }
@@ -71,10 +88,19 @@ export class BadRequest extends HttpError {
  * 404: nothing is served at this path.
  *
  * @example
- * throw new NotFound("no file at /files/a.png");
+ * ```ts
+ * import { NotFound } from "./errors.ts";
+ *
+ * const err = new NotFound("no file at /files/a.png");
+ * console.log(err.message);
+ * ```
  */
 export class NotFound extends HttpError {
-  /** @param detail human sentence */
+  /**
+   * Creates the error.
+   *
+   * @param detail human sentence
+   */
   constructor(detail: string) {
     super(404, "not_found", detail);
   }
@@ -84,10 +110,20 @@ export class NotFound extends HttpError {
  * 405: the path exists but not for this method; carries `Allow`.
  *
  * @example
- * throw new MethodNotAllowed("DELETE", ["GET", "HEAD"]);
+ * ```ts
+ * import { MethodNotAllowed } from "./errors.ts";
+ *
+ * const err = new MethodNotAllowed("DELETE", ["GET", "HEAD"]);
+ * console.log(err.message);
+ * ```
  */
 export class MethodNotAllowed extends HttpError {
-  /** @param method the method asked @param allow the methods the path serves */
+  /**
+   * Creates the error.
+   *
+   * @param method the method asked
+   * @param allow the methods the path serves
+   */
   constructor(method: string, allow: readonly string[]) {
     super(
       405,
@@ -102,11 +138,21 @@ export class MethodNotAllowed extends HttpError {
  * 413: the request body is larger than the configured limit.
  *
  * @example
- * throw new PayloadTooLarge("body exceeds MAX_BODY_BYTES (1048576 bytes)");
+ * ```ts
+ * import { PayloadTooLarge } from "./errors.ts";
+ *
+ * const err = new PayloadTooLarge("payload_too_large", "body exceeds MAX_BODY_BYTES (1048576 bytes)");
+ * console.log(err.message);
+ * ```
  */
 export class PayloadTooLarge extends HttpError {
-  /** @param detail human sentence */
-  constructor(detail: string, code = "payload_too_large") {
+  /**
+   * Creates the error.
+   *
+   * @param code error code
+   * @param detail human sentence
+   */
+  constructor(code: string, detail: string) {
     super(413, code, detail);
   }
 }
@@ -115,10 +161,19 @@ export class PayloadTooLarge extends HttpError {
  * 415: the body's media type is not one pixserve reads.
  *
  * @example
- * throw new UnsupportedMediaType("expected image/png or image/jpeg, got text/plain");
+ * ```ts
+ * import { UnsupportedMediaType } from "./errors.ts";
+ *
+ * const err = new UnsupportedMediaType("expected image/png or image/jpeg, got text/plain");
+ * console.log(err.message);
+ * ```
  */
 export class UnsupportedMediaType extends HttpError {
-  /** @param detail human sentence */
+  /**
+   * Creates the error.
+   *
+   * @param detail human sentence
+   */
   constructor(detail: string) {
     super(415, "unsupported_media_type", detail);
   }
@@ -128,10 +183,20 @@ export class UnsupportedMediaType extends HttpError {
  * 422: the input is well formed but cannot be processed (dtype, shape, pixel limit).
  *
  * @example
- * throw new Unprocessable("too_many_pixels", "100000x100000 exceeds MAX_PIXELS");
+ * ```ts
+ * import { Unprocessable } from "./errors.ts";
+ *
+ * const err = new Unprocessable("too_many_pixels", "100000x100000 exceeds MAX_PIXELS");
+ * console.log(err.message);
+ * ```
  */
 export class Unprocessable extends HttpError {
-  /** @param code error code @param detail human sentence */
+  /**
+   * Creates the error.
+   *
+   * @param code error code
+   * @param detail human sentence
+   */
   constructor(code: string, detail: string) {
     super(422, code, detail);
   }
@@ -141,10 +206,19 @@ export class Unprocessable extends HttpError {
  * 412: a precondition (`If-Match`, `If-Unmodified-Since`) does not hold.
  *
  * @example
- * throw new PreconditionFailed("If-Match lists no current entity tag");
+ * ```ts
+ * import { PreconditionFailed } from "./errors.ts";
+ *
+ * const err = new PreconditionFailed("If-Match lists no current entity tag");
+ * console.log(err.message);
+ * ```
  */
 export class PreconditionFailed extends HttpError {
-  /** @param detail human sentence */
+  /**
+   * Creates the error.
+   *
+   * @param detail human sentence
+   */
   constructor(detail: string) {
     super(412, "precondition_failed", detail);
   }
@@ -154,10 +228,19 @@ export class PreconditionFailed extends HttpError {
  * 416: no range asked starts within the representation; carries `Content-Range: bytes *\/size`.
  *
  * @example
- * throw new RangeNotSatisfiable(1000);
+ * ```ts
+ * import { RangeNotSatisfiable } from "./errors.ts";
+ *
+ * const err = new RangeNotSatisfiable(1000);
+ * console.log(err.message);
+ * ```
  */
 export class RangeNotSatisfiable extends HttpError {
-  /** @param size the representation's length in bytes */
+  /**
+   * Creates the error.
+   *
+   * @param size the representation's length in bytes
+   */
   constructor(size: number) {
     super(
       416,
@@ -172,10 +255,22 @@ export class RangeNotSatisfiable extends HttpError {
  * 503: the server cannot take this request now; carries `Retry-After` in seconds.
  *
  * @example
- * throw new ServiceUnavailable("encoder_busy", "all encode workers are busy", 1);
+ * ```ts
+ * import { ServiceUnavailable } from "./errors.ts";
+ * import { encode } from "./image/encode.ts";
+ *
+ * const err = new ServiceUnavailable("encoder_busy", "all encode workers are busy", 1);
+ * console.log(err.message);
+ * ```
  */
 export class ServiceUnavailable extends HttpError {
-  /** @param code error code @param detail human sentence @param retryAfter seconds to wait */
+  /**
+   * Creates the error.
+   *
+   * @param code error code
+   * @param detail human sentence
+   * @param retryAfter seconds to wait
+   */
   constructor(code: string, detail: string, retryAfter: number) {
     super(503, code, detail, { "retry-after": String(retryAfter) });
   }
@@ -189,7 +284,11 @@ export class ServiceUnavailable extends HttpError {
  * @param headers Extra headers.
  * @returns A `Response` with `Content-Type: application/json`.
  * @example
+ * ```ts
+ * import { jsonError } from "./errors.ts";
+ *
  * jsonError(404, { error: "not_found", detail: "no route for /x" });
+ * ```
  */
 export function jsonError(
   status: number,
@@ -226,7 +325,11 @@ export function errorCodeOf(err: unknown): string {
  * @param onUnexpected Called once with errors that are not {@linkcode HttpError}.
  * @returns The error response.
  * @example
+ * ```ts
+ * import { NotFound, toErrorResponse } from "./errors.ts";
+ *
  * toErrorResponse(new NotFound("no such file")).status; // 404
+ * ```
  */
 export function toErrorResponse(
   err: unknown,

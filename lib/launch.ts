@@ -10,16 +10,7 @@
  * @module
  */
 
-import {
-  type Config,
-  ConfigError,
-  ENV_VARS,
-  readSettings,
-  resolveMediaRoot,
-  USAGE,
-  validateSettings,
-} from "./config.ts";
-import { VERSION } from "./routes/health.ts";
+import { type Config, ENV_VARS, startupConfig } from "./config.ts";
 
 /** Environment variables the codecs read, granted beside pixserve's own. */
 export const CODEC_ENV_VARS: readonly string[] = [
@@ -49,8 +40,14 @@ export const WORKER_CODE: readonly string[] = ["lib", "deno.json"];
  * @param projectDir The folder holding `main.ts` and `node_modules/`.
  * @returns Arguments for `deno`.
  * @example
+ * ```ts
+ * import { validateSettings } from "./config.ts";
+ * import { serverArgs } from "./launch.ts";
+ *
+ * const config = validateSettings({}, () => "/srv/pixserve");
  * serverArgs(config, ["--quiet"], "/srv/pixserve");
  * // ["run", "--allow-net=127.0.0.1", "--allow-read=/srv/pixserve/fixtures,…", …]
+ * ```
  */
 export function serverArgs(
   config: Config,
@@ -81,19 +78,8 @@ export function serverArgs(
 }
 
 async function launch(): Promise<number> {
-  let config: Config;
-  try {
-    const parsed = readSettings(Deno.args, (name) => Deno.env.get(name));
-    if (parsed.help) {
-      console.log(parsed.version ? `pixserve ${VERSION}` : USAGE);
-      return 0;
-    }
-    config = await resolveMediaRoot(validateSettings(parsed.raw, Deno.cwd));
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(`pixserve: ${err.message}`);
-    return 2;
-  }
+  const config = await startupConfig(Deno.args);
+  if (typeof config === "number") return config;
   const projectDir = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
   const child = new Deno.Command(Deno.execPath(), {
     args: serverArgs(config, Deno.args, projectDir),

@@ -39,7 +39,7 @@ export interface LogEntry {
  * //  "bytes":33,"error":null,"client":null,"ms":0.4}
  */
 export function formatLogLine(entry: LogEntry, now: Date = new Date()): string {
-  return `{"time":"${isoTime(now.getTime())}${fieldsOf(entry)}${msOf(entry)}}`;
+  return `{"time":"${isoTime(now.getTime())}${fieldsOf(entry)}${Math.round(entry.ms * 10) / 10}}`;
 }
 
 /** The fields between the time and the duration: `","method":…,"ms":`. */
@@ -49,11 +49,6 @@ function fieldsOf(entry: LogEntry): string {
   },"status":${entry.status},"bytes":${entry.bytes},"error":${
     entry.error === undefined ? "null" : JSON.stringify(entry.error)
   },"client":${entry.client === undefined ? "null" : JSON.stringify(entry.client)},"ms":`;
-}
-
-/** The duration, rounded to a tenth of a millisecond. */
-function msOf(entry: LogEntry): number {
-  return Math.round(entry.ms * 10) / 10;
 }
 
 let lastSecond = NaN;
@@ -108,6 +103,9 @@ class LineBuffer {
   #fields = "";
   #prefix = new Uint8Array();
 
+  /** @param clock The time in ms, as `Date.now()` reads it. */
+  constructor(readonly clock: () => number) {}
+
   /** Bytes queued. */
   get length(): number {
     return this.#length;
@@ -115,7 +113,7 @@ class LineBuffer {
 
   /** Appends the line of an entry. */
   append(entry: LogEntry): void {
-    const now = Date.now();
+    const now = this.clock();
     let stale = now !== this.#time;
     if (stale) {
       this.#time = now;
@@ -164,7 +162,7 @@ class LineBuffer {
 }
 
 /**
- * Writes a duration rounded to tenths of a millisecond as {@linkcode formatLogLine} does
+ * Writes a duration rounded to tenths of a millisecond as JSON writes that number
  * (`0`, `0.3`, `12`, `12.3`).
  *
  * @returns The index after the last character.
@@ -199,16 +197,22 @@ function writeTenths(out: Uint8Array, at: number, ms: number): number {
  * @param quiet When true, nothing is written.
  * @param write Where the bytes go; default: standard output, synchronously. It must be done
  *   with the bytes when it returns: the buffer is reused.
+ * @param clock The time each line is stamped with, in ms; default: `Date.now`.
  * @returns The function to call once per request.
  * @example
+ * ```ts
+ * import { createLogger } from "./log.ts";
+ *
  * const log = createLogger(false);
  * log({ method: "GET", path: "/", status: 200, bytes: 10, ms: 1 });
+ * ```
  */
 export function createLogger(
   quiet: boolean,
   write: (bytes: Uint8Array) => void = writeStdout,
+  clock: () => number = Date.now,
 ): Logger {
-  const lines = new LineBuffer();
+  const lines = new LineBuffer(clock);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
     clearTimeout(timer);

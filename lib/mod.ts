@@ -4,16 +4,21 @@
  *
  * @example
  * ```ts
- * import { imageResponse, sampleImage } from "./lib/mod.ts";
+ * import { imageResponse, sampleImage } from "./mod.ts";
  *
- * Deno.serve((req) =>
- *   imageResponse(sampleImage(), { format: "png", filename: "test.png", request: req })
- * );
+ * const handler = (request: Request) =>
+ *   imageResponse(sampleImage(), { format: "png", filename: "test.png", request });
+ * const res = await handler(new Request("http://localhost/test.png"));
+ * console.log(res.headers.get("content-type")); // "image/png"
  * ```
  *
  * @module
  */
 
+export * from "./http/mod.ts";
+export * from "./arrays/mod.ts";
+export * from "./image/mod.ts";
+export * from "./files/mod.ts";
 export {
   encodedHeaders,
   type EncodedImage,
@@ -22,131 +27,45 @@ export {
   type ImageHeaderOptions,
   imageResponse,
   type ImageResponseOptions,
-  notModified,
-  notModifiedHeaders,
-  RETAINED_304_HEADERS,
   tagBytes,
 } from "./responses.ts";
-export {
-  type ChannelPixels,
-  checkQuality,
-  checkSize,
-  DEFAULT_JPEG_QUALITY,
-  encode,
-  type EncodeOptions,
-  encodePixels,
-  ENCODER_BACKENDS,
-  type EncoderBackend,
-  MAX_SIDE,
-  pixelsOf,
-  type RgbaPixels,
-  toRgba,
-} from "./image/encode.ts";
-export {
-  formatFromExtension,
-  type ImageFormat,
-  MEDIA_TYPES,
-  sniffImageFormat,
-} from "./image/format.ts";
-export { sampleImage } from "./image/sample.ts";
-export { ByteLruCache } from "./image/cache.ts";
-export {
-  asciiFallback,
-  checkFilename,
-  contentDisposition,
-  type DispositionType,
-} from "./http/disposition.ts";
-export { etagOf, ifNoneMatchHits, parseEtagList, weakMatch } from "./http/conditional.ts";
-export {
-  BadRequest,
-  type ErrorBody,
-  HttpError,
-  MethodNotAllowed,
-  NotFound,
-  PayloadTooLarge,
-  toErrorResponse,
-  Unprocessable,
-  UnsupportedMediaType,
-} from "./errors.ts";
-export { createRouter, type Handler, type Route, type RouteContext } from "./router.ts";
-export { type ApiInfo, expandPath, openApiDocument } from "./openapi.ts";
-export type { QueryParam, RouteDoc, RouteResponse } from "./router.ts";
-export { type MemoEntry, type MemoHit, ResponseMemo } from "./response_memo.ts";
-export { createApp } from "./app.ts";
-export { type Config, loadConfig } from "./config.ts";
-export {
-  arrayToChannels,
-  arrayToImage,
-  type ArrayToImageOptions,
-  imageToArray,
-  type ImageToArrayOptions,
-} from "./arrays/convert.ts";
-export {
-  allocate,
-  checkDtype,
-  type Dtype,
-  DTYPES,
-  elementCount,
-  type PixelArray,
-} from "./arrays/types.ts";
-export {
-  type ArrayMode,
-  type ChannelOrder,
-  type ImageShape,
-  imageShape,
-  toUint8,
-} from "./arrays/layout.ts";
-export { encodeArrayJson, parseArrayJson } from "./arrays/json.ts";
-export { encodeNpy, isNpy, npyHeader, parseNpy } from "./arrays/npy.ts";
-export { isZip, listNpz, type NpzMember, type NpzOptions, parseNpz } from "./arrays/npz.ts";
-export { parseRawArray, parseShapeParam } from "./arrays/raw.ts";
 export { readBody } from "./body.ts";
 export {
-  byteChunks,
-  DEFAULT_CHUNK_SIZE,
-  fileResponse,
-  type FileResponseOptions,
-  MAX_CHUNK_SIZE,
-  type MediaFile,
-  MIN_CHUNK_SIZE,
-  planFileResponse,
-  resolveMediaPath,
-  streamResponse,
-  type StreamResponseOptions,
-} from "./files.ts";
+  checkQueryNames,
+  createRouter,
+  type Handler,
+  type Method,
+  type QueryParam,
+  type Route,
+  type RouteContext,
+  type RouteDoc,
+  type RouteResponse,
+  type RouterOptions,
+} from "./router.ts";
 export {
-  type ByteRange,
-  coalesceRanges,
-  contentRange,
-  MAX_RANGES,
-  parseRange,
-  type RangeDecision,
-  unsatisfiedRange,
-} from "./http/range.ts";
-export { type ByterangesLayout, byterangesLayout } from "./http/multipart.ts";
+  type ApiInfo,
+  type ExpandedPath,
+  expandPath,
+  type Json,
+  openApiDocument,
+} from "./openapi.ts";
+export { type MetricsShare, RequestMetrics } from "./metrics/metrics.ts";
 export {
-  type ConditionOutcome,
-  evaluatePreconditions,
-  fileEtag,
-  httpDate,
-  ifMatchHolds,
-  ifRangeHolds,
-  parseHttpDate,
-  strongMatch,
-  type Validators,
-} from "./http/conditional.ts";
-export { mediaTypeOf } from "./http/mime.ts";
-export { decodeSourceImage, readSourceHeader } from "./image/source.ts";
-export { PreconditionFailed, RangeNotSatisfiable } from "./errors.ts";
+  type BoardTotals,
+  MetricsBoard,
+  type Observation,
+  type Scalar,
+  SCALARS,
+} from "./metrics/board.ts";
+export { type MemoEntry, type MemoHit, ResponseMemo } from "./response_memo.ts";
+export { type AppOptions, createApp } from "./app.ts";
+export type { LogEntry } from "./log.ts";
+export { type Config, ConfigError, loadConfig } from "./config.ts";
 export {
-  type ArrayBodyKind,
-  arrayBodyKind,
-  type ArrayBodyOptions,
-  parseArrayBody,
-} from "./arrays/parse.ts";
-export { crc32, encodePng, packPixels, type PngColorType, pngColorType } from "./image/png.ts";
-export { encodeGif, GIF_MAX_SIDE, type GifPalette, gifPalette } from "./image/gif.ts";
-export { EncodePool, type EncodePoolOptions, RETRY_AFTER_SECONDS } from "./image/pool.ts";
-export { ServiceUnavailable } from "./errors.ts";
-export { createServices, type Services, type ServicesOptions } from "./services.ts";
+  createServices,
+  type Encoder,
+  type PixelEncoder,
+  type Services,
+  type ServicesOptions,
+} from "./services.ts";
 export { type IsolateServer, serveAll, serveIsolate, stopAll } from "./serve.ts";

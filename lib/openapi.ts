@@ -143,7 +143,8 @@ export function expandPath(path: string): ExpandedPath[] {
   return out;
 }
 
-type Json = Record<string, unknown>;
+/** A JSON object, as the OpenAPI document is built. */
+export type Json = Record<string, unknown>;
 
 function querySchema(param: QueryParam): Json {
   const schema: Json = { type: param.type };

@@ -37,16 +37,27 @@ export const MEMO_ENTRIES = 256;
  * URL → 200 response, at most `maxEntries` (the oldest go first), dropped by owner.
  *
  * @example
+ * ```ts
+ * import { ResponseMemo } from "./response_memo.ts";
+ *
+ * const bytes = new Uint8Array([1, 2, 3]);
+ * const headers = { "content-type": "image/png", "content-length": "3" };
+ * const encoded = { bytes };
  * const memo = new ResponseMemo();
  * memo.remember("http://x/image.png", { bytes, headers, owner: encoded });
  * memo.get("http://x/image.png")?.path; // "/image.png"
  * memo.forget(encoded);
+ * ```
  */
 export class ResponseMemo {
   #entries = new Map<string, MemoHit>();
   #urlsByOwner = new Map<object, Set<string>>();
 
-  /** @param maxEntries The most URLs kept; 0 keeps nothing. */
+  /**
+   * An empty memo.
+   *
+   * @param maxEntries The most URLs kept; 0 keeps nothing.
+   */
   constructor(readonly maxEntries: number = MEMO_ENTRIES) {}
 
   /** URLs held now. */
@@ -118,7 +129,11 @@ function templateOf(entry: MemoEntry): Response {
  * @param url An absolute URL such as `request.url`.
  * @returns The path, `/` when it has none.
  * @example
+ * ```ts
+ * import { pathOf } from "./response_memo.ts";
+ *
  * pathOf("http://x:8000/image.png?width=4"); // "/image.png"
+ * ```
  */
 export function pathOf(url: string): string {
   const start = url.indexOf("/", url.indexOf("//") + 2);

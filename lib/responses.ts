@@ -8,11 +8,20 @@
 
 import type { Image } from "imagescript";
 import { UnsupportedMediaType } from "./errors.ts";
-import { etagOf, ifNoneMatchHits } from "./http/conditional.ts";
-import { publicCacheControl } from "./http/cache_control.ts";
-import { contentDisposition, type DispositionType } from "./http/disposition.ts";
+import { etagOf } from "./http/conditional.ts";
+import type { DispositionType } from "./http/disposition.ts";
+import {
+  publicCache,
+  representationHeaders,
+  representationResponse,
+} from "./http/representation.ts";
 import { encode, type EncodeOptions } from "./image/encode.ts";
-import { type ImageFormat, MEDIA_TYPES, sniffImageFormat } from "./image/format.ts";
+import {
+  FORMAT_EXTENSIONS,
+  type ImageFormat,
+  MEDIA_TYPES,
+  sniffImageFormat,
+} from "./image/format.ts";
 
 /** Encoded bytes with what their headers need. */
 export interface EncodedImage {
@@ -35,7 +44,12 @@ export interface EncodedImage {
  * @returns Bytes, format and ETag.
  * @throws {BadRequest} A quality the format does not take.
  * @example
+ * ```ts
+ * import { sampleImage } from "./image/sample.ts";
+ * import { encodeImage } from "./responses.ts";
+ *
  * const encoded = await encodeImage(sampleImage(), "png");
+ * ```
  */
 export async function encodeImage(
   image: Image,
@@ -52,7 +66,13 @@ export async function encodeImage(
  * @param format Its format.
  * @returns Bytes, format and ETag.
  * @example
+ * ```ts
+ * import { tagBytes } from "./responses.ts";
+ *
+ * const pngBytes = await Deno.readFile("fixtures/sample.png");
  * const tagged = await tagBytes(pngBytes, "png");
+ * console.log(tagged.etag); // a strong ETag over the bytes, e.g. `"a1b2…"`
+ * ```
  */
 export async function tagBytes(
   bytes: Uint8Array<ArrayBuffer>,
@@ -82,23 +102,6 @@ export interface ImageHeaderOptions {
   request?: Request;
 }
 
-const EXTENSION: Readonly<Record<ImageFormat, string>> = {
-  png: "png",
-  jpeg: "jpg",
-  webp: "webp",
-  gif: "gif",
-};
-
-/** Headers a 304 keeps from the 200 it stands for (RFC 9110 §15.4.5). */
-export const RETAINED_304_HEADERS: readonly string[] = [
-  "cache-control",
-  "content-location",
-  "date",
-  "etag",
-  "expires",
-  "vary",
-];
-
 /**
  * The response for an encoded image: 200 with the bytes, or 304 when the
  * request's `If-None-Match` holds its ETag.
@@ -108,16 +111,21 @@ export const RETAINED_304_HEADERS: readonly string[] = [
  * @returns The response; its body is `encoded.bytes` itself.
  * @throws {BadRequest} An invalid file name.
  * @example
+ * ```ts
+ * import { sampleImage } from "./image/sample.ts";
+ * import { encodedResponse, encodeImage } from "./responses.ts";
+ *
+ * const encoded = await encodeImage(sampleImage(8, 8), "png");
+ * const request = new Request("http://x/plot.png", { headers: { "if-none-match": encoded.etag } });
  * const res = encodedResponse(encoded, { filename: "plot.png", request });
+ * console.log(res.status); // 304
+ * ```
  */
 export function encodedResponse(
   encoded: EncodedImage,
   options: ImageHeaderOptions = {},
 ): Response {
-  const headers = encodedHeaders(encoded, options);
-  const inm = options.request?.headers.get("if-none-match") ?? null;
-  if (ifNoneMatchHits(inm, encoded.etag)) return notModified(headers);
-  return new Response(encoded.bytes, { status: 200, headers });
+  return representationResponse(encoded.bytes, encodedHeaders(encoded, options), options.request);
 }
 
 /**
@@ -130,8 +138,14 @@ export function encodedResponse(
  * @returns Header names (lower case) and values.
  * @throws {BadRequest} An invalid file name.
  * @example
+ * ```ts
+ * import { sampleImage } from "./image/sample.ts";
+ * import { encodedHeaders, encodeImage } from "./responses.ts";
+ *
+ * const encoded = await encodeImage(sampleImage(8, 8), "png");
  * encodedHeaders(encoded, { filename: "plot.png" })["content-disposition"];
  * // `inline; filename="plot.png"`
+ * ```
  */
 export function encodedHeaders(
   encoded: EncodedImage,
@@ -139,43 +153,13 @@ export function encodedHeaders(
 ): Readonly<Record<string, string>> {
   const base = imageHeaders(
     encoded,
-    options.filename ?? `image.${EXTENSION[encoded.format]}`,
+    options.filename ?? `image.${FORMAT_EXTENSIONS[encoded.format]}`,
     options.disposition ?? "inline",
-    publicCacheControl(options.maxAge ?? 3600, options.sMaxAge),
+    publicCache(options.maxAge ?? 3600, options.sMaxAge),
   );
   return options.headers === undefined
     ? base
     : { ...base, ...Object.fromEntries(new Headers(options.headers)) };
-}
-
-/**
- * The headers a 304 keeps from the 200 it stands for (RFC 9110 §15.4.5).
- *
- * @param headers The headers of the full response.
- * @returns Only {@linkcode RETAINED_304_HEADERS}.
- * @example
- * notModifiedHeaders({ etag: `"a"`, "content-type": "image/png" }).has("content-type"); // false
- */
-export function notModifiedHeaders(headers: HeadersInit): Headers {
-  const full = new Headers(headers);
-  const kept = new Headers();
-  for (const name of RETAINED_304_HEADERS) {
-    const value = full.get(name);
-    if (value !== null) kept.set(name, value);
-  }
-  return kept;
-}
-
-/**
- * A 304 for a full response's headers, without a body.
- *
- * @param headers The headers of the full response.
- * @returns The 304.
- * @example
- * notModified({ etag: `"a"`, "content-type": "image/png" }).status; // 304
- */
-export function notModified(headers: HeadersInit): Response {
-  return new Response(null, { status: 304, headers: notModifiedHeaders(headers) });
 }
 
 /** Header sets per encoded image, a few variants each (names, disposition, max-age). */
@@ -196,14 +180,14 @@ function imageHeaders(
   let variants = HEADER_MEMO.get(encoded);
   const hit = variants?.get(key);
   if (hit !== undefined) return hit;
-  const headers = Object.freeze({
-    "content-type": MEDIA_TYPES[encoded.format],
-    "content-length": String(encoded.byteLength),
-    "content-disposition": contentDisposition(name, disposition),
-    "etag": encoded.etag,
-    "cache-control": cacheControl,
-    "x-content-type-options": "nosniff",
-  });
+  const headers = Object.freeze(representationHeaders({
+    contentType: MEDIA_TYPES[encoded.format],
+    length: encoded.byteLength,
+    filename: name,
+    disposition,
+    etag: encoded.etag,
+    cacheControl: cacheControl,
+  }));
   if (variants === undefined || variants.size >= VARIANTS_KEPT) {
     variants = new Map();
     HEADER_MEMO.set(encoded, variants);
@@ -228,9 +212,13 @@ export interface ImageResponseOptions extends ImageHeaderOptions, EncodeOptions 
  * @throws {UnsupportedMediaType} Bytes that are not PNG, JPEG, WebP or GIF.
  * @throws {BadRequest} A bad quality or file name.
  * @example
- * Deno.serve(async (req) =>
- *   await imageResponse(sampleImage(), { format: "png", filename: "test.png", request: req })
- * );
+ * ```ts
+ * import { sampleImage } from "./image/sample.ts";
+ * import { imageResponse } from "./responses.ts";
+ *
+ * const res = await imageResponse(sampleImage(), { format: "png", filename: "test.png" });
+ * console.log(res.headers.get("content-disposition")); // `inline; filename="test.png"`
+ * ```
  */
 export async function imageResponse(
   source: Image | Uint8Array<ArrayBuffer>,

@@ -48,8 +48,13 @@ const SERVE_WORKER_URL = new URL("./serve_worker.ts", import.meta.url);
  * @param metrics The server's metrics buffer and this isolate's index; default: its own.
  * @returns The running server.
  * @example
- * const server = serveIsolate(config, false);
+ * ```ts
+ * import { validateSettings } from "./config.ts";
+ * import { serveIsolate } from "./serve.ts";
+ *
+ * const server = serveIsolate(validateSettings({ port: "0" }, () => Deno.cwd()), false);
  * await server.stop();
+ * ```
  */
 export function serveIsolate(
   config: Config,
@@ -88,8 +93,12 @@ export function serveIsolate(
  * @throws {PortInUse} Another server listens on the port (checked before sharing it).
  * @throws {Error} A serving worker that could not listen (the others are stopped).
  * @example
+ * ```ts ignore
+ * import { serveAll } from "./serve.ts";
+ *
  * const servers = await serveAll(config);
  * console.log(servers[0].addr.port);
+ * ```
  */
 export async function serveAll(config: Config): Promise<IsolateServer[]> {
   const share = Object.freeze({
@@ -121,7 +130,11 @@ export async function serveAll(config: Config): Promise<IsolateServer[]> {
  *
  * @param servers From {@linkcode serveAll}.
  * @example
+ * ```ts ignore
+ * import { stopAll } from "./serve.ts";
+ *
  * await stopAll(servers);
+ * ```
  */
 export async function stopAll(servers: readonly IsolateServer[]): Promise<void> {
   await Promise.all(servers.map((s) => s.stop()));

@@ -9,9 +9,14 @@
 import type { Image } from "imagescript";
 import type { Config } from "./config.ts";
 import { ByteLruCache } from "./image/cache.ts";
-import { type ChannelPixels, type EncodeOptions, pixelsOf } from "./image/encode.ts";
+import {
+  type ChannelPixels,
+  type EncodeOptions,
+  pixelsOf,
+  type RgbaPixels,
+} from "./image/encode.ts";
 import type { ImageFormat } from "./image/format.ts";
-import { EncodePool } from "./image/pool.ts";
+import { EncodePool } from "./pool/pool.ts";
 import { type MetricsShare, RequestMetrics } from "./metrics/metrics.ts";
 import { OPEN_FILE_STREAMS } from "./metrics/open_files.ts";
 import { STREAM_VIEWERS } from "./metrics/stream_viewers.ts";
@@ -46,18 +51,37 @@ export interface Services {
     format: ImageFormat,
     options?: EncodeOptions & { moveBuffer?: boolean },
   ) => Promise<EncodedImage>;
-  /** The encode workers behind {@linkcode Services.encode}. */
-  readonly pool: EncodePool;
   /** The request metrics of this isolate, on the board all isolates of the server share. */
   readonly metrics: RequestMetrics;
   /** Stops the encode workers. */
   close(): void;
 }
 
+/**
+ * What encodes pixels for the services: the encode pool by default, or anything with
+ * its `encode` and `close` (a pool of another size, a test double).
+ */
+export interface PixelEncoder {
+  /** Encodes RGBA pixels, or bytes of 1 to 4 channels, to the format's bytes. */
+  encode(
+    pixels: RgbaPixels | ChannelPixels,
+    format: ImageFormat,
+    options?: { quality?: number; moveBuffer?: boolean },
+  ): Promise<Uint8Array<ArrayBuffer>>;
+  /** Stops encoding; later calls are refused. */
+  close(): void;
+  /** Jobs waiting for a worker, for the metrics; 0 when not told. */
+  readonly waiting?: number;
+  /** Jobs encoding now, for the metrics; 0 when not told. */
+  readonly running?: number;
+  /** Workers alive, for the metrics; 0 when not told. */
+  readonly workers?: number;
+}
+
 /** Options of {@linkcode createServices}. */
 export interface ServicesOptions {
-  /** The encode pool; default: one sized by `config.encodeWorkers` and `config.encodeQueue`. */
-  pool?: EncodePool;
+  /** The encoder; default: an encode pool sized by `config.encodeWorkers` and `config.encodeQueue`. */
+  pool?: PixelEncoder;
   /** Start the default pool's workers now and keep them (a server); else on demand. */
   warm?: boolean;
   /** The metrics buffer of the server and this isolate's index; default: a board of its own. */
@@ -68,10 +92,16 @@ export interface ServicesOptions {
  * The services for a configuration.
  *
  * @param config The configuration.
- * @param options The encode pool when not the default, or whether to start it warm.
+ * @param options The encoder when not the default pool, or whether to start that pool warm.
  * @returns Config, an empty cache of `config.cacheBytes` and the pool-backed encoder.
  * @example
- * const services = createServices(config);
+ * ```ts
+ * import { createServices } from "./services.ts";
+ * import { validateSettings } from "./config.ts";
+ *
+ * const services = createServices(validateSettings({}, () => Deno.cwd()));
+ * services.close();
+ * ```
  */
 export function createServices(config: Config, options: ServicesOptions = {}): Services {
   const pool = options.pool ?? new EncodePool({
@@ -86,9 +116,9 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     board.set("cacheMisses", cache.misses);
     board.set("cacheBytes", cache.bytes);
     board.set("cacheEntries", cache.size);
-    board.set("poolWaiting", pool.waiting);
-    board.set("poolRunning", pool.running);
-    board.set("poolWorkers", pool.workers);
+    board.set("poolWaiting", pool.waiting ?? 0);
+    board.set("poolRunning", pool.running ?? 0);
+    board.set("poolWorkers", pool.workers ?? 0);
     board.set("openFileStreams", OPEN_FILE_STREAMS.count);
     board.set("streamViewers", STREAM_VIEWERS.count);
   });
@@ -99,7 +129,6 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
       await tagBytes(await pool.encode(pixelsOf(image), format, encodeOptions), format),
     encodeChannels: async (pixels, format, encodeOptions = {}) =>
       await tagBytes(await pool.encode(pixels, format, encodeOptions), format),
-    pool,
     metrics,
     close: () => pool.close(),
   };

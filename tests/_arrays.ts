@@ -6,6 +6,8 @@
  */
 
 import assert from "node:assert/strict";
+import { CodecError } from "../lib/codec_error.ts";
+import { CODEC_ERROR_STATUS } from "../lib/errors.ts";
 import { PROJECT_DIR } from "./_server.ts";
 
 /** Where `fixtures/arrays/make_fixtures.py` writes. */
@@ -71,7 +73,8 @@ export async function assertError(
 }
 
 /**
- * Asserts that calling `fn` throws an HttpError with this status, code and detail.
+ * Asserts that calling `fn` throws an HttpError with this status, code and detail, or a
+ * CodecError with this code and detail whose kind is answered with this status.
  *
  * @param fn The call.
  * @param status Expected status.
@@ -86,7 +89,8 @@ export async function assertThrowsHttp(
 ): Promise<void> {
   await assert.rejects(async () => await fn(), (err: unknown) => {
     const e = err as { status: number; code: string; message: string };
-    assert.deepEqual({ status: e.status, code: e.code, detail: e.message }, {
+    const answered = err instanceof CodecError ? CODEC_ERROR_STATUS[err.kind] : e.status;
+    assert.deepEqual({ status: answered, code: e.code, detail: e.message }, {
       status,
       code,
       detail,

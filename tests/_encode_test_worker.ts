@@ -10,7 +10,7 @@ import {
   type JobScope,
   type PING,
   serveEncodeJobs,
-} from "../lib/image/encode_job.ts";
+} from "../lib/pool/encode_job.ts";
 import { CRASH_WIDTH, GATE, HOLD_WIDTH } from "./_encode_gate.ts";
 
 const scope = self as unknown as JobScope;

@@ -6,7 +6,7 @@
  */
 
 import { getPriority } from "node:os";
-import { lowerThreadPriority } from "../lib/image/encode_job.ts";
+import { lowerThreadPriority } from "../lib/pool/encode_job.ts";
 
 /** The part of the worker's global scope this module uses. */
 interface ReplyScope {

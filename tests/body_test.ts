@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { joinChunks, readBody } from "../lib/body.ts";
+import { readBody } from "../lib/body.ts";
+import { joinChunks } from "../lib/chunks.ts";
 import type { LogEntry } from "../lib/log.ts";
 import { assertError, assertThrowsHttp, post } from "./_arrays.ts";
 import { withServer } from "./_server.ts";

@@ -48,7 +48,11 @@ Deno.test("checkQuality() accepts 1-100 for lossy formats only", () => {
     [["jpeg", 1.5], "quality must be an integer from 1 to 100"],
   ];
   for (const [args, message] of cases) {
-    assert.throws(() => checkQuality(...args), { status: 400, code: "invalid_quality", message });
+    assert.throws(() => checkQuality(...args), {
+      kind: "malformed",
+      code: "invalid_quality",
+      message,
+    });
   }
 });
 
@@ -62,7 +66,7 @@ Deno.test("checkSize() refuses sizes a format cannot hold", () => {
   ];
   for (const [w, h, format, message] of cases) {
     if (message === undefined) checkSize(w, h, format);
-    else assert.throws(() => checkSize(w, h, format), { status: 422, message });
+    else assert.throws(() => checkSize(w, h, format), { kind: "unprocessable", message });
   }
 });
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { getPriority } from "node:os";
 import { serverArgs } from "../lib/launch.ts";
-import { ENCODE_NICE } from "../lib/image/encode_job.ts";
+import { ENCODE_NICE } from "../lib/pool/encode_job.ts";
 import { encodePixels, toRgba } from "../lib/image/encode.ts";
-import { EncodePool } from "../lib/image/pool.ts";
+import { EncodePool } from "../lib/pool/pool.ts";
 import { sampleImage } from "../lib/image/sample.ts";
 import { createServices } from "../lib/services.ts";
 import { CRASH_WIDTH, GATE, HOLD_WIDTH, TEST_WORKER_URL } from "./_encode_gate.ts";
@@ -76,11 +76,11 @@ Deno.test("EncodePool.encode() checks quality and size before taking a job", asy
   const pool = new EncodePool({ size: 1 });
   try {
     await assert.rejects(pool.encode(samplePixels(4, 4), "png", { quality: 80 }), {
-      status: 400,
+      kind: "malformed",
       code: "invalid_quality",
     });
     await assert.rejects(pool.encode(samplePixels(16_384, 1), "webp"), {
-      status: 422,
+      kind: "unprocessable",
       code: "too_large_for_format",
     });
     assert.equal(pool.running, 0);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { encodeNpy } from "../lib/arrays/npy.ts";
 import { validateSettings } from "../lib/config.ts";
-import { publicCacheControl } from "../lib/http/cache_control.ts";
+import { publicCache } from "../lib/http/representation.ts";
 import { etagOf } from "../lib/http/conditional.ts";
 import { clientAddress } from "../lib/http/request_facts.ts";
 import type { LogEntry } from "../lib/log.ts";
@@ -15,11 +15,11 @@ function render(base: string, npy: Uint8Array<ArrayBuffer>, ifNoneMatch?: string
   return fetch(`${base}/render.png`, { method: "POST", body: npy, headers });
 }
 
-Deno.test("publicCacheControl() adds s-maxage only when given", () => {
-  assert.equal(publicCacheControl(3600), "public, max-age=3600");
-  assert.equal(publicCacheControl(3600, null), "public, max-age=3600");
-  assert.equal(publicCacheControl(60, 0), "public, max-age=60, s-maxage=0");
-  assert.equal(publicCacheControl(60, 86400), "public, max-age=60, s-maxage=86400");
+Deno.test("publicCache() adds s-maxage only when given", () => {
+  assert.equal(publicCache(3600), "public, max-age=3600");
+  assert.equal(publicCache(3600, null), "public, max-age=3600");
+  assert.equal(publicCache(60, 0), "public, max-age=60, s-maxage=0");
+  assert.equal(publicCache(60, 86400), "public, max-age=60, s-maxage=86400");
 });
 
 Deno.test("validateSettings() reads CACHE_S_MAXAGE and TRUST_PROXY", () => {

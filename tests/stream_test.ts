@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { byteChunks, streamResponse } from "../lib/files.ts";
+import { byteChunks, streamResponse } from "../lib/files/chunked.ts";
 import { PIXELS_BIN, withMedia } from "./_media.ts";
 import { rawRequest } from "./_raw_http.ts";
 

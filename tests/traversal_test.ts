@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeMediaPath, resolveMediaPath } from "../lib/files.ts";
+import { decodeMediaPath, resolveMediaPath } from "../lib/files/media_path.ts";
 import { rawRequest } from "./_raw_http.ts";
 import { withServer } from "./_server.ts";
 

@@ -36,15 +36,17 @@ export interface ArrayToImageOptions {
  * @param array The pixels.
  * @param options Channel order, clipping, pixel limit.
  * @returns An ImageScript image, ready for `encodeImage` or `imageResponse`.
- * @throws {Unprocessable} `unsupported_shape`, `too_many_pixels`, or `invalid_value`
+ * @throws {CodecError} unprocessable: `unsupported_shape`, `too_many_pixels`, or `invalid_value`
  *   for a float that is NaN or outside [0, 1] without `clip`.
  * @example
  * ```ts
- * import { arrayToImage, imageResponse } from "./lib/mod.ts";
+ * import { imageResponse } from "../responses.ts";
+ * import { arrayToImage } from "./convert.ts";
  *
  * const data = new Uint8Array(64 * 64 * 3).fill(255); // white
  * const image = arrayToImage({ shape: [64, 64, 3], dtype: "uint8", data });
- * Deno.serve((request) => imageResponse(image, { format: "png", request }));
+ * const res = await imageResponse(image, { format: "png" });
+ * console.log(res.headers.get("content-type")); // "image/png"
  * ```
  */
 export function arrayToImage(array: PixelArray, options: ArrayToImageOptions = {}): Image {
@@ -64,9 +66,13 @@ export function arrayToImage(array: PixelArray, options: ArrayToImageOptions = {
  * @param array The pixels.
  * @param options Channel order, clipping, pixel limit.
  * @returns Width, height, channels (1, 3 or 4) and bytes.
- * @throws {Unprocessable} As {@linkcode arrayToImage}.
+ * @throws {CodecError} unprocessable: As {@linkcode arrayToImage}.
  * @example
+ * ```ts
+ * import { arrayToChannels } from "./convert.ts";
+ *
  * arrayToChannels({ shape: [2, 2], dtype: "uint8", data: new Uint8Array(4) }).channels; // 1
+ * ```
  */
 export function arrayToChannels(
   array: PixelArray,
@@ -104,10 +110,13 @@ export interface ImageToArrayOptions {
  * @returns The array, C order.
  * @example
  * ```ts
- * import { encodeNpy, imageToArray, sampleImage } from "./lib/mod.ts";
+ * import { sampleImage } from "../image/sample.ts";
+ * import { imageToArray } from "./convert.ts";
+ * import { encodeNpy } from "./npy.ts";
  *
- * const array = imageToArray(sampleImage()); // shape [512, 512, 3]
- * await Deno.writeFile("sample.npy", encodeNpy(array));
+ * const array = imageToArray(sampleImage());
+ * console.log(array.shape); // [512, 512, 3]
+ * const npy = encodeNpy(array); // what np.save writes for it
  * ```
  */
 export function imageToArray(image: Image, options: ImageToArrayOptions = {}): PixelArray {

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { BadRequest, type HttpError, Unprocessable } from "../errors.ts";
+import { CodecError } from "../codec_error.ts";
 import { formatPath, type PixelArray } from "./types.ts";
 
 const OPEN = 0x5b; // [
@@ -27,14 +27,19 @@ const MAX_PIXEL_DEPTH = 3;
  *
  * @param array A `uint8` array of any shape.
  * @returns The JSON bytes, e.g. `[[[255,0,0],[0,0,0]]]`.
- * @throws {Unprocessable} `unsupported_dtype` for any dtype other than `uint8`.
+ * @throws {CodecError} unprocessable: `unsupported_dtype` for any dtype other than `uint8`.
  * @example
+ * ```ts
+ * import { encodeArrayJson } from "./json.ts";
+ *
  * const json = encodeArrayJson({ shape: [1, 2], dtype: "uint8", data: new Uint8Array([7, 255]) });
  * new TextDecoder().decode(json); // "[[7,255]]"
+ * ```
  */
 export function encodeArrayJson(array: PixelArray): Uint8Array<ArrayBuffer> {
   if (array.dtype !== "uint8") {
-    throw new Unprocessable(
+    throw new CodecError(
+      "unprocessable",
       "unsupported_dtype",
       `JSON arrays are uint8; convert the ${array.dtype} array first`,
     );
@@ -136,14 +141,18 @@ const OBJECT = 2;
  *
  * @param bytes UTF-8 JSON (a leading byte-order mark is skipped).
  * @returns The array; `shape` has one axis per level of nesting.
- * @throws {BadRequest} `invalid_json`: empty or malformed JSON, naming the byte offset.
- * @throws {Unprocessable} `ragged_array` (lists of unequal length, a list where a
+ * @throws {CodecError} malformed: `invalid_json`: empty or malformed JSON, naming the byte offset.
+ * @throws {CodecError} unprocessable: `ragged_array` (lists of unequal length, a list where a
  *   number belongs or the reverse), `invalid_value` (not an integer 0–255) or
  *   `unsupported_shape` (not a list, or nested deeper than 3), each naming the
  *   first offending index path such as `[12][7][2]`.
  * @example
+ * ```ts
+ * import { parseArrayJson } from "./json.ts";
+ *
  * parseArrayJson(new TextEncoder().encode("[[1, 2], [3, 4]]"));
  * // { shape: [2, 2], dtype: "uint8", data: Uint8Array [1, 2, 3, 4] }
+ * ```
  */
 export function parseArrayJson(bytes: Uint8Array): PixelArray {
   return new ArrayJsonScanner(bytes).parse();
@@ -165,7 +174,7 @@ class ArrayJsonScanner {
   readonly #out: Uint8Array;
   #n = 0;
   /** The first problem with the array; once set, only the grammar is checked. */
-  #problem: HttpError | undefined;
+  #problem: CodecError | undefined;
 
   constructor(bytes: Uint8Array) {
     this.#b = bytes;
@@ -177,7 +186,9 @@ class ArrayJsonScanner {
     const b = this.#b;
     if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) this.#i = 3;
     this.#skipWhitespace();
-    if (this.#i >= b.length) throw new BadRequest("invalid_json", "the JSON body is empty");
+    if (this.#i >= b.length) {
+      throw new CodecError("malformed", "invalid_json", "the JSON body is empty");
+    }
     this.#countDepth();
     let expectValue = this.#problem === undefined ? this.#fastScan() : true;
     for (;;) {
@@ -273,14 +284,16 @@ class ArrayJsonScanner {
     }
     if (this.#ndim === 0) {
       this.#fail(
-        new Unprocessable(
+        new CodecError(
+          "unprocessable",
           "unsupported_shape",
           `the JSON body is ${this.#kindAt(this.#i)}, not a nested list of pixel values`,
         ),
       );
     } else if (this.#ndim > MAX_PIXEL_DEPTH) {
       this.#fail(
-        new Unprocessable(
+        new CodecError(
+          "unprocessable",
           "unsupported_shape",
           `the JSON lists are nested ${this.#ndim} deep; an image is H×W or H×W×C (at most 3)`,
         ),
@@ -343,7 +356,8 @@ class ArrayJsonScanner {
     const b = this.#b;
     if (kind === ARRAY && this.#tracking() && this.#depth >= this.#ndim) {
       this.#fail(
-        new Unprocessable(
+        new CodecError(
+          "unprocessable",
           "ragged_array",
           `${this.#path()} is a list where a number belongs (the values are nested ${this.#ndim} deep)`,
         ),
@@ -377,7 +391,8 @@ class ArrayJsonScanner {
       else if (length !== expected) {
         this.#depth--;
         this.#fail(
-          new Unprocessable(
+          new CodecError(
+            "unprocessable",
             "ragged_array",
             `${this.#path()} has ${items(length)} where ${
               formatPath(new Array(axis).fill(0))
@@ -436,7 +451,8 @@ class ArrayJsonScanner {
     if (!this.#tracking()) return;
     if (this.#depth < this.#ndim) {
       this.#fail(
-        new Unprocessable(
+        new CodecError(
+          "unprocessable",
           "ragged_array",
           `${this.#path()} is a number where a list belongs (the values are nested ${this.#ndim} deep)`,
         ),
@@ -447,7 +463,8 @@ class ArrayJsonScanner {
     if (v > 255 || !Number.isInteger(v) || v < 0) {
       const text = DECODER.decode(b.subarray(start, Math.min(i, start + 40)));
       this.#fail(
-        new Unprocessable(
+        new CodecError(
+          "unprocessable",
           "invalid_value",
           `${this.#path()} is ${text}, not an integer from 0 to 255`,
         ),
@@ -518,8 +535,13 @@ class ArrayJsonScanner {
     const what = this.#kindAt(this.#i);
     this.#fail(
       this.#depth < this.#ndim
-        ? new Unprocessable("ragged_array", `${this.#path()} is ${what} where a list belongs`)
-        : new Unprocessable(
+        ? new CodecError(
+          "unprocessable",
+          "ragged_array",
+          `${this.#path()} is ${what} where a list belongs`,
+        )
+        : new CodecError(
+          "unprocessable",
           "invalid_value",
           `${this.#path()} is ${what}, not an integer from 0 to 255`,
         ),
@@ -549,7 +571,7 @@ class ArrayJsonScanner {
     return this.#problem === undefined;
   }
 
-  #fail(problem: HttpError): void {
+  #fail(problem: CodecError): void {
     this.#problem ??= problem;
   }
 
@@ -572,7 +594,8 @@ class ArrayJsonScanner {
       : c >= 0x20 && c < 0x7f
       ? `'${String.fromCharCode(c)}'`
       : `byte 0x${c.toString(16).padStart(2, "0")}`;
-    throw new BadRequest(
+    throw new CodecError(
+      "malformed",
       "invalid_json",
       `malformed JSON at byte ${this.#i}: expected ${expected}, found ${found}`,
     );

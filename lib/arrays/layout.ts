@@ -16,7 +16,7 @@
  * @module
  */
 
-import { Unprocessable } from "../errors.ts";
+import { CodecError } from "../codec_error.ts";
 import { elementCount, formatPath, formatShape, type PixelArray, unravelIndex } from "./types.ts";
 
 /** Channel order of 3- and 4-channel arrays: `bgr` is OpenCV's BGR/BGRA. */
@@ -46,16 +46,21 @@ export interface ImageShape {
  *
  * @param shape Axis lengths.
  * @returns Height, width and channels.
- * @throws {Unprocessable} `unsupported_shape` for any other shape.
+ * @throws {CodecError} unprocessable: `unsupported_shape` for any other shape.
  * @example
+ * ```ts
+ * import { imageShape } from "./layout.ts";
+ *
  * imageShape([512, 512, 3]); // { height: 512, width: 512, channels: 3 }
+ * ```
  */
 export function imageShape(shape: readonly number[]): ImageShape {
   const channels = shape.length === 2 ? 1 : shape[2];
   const ok = (shape.length === 2 || shape.length === 3) &&
     (channels === 1 || channels === 3 || channels === 4) && shape[0] > 0 && shape[1] > 0;
   if (!ok) {
-    throw new Unprocessable(
+    throw new CodecError(
+      "unprocessable",
       "unsupported_shape",
       `shape ${formatShape(shape)} is not an image; send H×W or H×W×1 (gray), ` +
         `H×W×3 (RGB) or H×W×4 (RGBA), each axis at least 1`,
@@ -70,15 +75,30 @@ export function imageShape(shape: readonly number[]): ImageShape {
  * @param width Columns.
  * @param height Rows.
  * @param maxPixels The limit.
- * @throws {Unprocessable} `too_many_pixels` past it.
+ * @param subject What has the size, named in the message (e.g. `the source`).
+ * @throws {CodecError} unprocessable: `too_many_pixels` past it.
  * @example
+ * ```ts
+ * import { checkPixels } from "./layout.ts";
+ *
  * checkPixels(512, 512, 40_000_000);
+ * ```
  */
-export function checkPixels(width: number, height: number, maxPixels: number): void {
-  if (width * height > maxPixels) {
-    throw new Unprocessable(
+export function checkPixels(
+  width: number,
+  height: number,
+  maxPixels: number,
+  subject?: string,
+): void {
+  const pixels = width * height;
+  if (pixels > maxPixels) {
+    throw new CodecError(
+      "unprocessable",
       "too_many_pixels",
-      `${width}x${height} is ${width * height} pixels, more than MAX_PIXELS (${maxPixels})`,
+      (subject === undefined
+        ? `${width}x${height} is ${pixels} pixels`
+        : `${subject} is ${width}x${height}, ${pixels} pixels`) +
+        `, more than MAX_PIXELS (${maxPixels})`,
     );
   }
 }
@@ -100,11 +120,15 @@ function uint16ToUint8(): Uint8Array {
  * @param array Any array.
  * @param clip For floats: NaN → 0 and values clipped to [0, 1] instead of refused.
  * @returns One byte per element, C order; a `uint8` array's own data.
- * @throws {Unprocessable} `invalid_value` naming the first float that is NaN or
+ * @throws {CodecError} unprocessable: `invalid_value` naming the first float that is NaN or
  *   outside [0, 1] by its index path, e.g. `[2][3][1]`.
  * @example
+ * ```ts
+ * import { toUint8 } from "./layout.ts";
+ *
  * toUint8({ shape: [2], dtype: "float32", data: new Float32Array([0.5, 1]) }, false);
  * // Uint8Array [128, 255]
+ * ```
  */
 export function toUint8(array: PixelArray, clip: boolean): Uint8Array {
   const src = array.data;
@@ -135,12 +159,12 @@ function roundHalfEven(x: number): number {
   return r - x === 0.5 && (r & 1) === 1 ? r - 1 : r;
 }
 
-function outOfRange(array: PixelArray, flat: number): Unprocessable {
+function outOfRange(array: PixelArray, flat: number): CodecError {
   const path = formatPath(unravelIndex(flat, array.shape));
-  return new Unprocessable(
+  return new CodecError(
+    "unprocessable",
     "invalid_value",
-    `${path} is ${array.data[flat]}; ${array.dtype} pixels must lie in [0, 1] ` +
-      `(add ?clip to clip them and map NaN to 0)`,
+    `${path} is ${array.data[flat]}; ${array.dtype} pixels must lie in [0, 1]`,
   );
 }
 
@@ -152,9 +176,13 @@ function outOfRange(array: PixelArray, flat: number): Unprocessable {
  * @param order `bgr` when 3 or 4 channels are B, G, R(, A).
  * @param rgba The destination, `height * width * 4` bytes.
  * @example
+ * ```ts
+ * import { expandToRgba } from "./layout.ts";
+ *
  * const rgba = new Uint8Array(4);
  * expandToRgba(new Uint8Array([9]), { height: 1, width: 1, channels: 1 }, "rgb", rgba);
  * // rgba: [9, 9, 9, 255]
+ * ```
  */
 export function expandToRgba(
   values: Uint8Array,
@@ -198,7 +226,11 @@ export function expandToRgba(
  * @param rgba RGBA pixels.
  * @returns `true` when every alpha is 255.
  * @example
+ * ```ts
+ * import { isOpaque } from "./layout.ts";
+ *
  * isOpaque(new Uint8Array([1, 2, 3, 255])); // true
+ * ```
  */
 export function isOpaque(rgba: Uint8Array | Uint8ClampedArray): boolean {
   for (let o = 3; o < rgba.length; o += 4) if (rgba[o] !== 255) return false;
@@ -215,7 +247,11 @@ export function isOpaque(rgba: Uint8Array | Uint8ClampedArray): boolean {
  * @param order `bgr` for B, G, R(, A); no effect on gray.
  * @returns The array.
  * @example
+ * ```ts
+ * import { rgbaToArray } from "./layout.ts";
+ *
  * rgbaToArray(new Uint8Array([255, 0, 0, 255]), 1, 1, "gray", "rgb").data; // Uint8Array [76]
+ * ```
  */
 export function rgbaToArray(
   rgba: Uint8Array | Uint8ClampedArray,
@@ -261,14 +297,19 @@ export function rgbaToArray(
  *
  * @param array Any array.
  * @returns The array unchanged.
- * @throws {Unprocessable} `unsupported_shape` when `data` is shorter or longer than the shape.
+ * @throws {CodecError} unprocessable: `unsupported_shape` when `data` is shorter or longer than the shape.
  * @example
+ * ```ts
+ * import { checkElementCount } from "./layout.ts";
+ *
  * checkElementCount({ shape: [1, 1], dtype: "uint8", data: new Uint8Array(1) });
+ * ```
  */
 export function checkElementCount(array: PixelArray): PixelArray {
   const expected = elementCount(array.shape);
   if (array.data.length !== expected) {
-    throw new Unprocessable(
+    throw new CodecError(
+      "unprocessable",
       "unsupported_shape",
       `shape ${formatShape(array.shape)} holds ${expected} values but the data has ` +
         `${array.data.length}`,

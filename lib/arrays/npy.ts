@@ -11,7 +11,7 @@
  * @module
  */
 
-import { BadRequest } from "../errors.ts";
+import { CodecError } from "../codec_error.ts";
 import {
   allocate,
   type Dtype,
@@ -21,7 +21,7 @@ import {
   type PixelArray,
   unsupportedDtype,
 } from "./types.ts";
-import { isLittleEndian, viewElements } from "./raw.ts";
+import { viewElements } from "./raw.ts";
 
 /** The six bytes every `.npy` file starts with: `\x93NUMPY`. */
 export const NPY_MAGIC: Uint8Array<ArrayBuffer> = new Uint8Array([
@@ -39,8 +39,6 @@ export const MAX_NPY_HEADER_BYTES = 10000;
 /** Header alignment and spare room, as NumPy writes them. */
 const ARRAY_ALIGN = 64;
 const GROWTH_AXIS_MAX_DIGITS = 21;
-
-const LITTLE_ENDIAN = isLittleEndian();
 
 /** `descr` of each dtype as `np.save` writes it on a little-endian machine. */
 const DESCR: Readonly<Record<Dtype, string>> = {
@@ -76,7 +74,11 @@ const OTHER_TYPES: Readonly<Record<string, string>> = {
  * @param bytes The start of a body.
  * @returns `true` for `\x93NUMPY…`.
  * @example
+ * ```ts
+ * import { encodeNpy, isNpy } from "./npy.ts";
+ *
  * isNpy(encodeNpy({ shape: [1], dtype: "uint8", data: new Uint8Array([1]) })); // true
+ * ```
  */
 export function isNpy(bytes: Uint8Array): boolean {
   return NPY_MAGIC.every((b, i) => bytes[i] === b);
@@ -87,13 +89,17 @@ export function isNpy(bytes: Uint8Array): boolean {
  *
  * @param bytes The whole file.
  * @returns The array, C order, native byte order.
- * @throws {BadRequest} `invalid_npy`: no magic string, an unknown version, a
+ * @throws {CodecError} malformed `invalid_npy`: no magic string, an unknown version, a
  *   truncated or malformed header, or data whose length disagrees with the header.
- * @throws {Unprocessable} `unsupported_dtype` naming a dtype other than uint8,
+ * @throws {CodecError} unprocessable `unsupported_dtype` naming a dtype other than uint8,
  *   bool, uint16, float32 or float64.
  * @example
+ * ```ts
+ * import { parseNpy } from "./npy.ts";
+ *
  * const array = parseNpy(await Deno.readFile("fixtures/arrays/rgb_u8.npy"));
  * array.shape; // [4, 6, 3]
+ * ```
  */
 export function parseNpy(bytes: Uint8Array): PixelArray {
   if (!isNpy(bytes)) {
@@ -203,7 +209,8 @@ function parseDescr(descr: PyValue): { dtype: Dtype; bigEndian: boolean } {
       ({ S: "bytes", a: "bytes", U: "str", V: "void" } as Record<string, string>)[kind] ?? code;
     throw unsupportedDtype(`${name} ('${descr}')`);
   }
-  return { dtype, bigEndian: order === ">" || (order === "=" && !LITTLE_ENDIAN) };
+  // "=" is the native order, which is little-endian wherever Deno runs.
+  return { dtype, bigEndian: order === ">" };
 }
 
 /** Fortran (column-major) elements reordered to C (row-major) order. */
@@ -240,7 +247,11 @@ function fortranToC(
  * @param dtype The element type, written little-endian.
  * @returns The magic string, header length and header, ready for the data.
  * @example
+ * ```ts
+ * import { npyHeader } from "./npy.ts";
+ *
  * npyHeader([512, 512, 3], "uint8").length; // 128
+ * ```
  */
 export function npyHeader(shape: readonly number[], dtype: Dtype): Uint8Array<ArrayBuffer> {
   const tuple = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
@@ -263,8 +274,12 @@ export function npyHeader(shape: readonly number[], dtype: Dtype): Uint8Array<Ar
  * @param array Any array; multi-byte dtypes are written little-endian.
  * @returns The file: header and one copy of the data.
  * @example
+ * ```ts
+ * import { encodeNpy, parseNpy } from "./npy.ts";
+ *
  * const npy = encodeNpy({ shape: [2, 2], dtype: "uint8", data: new Uint8Array([0, 1, 2, 3]) });
  * parseNpy(npy).shape; // [2, 2]
+ * ```
  */
 export function encodeNpy(array: PixelArray): Uint8Array<ArrayBuffer> {
   const header = npyHeader(array.shape, array.dtype);
@@ -273,17 +288,11 @@ export function encodeNpy(array: PixelArray): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(header.length + raw.length);
   out.set(header);
   out.set(raw, header.length);
-  if (!LITTLE_ENDIAN && ITEM_SIZES[array.dtype] > 1) {
-    const size = ITEM_SIZES[array.dtype];
-    for (let i = header.length; i < out.length; i += size) {
-      out.subarray(i, i + size).reverse();
-    }
-  }
   return out;
 }
 
-function invalidNpy(detail: string): BadRequest {
-  return new BadRequest("invalid_npy", `invalid .npy file: ${detail}`);
+function invalidNpy(detail: string): CodecError {
+  return new CodecError("malformed", "invalid_npy", `invalid .npy file: ${detail}`);
 }
 
 /** Reads the Python literals of a `.npy` header: dicts, tuples, lists, strings, ints, booleans. */

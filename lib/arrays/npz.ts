@@ -12,8 +12,8 @@
  */
 
 import { Unzip, UnzipInflate, unzipSync } from "fflate";
-import { BadRequest, HttpError, PayloadTooLarge, Unprocessable } from "../errors.ts";
-import { joinChunks } from "../body.ts";
+import { CodecError } from "../codec_error.ts";
+import { joinChunks } from "../chunks.ts";
 import { parseNpy } from "./npy.ts";
 import type { PixelArray } from "./types.ts";
 
@@ -51,7 +51,11 @@ export interface NpzOptions {
  * @param bytes The start of a body.
  * @returns `true` for `PK\x03\x04` or `PK\x05\x06`.
  * @example
+ * ```ts
+ * import { isZip } from "./npz.ts";
+ *
  * isZip(new Uint8Array([0x50, 0x4b, 0x03, 0x04])); // true
+ * ```
  */
 export function isZip(bytes: Uint8Array): boolean {
   return bytes[0] === 0x50 && bytes[1] === 0x4b &&
@@ -63,11 +67,15 @@ export function isZip(bytes: Uint8Array): boolean {
  *
  * @param bytes The whole archive.
  * @returns The members in directory order, folders left out.
- * @throws {BadRequest} `invalid_npz` when it is not a readable zip or lists more
+ * @throws {CodecError} malformed: `invalid_npz` when it is not a readable zip or lists more
  *   than {@linkcode MAX_NPZ_MEMBERS} members.
  * @example
+ * ```ts
+ * import { listNpz } from "./npz.ts";
+ *
  * listNpz(await Deno.readFile("fixtures/arrays/savez.npz")).map((m) => m.key);
  * // ["mask", "arr_0", "arr_1"] (np.savez(f, rgb, gray, mask=mask))
+ * ```
  */
 export function listNpz(bytes: Uint8Array): NpzMember[] {
   const members: NpzMember[] = [];
@@ -91,7 +99,7 @@ export function listNpz(bytes: Uint8Array): NpzMember[] {
       },
     });
   } catch (err) {
-    if (err instanceof HttpError) throw err;
+    if (err instanceof CodecError) throw err;
     throw invalidNpz(`it is not a readable zip archive (${(err as Error).message})`);
   }
   return members;
@@ -103,14 +111,18 @@ export function listNpz(bytes: Uint8Array): NpzMember[] {
  * @param bytes The whole archive.
  * @param options Which array, and the inflated-size limit.
  * @returns The array.
- * @throws {BadRequest} `invalid_npz` (not a zip, no members, a truncated or corrupt
+ * @throws {CodecError} malformed: `invalid_npz` (not a zip, no members, a truncated or corrupt
  *   member, an unknown compression) or `invalid_npy` (a member that is not `.npy`).
- * @throws {Unprocessable} `missing_key` listing the keys, when the key asked is
+ * @throws {CodecError} unprocessable: `missing_key` listing the keys, when the key asked is
  *   absent or none was asked and there is neither one array nor `arr_0`.
- * @throws {PayloadTooLarge} `inflated_too_large` when the member declares, or
+ * @throws {CodecError} too_large: `inflated_too_large` when the member declares, or
  *   actually inflates to, more than `maxInflatedBytes`.
  * @example
+ * ```ts
+ * import { parseNpz } from "./npz.ts";
+ *
  * const rgb = parseNpz(await Deno.readFile("fixtures/arrays/savez_compressed.npz"), { key: "rgb" });
+ * ```
  */
 export function parseNpz(bytes: Uint8Array, options: NpzOptions = {}): PixelArray {
   const members = listNpz(bytes);
@@ -131,10 +143,11 @@ function chooseMember(members: readonly NpzMember[], key: string | undefined): N
   const member = members.find((m) => m.key === wanted);
   if (member !== undefined) return member;
   const keys = members.map((m) => m.key).join(", ");
-  throw new Unprocessable(
+  throw new CodecError(
+    "unprocessable",
     "missing_key",
     key === undefined
-      ? `the archive holds ${keys} and no arr_0; pick one with ?key=`
+      ? `the archive holds ${keys} and no arr_0`
       : `the archive has no array ${JSON.stringify(key)}; it holds ${keys}`,
   );
 }
@@ -173,7 +186,7 @@ function inflateMember(bytes: Uint8Array, member: NpzMember, limit: number): Uin
   } catch (err) {
     failure ??= err;
   }
-  if (failure instanceof HttpError) throw failure;
+  if (failure instanceof CodecError) throw failure;
   if (failure !== undefined) {
     throw invalidNpz(`${member.name} cannot be read (${(failure as Error).message})`);
   }
@@ -186,16 +199,17 @@ function inflateMember(bytes: Uint8Array, member: NpzMember, limit: number): Uin
   return joinChunks(chunks, total);
 }
 
-function inflatedTooLarge(member: NpzMember, inflated: number, limit: number): PayloadTooLarge {
-  return new PayloadTooLarge(
+function inflatedTooLarge(member: NpzMember, inflated: number, limit: number): CodecError {
+  return new CodecError(
+    "too_large",
+    "inflated_too_large",
     inflated === member.originalSize
       ? `${member.name} declares ${inflated} inflated bytes, more than the limit of ${limit}`
       : `${member.name} declares ${member.originalSize} inflated bytes but inflates past ` +
         `the limit of ${limit} (stopped at ${inflated})`,
-    "inflated_too_large",
   );
 }
 
-function invalidNpz(detail: string): BadRequest {
-  return new BadRequest("invalid_npz", `invalid .npz archive: ${detail}`);
+function invalidNpz(detail: string): CodecError {
+  return new CodecError("malformed", "invalid_npz", `invalid .npz archive: ${detail}`);
 }

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { BadRequest, UnsupportedMediaType } from "../errors.ts";
+import { CodecError } from "../codec_error.ts";
+import { ARRAY_MEDIA_TYPES, OCTET_STREAM } from "../media_types.ts";
 import { parseArrayJson } from "./json.ts";
 import { isNpy, parseNpy } from "./npy.ts";
 import { isZip, parseNpz } from "./npz.ts";
@@ -18,10 +19,10 @@ export type ArrayBodyKind = "json" | "npy" | "npz" | "octet-stream";
 
 /** The media types an array body may have, each with what it holds. */
 export const ARRAY_BODY_TYPES: Readonly<Record<string, ArrayBodyKind>> = {
-  "application/json": "json",
-  "application/x-npy": "npy",
-  "application/zip": "npz",
-  "application/octet-stream": "octet-stream",
+  [ARRAY_MEDIA_TYPES.json]: "json",
+  [ARRAY_MEDIA_TYPES.npy]: "npy",
+  [ARRAY_MEDIA_TYPES.npz]: "npz",
+  [OCTET_STREAM]: "octet-stream",
 };
 
 const ARRAY_BODY_KINDS: readonly string[] = Object.values(ARRAY_BODY_TYPES);
@@ -31,16 +32,22 @@ const ARRAY_BODY_KINDS: readonly string[] = Object.values(ARRAY_BODY_TYPES);
  *
  * @param contentType A `Content-Type` value: `type/subtype`, any case, parameters allowed.
  * @returns The kind.
- * @throws {UnsupportedMediaType} Any other media type, listing the accepted ones.
+ * @throws {CodecError} unsupported_media: Any other media type, listing the accepted ones.
  * @example
+ * ```ts
+ * import { arrayBodyKind } from "./parse.ts";
+ *
  * arrayBodyKind("application/x-npy"); // "npy"
  * arrayBodyKind("application/json; charset=utf-8"); // "json"
+ * ```
  */
 export function arrayBodyKind(contentType: string): ArrayBodyKind {
   const mediaType = contentType.split(";")[0].trim().toLowerCase();
   const kind = ARRAY_BODY_TYPES[mediaType];
   if (kind !== undefined) return kind;
-  throw new UnsupportedMediaType(
+  throw new CodecError(
+    "unsupported_media",
+    "unsupported_media_type",
     `Content-Type ${mediaType} is not read here; send one of ${
       Object.keys(ARRAY_BODY_TYPES).join(", ")
     }`,
@@ -67,16 +74,20 @@ export interface ArrayBodyOptions {
  *   request's whole `Content-Type` (`application/json; charset=utf-8`).
  * @param options Raw shape and dtype, `.npz` key and inflated-size limit.
  * @returns The array.
- * @throws {BadRequest} Malformed JSON, `.npy`, `.npz` or raw bytes; a shape with a
+ * @throws {CodecError} malformed: Malformed JSON, `.npy`, `.npz` or raw bytes; a shape with a
  *   body that is not an octet stream, or a key with a body that is not `.npz`.
- * @throws {UnsupportedMediaType} An octet stream that is neither `.npy` nor `.npz`
+ * @throws {CodecError} unsupported_media: An octet stream that is neither `.npy` nor `.npz`
  *   and comes without a shape.
- * @throws {Unprocessable} A dtype, ragged list, value or missing `.npz` key.
- * @throws {PayloadTooLarge} An `.npz` member inflating past the limit.
+ * @throws {CodecError} unprocessable: A dtype, ragged list, value or missing `.npz` key.
+ * @throws {CodecError} too_large: An `.npz` member inflating past the limit.
  * @example
+ * ```ts
+ * import { parseArrayBody } from "./parse.ts";
+ *
  * parseArrayBody(new TextEncoder().encode("[[0, 255]]"), "json").shape; // [1, 2]
  * parseArrayBody(new Uint8Array(12), "octet-stream", { shape: [2, 2, 3] }).shape; // [2, 2, 3]
  * parseArrayBody(new TextEncoder().encode("[[1]]"), "application/json; charset=utf-8").shape; // [1, 1]
+ * ```
  */
 export function parseArrayBody(
   bytes: Uint8Array,
@@ -88,7 +99,8 @@ export function parseArrayBody(
     : arrayBodyKind(kindOrType);
   if (options.shape !== undefined) {
     if (kind !== "octet-stream") {
-      throw new BadRequest(
+      throw new CodecError(
+        "malformed",
         "invalid_parameter",
         "shape and dtype describe raw bytes; send them as application/octet-stream",
       );
@@ -97,7 +109,11 @@ export function parseArrayBody(
   }
   const sniffed = kind === "octet-stream" ? sniffArrayKind(bytes) : kind;
   if (options.key !== undefined && sniffed !== "npz") {
-    throw new BadRequest("invalid_parameter", "key picks an array out of an .npz archive");
+    throw new CodecError(
+      "malformed",
+      "invalid_parameter",
+      "key picks an array out of an .npz archive",
+    );
   }
   switch (sniffed) {
     case "json":
@@ -112,8 +128,10 @@ export function parseArrayBody(
 function sniffArrayKind(bytes: Uint8Array): "npy" | "npz" {
   if (isNpy(bytes)) return "npy";
   if (isZip(bytes)) return "npz";
-  throw new UnsupportedMediaType(
+  throw new CodecError(
+    "unsupported_media",
+    "unsupported_media_type",
     "the application/octet-stream body is neither a .npy file (\\x93NUMPY) nor an .npz " +
-      "archive (PK\\x03\\x04); for raw pixel bytes add ?shape=H,W[,C]&dtype=uint8",
+      "archive (PK\\x03\\x04)",
   );
 }

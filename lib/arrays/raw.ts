@@ -5,33 +5,8 @@
  * @module
  */
 
-import { BadRequest } from "../errors.ts";
+import { CodecError } from "../codec_error.ts";
 import { type Dtype, elementCount, formatShape, ITEM_SIZES, type PixelArray } from "./types.ts";
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/**
- * Reads a shape written `H,W` or `H,W,C` (spaces and a trailing comma allowed).
- *
- * @param text The parameter value, e.g. `512,512,3`.
- * @param name The parameter's name, for the message.
- * @returns The axis lengths.
- * @throws {BadRequest} `invalid_parameter` unless it is 1 to 3 positive integers.
- * @example
- * parseShapeParam("512, 512, 3"); // [512, 512, 3]
- */
-export function parseShapeParam(text: string, name = "shape"): number[] {
-  const parts = text.split(",").map((s) => s.trim());
-  if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
-  const shape = parts.map((s) => (/^\d{1,15}$/.test(s) ? Number(s) : NaN));
-  if (shape.length < 1 || shape.length > 3 || !shape.every((d) => d >= 1)) {
-    throw new BadRequest(
-      "invalid_parameter",
-      `${name} must be H,W or H,W,C in positive integers, got ${JSON.stringify(text)}`,
-    );
-  }
-  return shape;
-}
 
 /**
  * Reads raw element bytes as an array.
@@ -40,9 +15,13 @@ export function parseShapeParam(text: string, name = "shape"): number[] {
  * @param shape Axis lengths.
  * @param dtype The element type.
  * @returns The array (no copy when the bytes are aligned and need no swap).
- * @throws {BadRequest} `invalid_raw` when the byte count disagrees with shape and dtype.
+ * @throws {CodecError} malformed `invalid_raw` when the byte count disagrees with shape and dtype.
  * @example
+ * ```ts
+ * import { parseRawArray } from "./raw.ts";
+ *
  * parseRawArray(new Uint8Array(12), [2, 2, 3], "uint8").shape; // [2, 2, 3]
+ * ```
  */
 export function parseRawArray(
   bytes: Uint8Array,
@@ -52,7 +31,8 @@ export function parseRawArray(
   const count = elementCount(shape);
   const expected = count * ITEM_SIZES[dtype];
   if (bytes.length !== expected) {
-    throw new BadRequest(
+    throw new CodecError(
+      "malformed",
       "invalid_raw",
       `shape ${
         formatShape(shape)
@@ -70,7 +50,11 @@ export function parseRawArray(
  * @param bigEndian Whether multi-byte elements are stored big-endian.
  * @returns A view of `raw` when it is aligned and in native order, else a converted copy.
  * @example
+ * ```ts
+ * import { viewElements } from "./raw.ts";
+ *
  * viewElements(new Uint8Array([1, 0]), "uint16", false); // Uint16Array [1]
+ * ```
  */
 export function viewElements(
   raw: Uint8Array,
@@ -79,7 +63,8 @@ export function viewElements(
 ): PixelArray["data"] {
   const size = ITEM_SIZES[dtype];
   if (size === 1) return raw;
-  const swap = bigEndian === LITTLE_ENDIAN;
+  // Deno runs on little-endian CPUs only (x86-64, arm64): big-endian data is swapped.
+  const swap = bigEndian;
   const bytes = swap || raw.byteOffset % size !== 0 ? raw.slice() : raw;
   if (swap) {
     for (let i = 0; i < bytes.length; i += size) {
@@ -99,15 +84,4 @@ export function viewElements(
     default:
       return new Float64Array(bytes.buffer, bytes.byteOffset, count);
   }
-}
-
-/**
- * Whether this machine stores multi-byte numbers little-endian.
- *
- * @returns `true` on x86-64 and arm64 as Deno runs them.
- * @example
- * isLittleEndian(); // true
- */
-export function isLittleEndian(): boolean {
-  return LITTLE_ENDIAN;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Unprocessable } from "../errors.ts";
+import { CodecError } from "../codec_error.ts";
 
 /** The element types pixserve reads; `uint8` is the one it writes. */
 export type Dtype = "uint8" | "bool" | "uint16" | "float32" | "float64";
@@ -15,10 +15,15 @@ export const DTYPES: readonly Dtype[] = ["uint8", "bool", "uint16", "float32", "
 
 /** The typed array that holds each dtype's values (`bool`: one byte, 0 or not). */
 export interface DtypeStorage {
+  /** One byte per element. */
   uint8: Uint8Array;
+  /** One byte per element: 0 is false, anything else true. */
   bool: Uint8Array;
+  /** Two bytes per element, native byte order. */
   uint16: Uint16Array;
+  /** Four bytes per element, native byte order. */
   float32: Float32Array;
+  /** Eight bytes per element, native byte order. */
   float64: Float64Array;
 }
 
@@ -35,7 +40,11 @@ export const ITEM_SIZES: Readonly<Record<Dtype, number>> = {
  * An n-dimensional array: `data[i]` is the element at the C-order flat index `i`.
  *
  * @example
+ * ```ts
+ * import { PixelArray } from "./types.ts";
+ *
  * const gray: PixelArray = { shape: [2, 2], dtype: "uint8", data: new Uint8Array([0, 64, 128, 255]) };
+ * ```
  */
 export interface PixelArray {
   /** Length of each axis, outermost first: `[height, width]` or `[height, width, channels]`. */
@@ -53,7 +62,11 @@ export interface PixelArray {
  * @param count Elements.
  * @returns `Uint8Array` for uint8 and bool, else `Uint16Array`, `Float32Array`, `Float64Array`.
  * @example
+ * ```ts
+ * import { allocate } from "./types.ts";
+ *
  * allocate("float32", 3); // Float32Array [0, 0, 0]
+ * ```
  */
 export function allocate(dtype: Dtype, count: number): PixelArray["data"] {
   switch (dtype) {
@@ -75,7 +88,11 @@ export function allocate(dtype: Dtype, count: number): PixelArray["data"] {
  * @param shape Axis lengths.
  * @returns Their product (1 for the empty shape of a scalar).
  * @example
+ * ```ts
+ * import { elementCount } from "./types.ts";
+ *
  * elementCount([512, 512, 3]); // 786432
+ * ```
  */
 export function elementCount(shape: readonly number[]): number {
   let n = 1;
@@ -89,7 +106,11 @@ export function elementCount(shape: readonly number[]): number {
  * @param shape Axis lengths.
  * @returns `(512, 512, 3)`, `(5,)` or `()`.
  * @example
+ * ```ts
+ * import { formatShape } from "./types.ts";
+ *
  * formatShape([5]); // "(5,)"
+ * ```
  */
 export function formatShape(shape: readonly number[]): string {
   return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
@@ -101,7 +122,11 @@ export function formatShape(shape: readonly number[]): string {
  * @param index One index per axis, outermost first.
  * @returns `[12][7][2]`.
  * @example
+ * ```ts
+ * import { formatPath } from "./types.ts";
+ *
  * formatPath([12, 7, 2]); // "[12][7][2]"
+ * ```
  */
 export function formatPath(index: readonly number[]): string {
   return index.map((i) => `[${i}]`).join("");
@@ -114,7 +139,11 @@ export function formatPath(index: readonly number[]): string {
  * @param shape Axis lengths.
  * @returns One index per axis.
  * @example
+ * ```ts
+ * import { unravelIndex } from "./types.ts";
+ *
  * unravelIndex(5, [2, 3]); // [1, 2]
+ * ```
  */
 export function unravelIndex(flat: number, shape: readonly number[]): number[] {
   const index = new Array<number>(shape.length);
@@ -130,9 +159,13 @@ export function unravelIndex(flat: number, shape: readonly number[]): number[] {
  *
  * @param name `uint8`, `bool`, `uint16`, `float32` or `float64`.
  * @returns The dtype.
- * @throws {Unprocessable} `unsupported_dtype` naming it and listing the supported ones.
+ * @throws {CodecError} unprocessable `unsupported_dtype` naming it and listing the supported ones.
  * @example
+ * ```ts
+ * import { checkDtype } from "./types.ts";
+ *
  * checkDtype("float32"); // "float32"
+ * ```
  */
 export function checkDtype(name: string): Dtype {
   if ((DTYPES as readonly string[]).includes(name)) return name as Dtype;
@@ -143,12 +176,18 @@ export function checkDtype(name: string): Dtype {
  * The error for an element type pixserve does not read.
  *
  * @param name The dtype as the sender named it, e.g. `int64 ('<i8')`.
- * @returns A 422 `unsupported_dtype` listing the supported dtypes.
+ * @returns An unprocessable `unsupported_dtype` error listing the supported dtypes.
  * @example
- * throw unsupportedDtype("int64");
+ * ```ts
+ * import { unsupportedDtype } from "./types.ts";
+ *
+ * const err = unsupportedDtype("int64");
+ * console.log(err.message);
+ * ```
  */
-export function unsupportedDtype(name: string): Unprocessable {
-  return new Unprocessable(
+export function unsupportedDtype(name: string): CodecError {
+  return new CodecError(
+    "unprocessable",
     "unsupported_dtype",
     `dtype ${name} is not supported; send one of ${DTYPES.join(", ")}`,
   );

@@ -21,7 +21,11 @@ export interface ContentRange {
  * @param headers The answer's headers.
  * @returns The length, or `undefined` when absent or malformed.
  * @example
+ * ```ts
+ * import { contentLength } from "./answer.ts";
+ *
  * contentLength(new Headers({ "content-length": "3204" })); // 3204
+ * ```
  */
 export function contentLength(headers: Headers): number | undefined {
   const raw = headers.get("content-length");
@@ -34,7 +38,11 @@ export function contentLength(headers: Headers): number | undefined {
  * @param value The header value, or `null`.
  * @returns The range, or `undefined` when absent, malformed, or unsatisfied (`bytes *\/n`).
  * @example
+ * ```ts
+ * import { parseContentRange } from "./answer.ts";
+ *
  * parseContentRange("bytes 0-99/3204"); // { start: 0, end: 99, total: 3204 }
+ * ```
  */
 export function parseContentRange(value: string | null): ContentRange | undefined {
   const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(value?.trim() ?? "");
@@ -51,7 +59,11 @@ export function parseContentRange(value: string | null): ContentRange | undefine
  * @param value The header value, or `null`.
  * @returns The size, or `undefined` when the header is not of that form.
  * @example
+ * ```ts
+ * import { unsatisfiedSize } from "./answer.ts";
+ *
  * unsatisfiedSize("bytes *\/3204"); // 3204
+ * ```
  */
 export function unsatisfiedSize(value: string | null): number | undefined {
   const match = /^bytes \*\/(\d+)$/.exec(value?.trim() ?? "");
@@ -65,7 +77,11 @@ export function unsatisfiedSize(value: string | null): number | undefined {
  * @param headers The answer's headers.
  * @returns The validator, or `undefined` when the answer has neither.
  * @example
+ * ```ts
+ * import { rangeValidator } from "./answer.ts";
+ *
  * rangeValidator(new Headers({ etag: `"abc"` })); // `"abc"`
+ * ```
  */
 export function rangeValidator(headers: Headers): string | undefined {
   const etag = headers.get("etag");
@@ -83,8 +99,12 @@ export function rangeValidator(headers: Headers): string | undefined {
  * @param body The body as text.
  * @returns One line.
  * @example
+ * ```ts
+ * import { errorLine } from "./answer.ts";
+ *
  * errorLine(404, "Not Found", `{"error":"not_found","detail":"no route for /x"}`);
  * // "not_found: no route for /x"
+ * ```
  */
 export function errorLine(status: number, statusText: string, body: string): string {
   try {
@@ -104,7 +124,11 @@ export function errorLine(status: number, statusText: string, body: string): str
  * @param err What `fetch` threw.
  * @returns E.g. `network error: cannot reach 127.0.0.1:9: Connection refused (os error 111)`.
  * @example
+ * ```ts
+ * import { networkErrorLine } from "./answer.ts";
+ *
  * networkErrorLine(new URL("http://127.0.0.1:9/"), new TypeError("fetch failed"));
+ * ```
  */
 export function networkErrorLine(url: URL, err: unknown): string {
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;

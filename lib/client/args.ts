@@ -5,7 +5,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { formatFromExtension } from "../image/format.ts";
+import { fileExtension, formatFromExtension } from "../image/format.ts";
 
 /** What `deno task fetch` was asked to do. */
 export interface FetchArgs {
@@ -27,7 +27,12 @@ export interface FetchArgs {
  * A command line that cannot be run; the client prints it and the usage, and exits 2.
  *
  * @example
- * throw new UsageError("a URL is required");
+ * ```ts
+ * import { UsageError } from "./args.ts";
+ *
+ * const err = new UsageError("a URL is required");
+ * console.log(err.message);
+ * ```
  */
 export class UsageError extends Error {
   /** @param message one line saying what is wrong */
@@ -73,8 +78,12 @@ const OPTIONS = {
  * @throws {UsageError} An unknown option, a missing or bad URL, a malformed range,
  *   or options that do not go together.
  * @example
+ * ```ts
+ * import { readFetchArgs } from "./args.ts";
+ *
  * readFetchArgs(["http://127.0.0.1:8000/image.png", "-o", "a.png"]);
  * // { url: URL("http://127.0.0.1:8000/image.png"), output: "a.png", resume: false, … }
+ * ```
  */
 export function readFetchArgs(args: readonly string[]): FetchArgs | "help" | "version" {
   let parsed;
@@ -112,7 +121,11 @@ export function readFetchArgs(args: readonly string[]): FetchArgs | "help" | "ve
  * @returns `bytes=<spec>`.
  * @throws {UsageError} Anything else, or A greater than B.
  * @example
+ * ```ts
+ * import { rangeHeader } from "./args.ts";
+ *
  * rangeHeader("0-99"); // "bytes=0-99"
+ * ```
  */
 export function rangeHeader(spec: string): string {
   const match = /^(?:(\d+)-(\d*)|-(\d+))$/.exec(spec);
@@ -152,7 +165,7 @@ function checkCombination(args: FetchArgs): void {
     throw new UsageError("--array needs the whole answer; it does not go with --range");
   }
   if (args.array) {
-    const extension = args.output?.match(/\.([^./\\]+)$/)?.[1];
+    const extension = args.output === undefined ? undefined : fileExtension(args.output);
     if (extension === undefined || formatFromExtension(extension) === undefined) {
       throw new UsageError("--array needs -o with an image extension (.png, .jpg, .webp, .gif)");
     }

@@ -11,15 +11,21 @@ import { parseArrayJson } from "../arrays/json.ts";
 import { isNpy, parseNpy } from "../arrays/npy.ts";
 import { isZip, parseNpz } from "../arrays/npz.ts";
 import { formatShape, type PixelArray } from "../arrays/types.ts";
-import { HttpError } from "../errors.ts";
+import { CodecError } from "../codec_error.ts";
 import { encode } from "../image/encode.ts";
-import { formatFromExtension, type ImageFormat } from "../image/format.ts";
+import { ARRAY_MEDIA_TYPES } from "../media_types.ts";
+import { fileExtension, formatFromExtension, type ImageFormat } from "../image/format.ts";
 
 /**
  * An array answer that cannot become an image; the client prints it and exits 1.
  *
  * @example
- * throw new NotAnImageArray("the answer (text/html) is not a JSON nested list, .npy or .npz");
+ * ```ts
+ * import { NotAnImageArray } from "./array.ts";
+ *
+ * const err = new NotAnImageArray("the answer (text/html) is not a JSON nested list, .npy or .npz");
+ * console.log(err.message);
+ * ```
  */
 export class NotAnImageArray extends Error {
   /** @param message one line saying why */
@@ -46,15 +52,20 @@ export interface RebuiltImage {
  * @returns The array and its image.
  * @throws {NotAnImageArray} Not an array, or not one with an image's shape and dtype.
  * @example
+ * ```ts
+ * import { rebuildImage } from "./array.ts";
+ *
+ * const jsonBytes = new TextEncoder().encode("[[0, 255], [255, 0]]");
  * const { array, image } = rebuildImage(jsonBytes, "application/json");
- * // array.shape: [512, 512, 3]; image.width: 512
+ * console.log(array.shape, image.width); // [2, 2] 2
+ * ```
  */
 export function rebuildImage(bytes: Uint8Array, contentType: string | null): RebuiltImage {
   try {
     const array = readArray(bytes, contentType);
     return { array, image: arrayToImage(array) };
   } catch (err) {
-    if (err instanceof HttpError) throw new NotAnImageArray(err.message);
+    if (err instanceof CodecError) throw new NotAnImageArray(err.message);
     throw err;
   }
 }
@@ -66,10 +77,14 @@ export function rebuildImage(bytes: Uint8Array, contentType: string | null): Reb
  * @returns The format.
  * @throws {NotAnImageArray} The extension is not `.png`, `.jpg`, `.jpeg`, `.webp` or `.gif`.
  * @example
+ * ```ts
+ * import { outputFormat } from "./array.ts";
+ *
  * outputFormat("out/picture.JPG"); // "jpeg"
+ * ```
  */
 export function outputFormat(path: string): ImageFormat {
-  const extension = /\.([^./\\]+)$/.exec(path)?.[1];
+  const extension = fileExtension(path);
   const format = extension === undefined ? undefined : formatFromExtension(extension);
   if (format === undefined) {
     throw new NotAnImageArray(`${path} does not end with .png, .jpg, .jpeg, .webp or .gif`);
@@ -87,7 +102,13 @@ export function outputFormat(path: string): ImageFormat {
  * @returns The array, its image, the format and the encoded bytes.
  * @throws {NotAnImageArray} The answer is not an image array, or the extension no format.
  * @example
+ * ```ts
+ * import { encodeArrayAnswer } from "./array.ts";
+ *
+ * const npyBytes = await Deno.readFile("fixtures/arrays/rgb_u8.npy");
  * const { encoded } = await encodeArrayAnswer(npyBytes, "application/x-npy", "out.png");
+ * console.log(encoded.length > 0); // true: PNG bytes, ready to write to out.png
+ * ```
  */
 export async function encodeArrayAnswer(
   bytes: Uint8Array,
@@ -106,7 +127,11 @@ export async function encodeArrayAnswer(
  * @param array The array.
  * @returns E.g. `(512, 512, 3) uint8`.
  * @example
+ * ```ts
+ * import { describeArray } from "./array.ts";
+ *
  * describeArray({ shape: [2, 2], dtype: "uint8", data: new Uint8Array(4) }); // "(2, 2) uint8"
+ * ```
  */
 export function describeArray(array: PixelArray): string {
   return `${formatShape(array.shape)} ${array.dtype}`;
@@ -117,7 +142,7 @@ function readArray(bytes: Uint8Array, contentType: string | null): PixelArray {
   if (isZip(bytes)) return parseNpz(bytes);
   const type = contentType?.split(";")[0].trim().toLowerCase() ?? "";
   const text = new TextDecoder().decode(bytes.subarray(0, 16)).replace(/^\uFEFF/, "").trimStart();
-  if (type === "application/json" || text.startsWith("[")) return parseArrayJson(bytes);
+  if (type === ARRAY_MEDIA_TYPES.json || text.startsWith("[")) return parseArrayJson(bytes);
   throw new NotAnImageArray(
     `the answer (${type || "no Content-Type"}) is not a JSON nested list, .npy or .npz`,
   );

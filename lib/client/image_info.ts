@@ -28,8 +28,12 @@ export interface ImageInfo {
  * @returns Format and size, or `undefined` when the bytes are not an image this
  *   client knows, or do not decode.
  * @example
- * await describeImage(await Deno.readFile("sample.png"));
+ * ```ts
+ * import { describeImage } from "./image_info.ts";
+ *
+ * await describeImage(await Deno.readFile("fixtures/sample.png"));
  * // { format: "png", width: 512, height: 512, decoded: true }
+ * ```
  */
 export async function describeImage(bytes: Uint8Array): Promise<ImageInfo | undefined> {
   const format = sniffImageFormat(bytes);
@@ -61,7 +65,11 @@ export async function describeImage(bytes: Uint8Array): Promise<ImageInfo | unde
  * @param path The file.
  * @returns `true` for PNG, JPEG, GIF, WebP or TIFF magic.
  * @example
- * await startsLikeImage("sample.png"); // true
+ * ```ts
+ * import { startsLikeImage } from "./image_info.ts";
+ *
+ * await startsLikeImage("fixtures/sample.png"); // true
+ * ```
  */
 export async function startsLikeImage(path: string): Promise<boolean> {
   using file = await Deno.open(path);
@@ -81,7 +89,13 @@ export async function startsLikeImage(path: string): Promise<boolean> {
  * @param bytes A WebP file (its first 30 bytes are enough).
  * @returns Width and height, or `undefined` when the header is not one of those.
  * @example
- * webpSize(await Deno.readFile("sample.webp")); // { width: 512, height: 512 }
+ * ```ts
+ * import { encode } from "../image/encode.ts";
+ * import { sampleImage } from "../image/sample.ts";
+ * import { webpSize } from "./image_info.ts";
+ *
+ * webpSize(await encode(sampleImage(), "webp")); // { width: 512, height: 512 }
+ * ```
  */
 export function webpSize(bytes: Uint8Array): { width: number; height: number } | undefined {
   if (bytes.length < 30) return undefined;

@@ -61,7 +61,12 @@ const IDENTITY = { "accept-encoding": "identity" };
  * @param io The working folder and output streams.
  * @returns The exit status.
  * @example
- * const code = await runFetch(["http://127.0.0.1:8000/image.png"], terminalIo());
+ * ```ts
+ * import { runFetch, terminalIo } from "./main.ts";
+ *
+ * const code = await runFetch(["--help"], terminalIo()); // prints the usage
+ * console.log(code); // 0
+ * ```
  */
 export async function runFetch(argv: readonly string[], io: ClientIo): Promise<ExitCode> {
   let args: FetchArgs;
@@ -401,7 +406,12 @@ function fileErrorReason(err: unknown): string {
  *
  * @returns The I/O of a command-line run.
  * @example
- * Deno.exit(await runFetch(Deno.args, terminalIo()));
+ * ```ts
+ * import { terminalIo } from "./main.ts";
+ *
+ * const io = terminalIo();
+ * io.out("saved sample.png"); // a line on standard output
+ * ```
  */
 export function terminalIo(): ClientIo {
   const encoder = new TextEncoder();

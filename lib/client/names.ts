@@ -8,6 +8,8 @@
 
 import { isAbsolute, relative, resolve } from "node:path";
 import { parse } from "content-disposition";
+import { FORMAT_EXTENSIONS, IMAGE_FORMATS, MEDIA_TYPES, TIFF_MEDIA_TYPE } from "../image/format.ts";
+import { ARRAY_MEDIA_TYPES } from "../media_types.ts";
 import { UsageError } from "./args.ts";
 
 /** The name used when neither the answer nor the URL offers one. */
@@ -19,16 +21,11 @@ export const DEFAULT_FILENAME = "download";
  */
 export const MAX_NAME_BYTES = 240;
 
-const EXTENSION_OF_TYPE: Readonly<Record<string, string>> = {
-  "image/png": ".png",
-  "image/jpeg": ".jpg",
-  "image/webp": ".webp",
-  "image/gif": ".gif",
-  "image/tiff": ".tiff",
-  "application/json": ".json",
-  "application/x-npy": ".npy",
-  "application/zip": ".npz",
-};
+const EXTENSION_OF_TYPE: Readonly<Record<string, string>> = Object.fromEntries([
+  ...IMAGE_FORMATS.map((format) => [MEDIA_TYPES[format], `.${FORMAT_EXTENSIONS[format]}`]),
+  [TIFF_MEDIA_TYPE, ".tiff"],
+  ...Object.entries(ARRAY_MEDIA_TYPES).map(([extension, type]) => [type, `.${extension}`]),
+]);
 
 /**
  * Makes a name offered by a server safe to create in the working folder: only
@@ -39,9 +36,13 @@ const EXTENSION_OF_TYPE: Readonly<Record<string, string>> = {
  * @param raw The name as offered.
  * @returns The safe name, or `undefined` when nothing usable is left.
  * @example
+ * ```ts
+ * import { safeFilename } from "./names.ts";
+ *
  * safeFilename("../../evil.png"); // "evil.png"
  * safeFilename(".bashrc"); // "bashrc"
  * safeFilename(".."); // undefined
+ * ```
  */
 export function safeFilename(raw: string): string | undefined {
   const base = raw.split(/[\/\\]/).pop() ?? "";
@@ -59,7 +60,11 @@ export function safeFilename(raw: string): string | undefined {
  * @param header The header value, or `null`.
  * @returns The raw name (not yet made safe), or `undefined` without one.
  * @example
+ * ```ts
+ * import { dispositionFilename } from "./names.ts";
+ *
  * dispositionFilename(`inline; filename="a.png"; filename*=UTF-8''%C3%A9.png`); // "é.png"
+ * ```
  */
 export function dispositionFilename(header: string | null): string | undefined {
   if (header === null) return undefined;
@@ -76,7 +81,11 @@ export function dispositionFilename(header: string | null): string | undefined {
  * @param url The URL fetched (after redirects).
  * @returns The raw segment, or `undefined` when the path ends with `/`.
  * @example
+ * ```ts
+ * import { urlFilename } from "./names.ts";
+ *
  * urlFilename(new URL("http://x/files/r%C3%A9.png")); // "ré.png"
+ * ```
  */
 export function urlFilename(url: URL): string | undefined {
   const segment = url.pathname.split("/").pop() ?? "";
@@ -98,8 +107,12 @@ export function urlFilename(url: URL): string | undefined {
  * @param contentType The `Content-Type` header, or `null`.
  * @returns A plain file name, no directories, never a dotfile.
  * @example
+ * ```ts
+ * import { chooseFilename } from "./names.ts";
+ *
  * chooseFilename(`attachment; filename="../../evil.png"`, new URL("http://x/a"), null);
  * // "evil.png"
+ * ```
  */
 export function chooseFilename(
   disposition: string | null,
@@ -124,8 +137,12 @@ export function chooseFilename(
  * @returns The absolute path.
  * @throws {UsageError} An empty path.
  * @example
+ * ```ts
+ * import { userPath } from "./names.ts";
+ *
  * userPath("/home/me", "out/a.png", "-o"); // "/home/me/out/a.png"
  * userPath("/home/me", "/tmp/a.png", "-o"); // "/tmp/a.png"
+ * ```
  */
 export function userPath(workdir: string, path: string, what: string): string {
   if (path === "") throw new UsageError(`${what} needs a path`);

@@ -20,7 +20,11 @@ export const REDRAW_MS = 100;
  * @param bytes A count of bytes.
  * @returns E.g. `"512 B"`, `"3.1 KiB"`, `"1.5 MiB"`.
  * @example
+ * ```ts
+ * import { formatBytes } from "./progress.ts";
+ *
  * formatBytes(3204); // "3.1 KiB"
+ * ```
  */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -42,8 +46,12 @@ export function formatBytes(bytes: number): string {
  * @param width Bar width in characters.
  * @returns A bar with a percentage when the total is known, else the bytes received.
  * @example
+ * ```ts
+ * import { renderProgress } from "./progress.ts";
+ *
  * renderProgress(512, 1024, 10); // "[#####.....]  50%  512 B / 1.0 KiB"
  * renderProgress(2048, undefined); // "2.0 KiB received"
+ * ```
  */
 export function renderProgress(
   received: number,
@@ -74,7 +82,14 @@ export interface ProgressSink {
  * @param offset Bytes already on disk (a resumed download), counted in.
  * @returns The stream to pipe the body through.
  * @example
- * const body = response.body!.pipeThrough(progressStream(length, stderrSink));
+ * ```ts
+ * import { progressStream } from "./progress.ts";
+ *
+ * const response = new Response(new Uint8Array(1000));
+ * const sink = { write: (text: string) => console.error(text) };
+ * const body = response.body!.pipeThrough(progressStream(1000, sink));
+ * console.log((await new Response(body).bytes()).length); // 1000
+ * ```
  */
 export function progressStream(
   total: number | undefined,

@@ -16,7 +16,12 @@ export interface SaveOptions {
  * The body ended early: the bytes written so far stay on disk for `-C`.
  *
  * @example
- * throw new DownloadInterrupted(120000, new TypeError("connection reset"));
+ * ```ts
+ * import { DownloadInterrupted } from "./save.ts";
+ *
+ * const err = new DownloadInterrupted(120000, new TypeError("connection reset"));
+ * console.log(err.message);
+ * ```
  */
 export class DownloadInterrupted extends Error {
   /**
@@ -38,7 +43,12 @@ export class DownloadInterrupted extends Error {
  * A file the client refuses to write: a symlink or not a regular file.
  *
  * @example
- * throw new UnsafeTarget("/home/me/a.png", "a symbolic link");
+ * ```ts
+ * import { UnsafeTarget } from "./save.ts";
+ *
+ * const err = new UnsafeTarget("/home/me/a.png", "a symbolic link");
+ * console.log(err.message);
+ * ```
  */
 export class UnsafeTarget extends Error {
   /** @param path the file @param why what it is */
@@ -55,7 +65,11 @@ export class UnsafeTarget extends Error {
  * @returns Its size in bytes.
  * @throws {UnsafeTarget} It is a symlink, a directory or another special file.
  * @example
+ * ```ts
+ * import { existingSize } from "./save.ts";
+ *
  * await existingSize("sample.png"); // 3204, or 0
+ * ```
  */
 export async function existingSize(path: string): Promise<number> {
   let info: Deno.FileInfo;
@@ -80,7 +94,14 @@ export async function existingSize(path: string): Promise<number> {
  * @throws {UnsafeTarget} The path is a symlink or not a regular file.
  * @throws {DownloadInterrupted} The body failed midway; what came is kept.
  * @example
- * const written = await saveBody(response.body!, "/home/me/sample.png");
+ * ```ts
+ * import { saveBody } from "./save.ts";
+ *
+ * const path = await Deno.makeTempFile();
+ * const written = await saveBody(new Response("pixels").body!, path);
+ * console.log(written); // 6
+ * await Deno.remove(path);
+ * ```
  */
 export async function saveBody(
   body: ReadableStream<Uint8Array>,
@@ -112,7 +133,11 @@ export async function saveBody(
  * @param path The download.
  * @returns The path of its companion file.
  * @example
+ * ```ts
+ * import { validatorPath } from "./save.ts";
+ *
  * validatorPath("/home/me/big.tif"); // "/home/me/big.tif.resume"
+ * ```
  */
 export function validatorPath(path: string): string {
   return `${path}.resume`;
@@ -126,7 +151,11 @@ export function validatorPath(path: string): string {
  * @returns When written.
  * @throws {UnsafeTarget} The companion file is a symlink or not a regular file.
  * @example
+ * ```ts
+ * import { keepValidator } from "./save.ts";
+ *
  * await keepValidator("big.tif", `"abc"`);
+ * ```
  */
 export async function keepValidator(path: string, validator: string): Promise<void> {
   const companion = validatorPath(path);
@@ -141,7 +170,11 @@ export async function keepValidator(path: string, validator: string): Promise<vo
  * @returns The validator, or `undefined` when none is kept.
  * @throws {UnsafeTarget} The companion file is a symlink or not a regular file.
  * @example
+ * ```ts
+ * import { keptValidator } from "./save.ts";
+ *
  * await keptValidator("big.tif"); // `"abc"` or undefined
+ * ```
  */
 export async function keptValidator(path: string): Promise<string | undefined> {
   const companion = validatorPath(path);
@@ -156,7 +189,11 @@ export async function keptValidator(path: string): Promise<string | undefined> {
  * @param path The download.
  * @returns When removed (nothing happens when there was none).
  * @example
+ * ```ts
+ * import { forgetValidator } from "./save.ts";
+ *
  * await forgetValidator("big.tif");
+ * ```
  */
 export async function forgetValidator(path: string): Promise<void> {
   try {

@@ -5,24 +5,22 @@
  * @module
  */
 
-import { MEDIA_TYPES, sniffImageFormat } from "../image/format.ts";
+import { isNpy } from "../arrays/npy.ts";
+import { isZip } from "../arrays/npz.ts";
+import { fileExtension, MEDIA_TYPES, sniffImageFormat, TIFF_MEDIA_TYPE } from "../image/format.ts";
+import { ARRAY_MEDIA_TYPES, OCTET_STREAM } from "../media_types.ts";
 
 /** The media type sent for each file extension `--data` knows. */
 export const DATA_MEDIA_TYPES: Readonly<Record<string, string>> = {
-  npy: "application/x-npy",
-  npz: "application/zip",
-  json: "application/json",
+  ...ARRAY_MEDIA_TYPES,
   png: MEDIA_TYPES.png,
   jpg: MEDIA_TYPES.jpeg,
   jpeg: MEDIA_TYPES.jpeg,
   webp: MEDIA_TYPES.webp,
   gif: MEDIA_TYPES.gif,
-  tif: "image/tiff",
-  tiff: "image/tiff",
+  tif: TIFF_MEDIA_TYPE,
+  tiff: TIFF_MEDIA_TYPE,
 };
-
-const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
 /**
  * The media type of a file to POST: from its extension, else from its first
@@ -33,18 +31,22 @@ const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
  * @param bytes Its content (the first 16 bytes are enough).
  * @returns The `Content-Type` to send.
  * @example
+ * ```ts
+ * import { dataMediaType } from "./upload.ts";
+ *
  * dataMediaType("gray.npy", new Uint8Array()); // "application/x-npy"
+ * ```
  */
 export function dataMediaType(path: string, bytes: Uint8Array): string {
-  const extension = /\.([^./\\]+)$/.exec(path)?.[1].toLowerCase();
+  const extension = fileExtension(path)?.toLowerCase();
   const known = extension === undefined ? undefined : DATA_MEDIA_TYPES[extension];
   if (known !== undefined) return known;
   const image = sniffImageFormat(bytes);
   if (image !== undefined) return DATA_MEDIA_TYPES[image];
-  if (startsWith(bytes, NPY_MAGIC)) return DATA_MEDIA_TYPES.npy;
-  if (startsWith(bytes, ZIP_MAGIC)) return DATA_MEDIA_TYPES.npz;
+  if (isNpy(bytes)) return DATA_MEDIA_TYPES.npy;
+  if (isZip(bytes)) return DATA_MEDIA_TYPES.npz;
   const text = new TextDecoder().decode(bytes.subarray(0, 16)).trimStart();
-  return text.startsWith("[") ? DATA_MEDIA_TYPES.json : "application/octet-stream";
+  return text.startsWith("[") ? DATA_MEDIA_TYPES.json : OCTET_STREAM;
 }
 
 /** A body ready to POST. */
@@ -62,13 +64,14 @@ export interface DataBody {
  * @returns Its bytes and media type.
  * @throws {Deno.errors.NotFound} No such file.
  * @example
- * const { bytes, contentType } = await readDataFile("/home/me/gray.npy");
+ * ```ts
+ * import { readDataFile } from "./upload.ts";
+ *
+ * const { bytes, contentType } = await readDataFile("fixtures/arrays/gray_u8.npy");
+ * console.log(bytes.length, contentType); // 152 "application/x-npy"
+ * ```
  */
 export async function readDataFile(path: string): Promise<DataBody> {
   const bytes = await Deno.readFile(path);
   return { bytes, contentType: dataMediaType(path, bytes) };
-}
-
-function startsWith(bytes: Uint8Array, magic: readonly number[]): boolean {
-  return magic.every((b, i) => bytes[i] === b);
 }

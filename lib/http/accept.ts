@@ -11,8 +11,12 @@
  * @param mediaType A full type such as `image/webp`.
  * @returns `true` when the type is listed explicitly and not refused with `q=0`.
  * @example
+ * ```ts
+ * import { acceptsExplicitly } from "./accept.ts";
+ *
  * acceptsExplicitly("image/avif,image/webp,*\/*;q=0.8", "image/webp"); // true
  * acceptsExplicitly("*\/*", "image/webp"); // false
+ * ```
  */
 export function acceptsExplicitly(
   accept: string | null,

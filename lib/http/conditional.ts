@@ -13,7 +13,11 @@
  * @param bytes The exact representation sent.
  * @returns The tag, quotes included.
  * @example
+ * ```ts
+ * import { etagOf } from "./conditional.ts";
+ *
  * await etagOf(new TextEncoder().encode("abc")); // "\"ungWv48Bz-pBQUDeXa4iIw\""
+ * ```
  */
 export async function etagOf(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
@@ -27,7 +31,11 @@ export async function etagOf(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
  * @param field The header value.
  * @returns `"*"`, or the tags in order, `W/` prefixes kept.
  * @example
+ * ```ts
+ * import { parseEtagList } from "./conditional.ts";
+ *
  * parseEtagList(`W/"a", "b"`); // [`W/"a"`, `"b"`]
+ * ```
  */
 export function parseEtagList(field: string): "*" | string[] {
   if (field.trim() === "*") return "*";
@@ -42,7 +50,11 @@ export function parseEtagList(field: string): "*" | string[] {
  * @param b Another tag.
  * @returns Whether they match weakly.
  * @example
+ * ```ts
+ * import { weakMatch } from "./conditional.ts";
+ *
  * weakMatch(`W/"x"`, `"x"`); // true
+ * ```
  */
 export function weakMatch(a: string, b: string): boolean {
   return a.replace(/^W\//, "") === b.replace(/^W\//, "");
@@ -55,7 +67,11 @@ export function weakMatch(a: string, b: string): boolean {
  * @param etag The current tag.
  * @returns `true` when one listed tag (or `*`) matches weakly.
  * @example
+ * ```ts
+ * import { ifNoneMatchHits } from "./conditional.ts";
+ *
  * ifNoneMatchHits(`"a", "b"`, `"b"`); // true
+ * ```
  */
 export function ifNoneMatchHits(field: string | null, etag: string): boolean {
   if (field === null) return false;
@@ -70,8 +86,12 @@ export function ifNoneMatchHits(field: string | null, etag: string): boolean {
  * @param b Another tag.
  * @returns Whether they match strongly.
  * @example
+ * ```ts
+ * import { strongMatch } from "./conditional.ts";
+ *
  * strongMatch(`"x"`, `"x"`); // true
  * strongMatch(`W/"x"`, `"x"`); // false
+ * ```
  */
 export function strongMatch(a: string, b: string): boolean {
   return !a.startsWith("W/") && !b.startsWith("W/") && a === b;
@@ -89,7 +109,11 @@ export function strongMatch(a: string, b: string): boolean {
  * @param info The file's `size` and `mtime` (from `Deno.stat`).
  * @returns The tag, quotes and `W/` included.
  * @example
+ * ```ts
+ * import { fileEtag } from "./conditional.ts";
+ *
  * fileEtag({ size: 3204, mtime: new Date(1700000000000) }); // `W/"18bcfe56800-c84"`
+ * ```
  */
 export function fileEtag(info: { size: number; mtime: Date | null }): string {
   return `W/"${(info.mtime?.getTime() ?? 0).toString(16)}-${info.size.toString(16)}"`;
@@ -101,7 +125,11 @@ export function fileEtag(info: { size: number; mtime: Date | null }): string {
  * @param date The time.
  * @returns E.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
  * @example
+ * ```ts
+ * import { httpDate } from "./conditional.ts";
+ *
  * httpDate(new Date(Date.UTC(1994, 10, 6, 8, 49, 37))); // "Sun, 06 Nov 1994 08:49:37 GMT"
+ * ```
  */
 export function httpDate(date: Date): string {
   return date.toUTCString();
@@ -135,9 +163,13 @@ function utc(
  * @param value The field value.
  * @returns Milliseconds since the epoch, or `undefined` when it is not an HTTP date.
  * @example
+ * ```ts
+ * import { parseHttpDate } from "./conditional.ts";
+ *
  * parseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT"); // 784111777000
  * parseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT"); // 784111777000
  * parseHttpDate("Sun Nov  6 08:49:37 1994"); // 784111777000
+ * ```
  */
 export function parseHttpDate(value: string): number | undefined {
   const v = value.trim();
@@ -179,8 +211,12 @@ function seconds(ms: number): number {
  * @param validators The representation's ETag and modification time.
  * @returns `"proceed"`, `"not_modified"` (GET/HEAD only) or `"precondition_failed"`.
  * @example
+ * ```ts
+ * import { evaluatePreconditions } from "./conditional.ts";
+ *
  * const headers = new Headers({ "if-none-match": `W/"a"` });
  * evaluatePreconditions(headers, "GET", { etag: `W/"a"` }); // "not_modified"
+ * ```
  */
 export function evaluatePreconditions(
   headers: Headers,
@@ -224,8 +260,12 @@ function dateField(field: string | null): number | undefined {
  * @param etag The current tag.
  * @returns `true` when the condition holds.
  * @example
+ * ```ts
+ * import { ifMatchHolds } from "./conditional.ts";
+ *
  * ifMatchHolds(`"a", "b"`, `"b"`); // true
  * ifMatchHolds(`W/"b"`, `W/"b"`); // false: weak tags never match strongly
+ * ```
  */
 export function ifMatchHolds(field: string, etag: string): boolean {
   const tags = parseEtagList(field);
@@ -243,8 +283,12 @@ export function ifMatchHolds(field: string, etag: string): boolean {
  * @param now The current time in ms.
  * @returns `true` when the ranges are to be served; `false` for the full 200.
  * @example
+ * ```ts
+ * import { ifRangeHolds } from "./conditional.ts";
+ *
  * ifRangeHolds("Sun, 06 Nov 1994 08:49:37 GMT", { etag: `W/"x"`, lastModified: 784111777000 }, Date.now()); // true
  * ifRangeHolds(`W/"x"`, { etag: `W/"x"` }, Date.now()); // false
+ * ```
  */
 export function ifRangeHolds(
   field: string | null,

@@ -22,8 +22,17 @@ export const MAX_FILENAME_LENGTH = 255;
  * @returns The name, unchanged.
  * @throws {BadRequest} `invalid_filename` naming what is wrong.
  * @example
+ * ```ts
+ * import { BadRequest } from "../errors.ts";
+ * import { checkFilename } from "./disposition.ts";
+ *
  * checkFilename("plot.png"); // "plot.png"
- * checkFilename("../etc/passwd"); // throws BadRequest
+ * try {
+ *   checkFilename("../etc/passwd");
+ * } catch (err) {
+ *   console.log(err instanceof BadRequest); // true: a path separator
+ * }
+ * ```
  */
 export function checkFilename(name: string): string {
   let why: string | undefined;
@@ -50,7 +59,11 @@ export function checkFilename(name: string): string {
  * @param name Any file name.
  * @returns A printable ASCII name.
  * @example
+ * ```ts
+ * import { asciiFallback } from "./disposition.ts";
+ *
  * asciiFallback("résumé.png"); // "resume.png"
+ * ```
  */
 export function asciiFallback(name: string): string {
   return name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(
@@ -67,8 +80,12 @@ export function asciiFallback(name: string): string {
  * @returns The header value.
  * @throws {BadRequest} The name fails {@linkcode checkFilename}.
  * @example
+ * ```ts
+ * import { contentDisposition } from "./disposition.ts";
+ *
  * contentDisposition("résumé.png", "attachment");
  * // `attachment; filename="resume.png"; filename*=UTF-8''r%C3%A9sum%C3%A9.png`
+ * ```
  */
 export function contentDisposition(
   name: string,

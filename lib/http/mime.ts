@@ -6,19 +6,21 @@
  */
 
 import mime from "mime";
-
-/** The type sent when the extension is unknown or absent. */
-export const FALLBACK_MEDIA_TYPE = "application/octet-stream";
+import { OCTET_STREAM } from "../media_types.ts";
 
 /**
  * The `Content-Type` for a file name, from its extension (any case).
  *
  * @param name A file name or path.
- * @returns The media type, or {@linkcode FALLBACK_MEDIA_TYPE}.
+ * @returns The media type, or `application/octet-stream` when the extension is unknown or absent.
  * @example
+ * ```ts
+ * import { mediaTypeOf } from "./mime.ts";
+ *
  * mediaTypeOf("scan.TIFF"); // "image/tiff"
  * mediaTypeOf("data.unknownext"); // "application/octet-stream"
+ * ```
  */
 export function mediaTypeOf(name: string): string {
-  return mime.getType(name) ?? FALLBACK_MEDIA_TYPE;
+  return mime.getType(name) ?? OCTET_STREAM;
 }

@@ -34,7 +34,11 @@ export interface ByterangesLayout {
  *
  * @returns The boundary, without the leading `--`.
  * @example
+ * ```ts
+ * import { randomBoundary } from "./multipart.ts";
+ *
  * randomBoundary(); // "pixserve-3f9c0a…"
+ * ```
  */
 export function randomBoundary(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
@@ -50,8 +54,12 @@ export function randomBoundary(): string {
  * @param boundary The boundary; a fresh {@linkcode randomBoundary} when absent.
  * @returns Heads, tail, the response's `Content-Type` and the body's length.
  * @example
+ * ```ts
+ * import { byterangesLayout } from "./multipart.ts";
+ *
  * const layout = byterangesLayout([{ start: 0, end: 9 }, { start: 20, end: 29 }], 100, "image/png");
  * layout.length; // bytes of framing plus 20
+ * ```
  */
 export function byterangesLayout(
   ranges: readonly ByteRange[],

@@ -6,6 +6,7 @@
  */
 
 import { BadRequest } from "../errors.ts";
+import { checkFilename, type DispositionType } from "./disposition.ts";
 
 /**
  * An integer query parameter within bounds.
@@ -17,7 +18,11 @@ import { BadRequest } from "../errors.ts";
  * @returns The value, or `undefined` when the parameter is absent.
  * @throws {BadRequest} `invalid_parameter` when it is not an integer in range.
  * @example
+ * ```ts
+ * import { intParam } from "./params.ts";
+ *
  * intParam(new URL("http://x/?w=3"), "w", 1, 10); // 3
+ * ```
  */
 export function intParam(
   url: URL,
@@ -45,7 +50,11 @@ export function intParam(
  * @returns Whether the flag is set.
  * @throws {BadRequest} `invalid_parameter` for a value other than empty, 1, 0, true or false.
  * @example
+ * ```ts
+ * import { flagParam } from "./params.ts";
+ *
  * flagParam(new URL("http://x/?download"), "download"); // true
+ * ```
  */
 export function flagParam(url: URL, name: string): boolean {
   const raw = url.searchParams.get(name);
@@ -74,7 +83,11 @@ export function flagParam(url: URL, name: string): boolean {
  * @returns The value, or `undefined` when the parameter is absent.
  * @throws {BadRequest} `invalid_parameter` listing the choices.
  * @example
+ * ```ts
+ * import { choiceParam } from "./params.ts";
+ *
  * choiceParam(new URL("http://x/?mode=rgb"), "mode", ["gray", "rgb"]); // "rgb"
+ * ```
  */
 export function choiceParam<T extends string>(
   url: URL,
@@ -88,4 +101,54 @@ export function choiceParam<T extends string>(
     "invalid_parameter",
     `${name} must be one of ${choices.join(", ")}, got ${JSON.stringify(raw)}`,
   );
+}
+
+/**
+ * Reads a shape written `H,W` or `H,W,C` (spaces and a trailing comma allowed).
+ *
+ * @param text The parameter value, e.g. `512,512,3`.
+ * @param name The parameter's name, for the message.
+ * @returns The axis lengths.
+ * @throws {BadRequest} `invalid_parameter` unless it is 1 to 3 positive integers.
+ * @example
+ * ```ts
+ * import { parseShapeParam } from "./params.ts";
+ *
+ * parseShapeParam("512, 512, 3"); // [512, 512, 3]
+ * ```
+ */
+export function parseShapeParam(text: string, name = "shape"): number[] {
+  const parts = text.split(",").map((s) => s.trim());
+  if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
+  const shape = parts.map((s) => (/^\d{1,15}$/.test(s) ? Number(s) : NaN));
+  if (shape.length < 1 || shape.length > 3 || !shape.every((d) => d >= 1)) {
+    throw new BadRequest(
+      "invalid_parameter",
+      `${name} must be H,W or H,W,C in positive integers, got ${JSON.stringify(text)}`,
+    );
+  }
+  return shape;
+}
+
+/**
+ * Reads `?filename=` (default `fallback`, checked) and `?download` (attachment, else inline).
+ *
+ * @param url The request URL.
+ * @param fallback The name offered when none is asked.
+ * @returns The name and disposition of the response.
+ * @throws {BadRequest} `invalid_filename`, or `invalid_parameter` for a malformed flag.
+ * @example
+ * ```ts
+ * import { dispositionRequest } from "./params.ts";
+ *
+ * dispositionRequest(new URL("http://x/image.png?download"), "sample.png");
+ * // { filename: "sample.png", disposition: "attachment" }
+ * ```
+ */
+export function dispositionRequest(
+  url: URL,
+  fallback: string,
+): { filename: string; disposition: DispositionType } {
+  const filename = checkFilename(url.searchParams.get("filename") ?? fallback);
+  return { filename, disposition: flagParam(url, "download") ? "attachment" : "inline" };
 }

@@ -69,7 +69,11 @@ function satisfy(spec: RangeSpec, size: number): ByteRange | undefined {
  * @param ranges Satisfiable ranges, in any order.
  * @returns Disjoint, non-adjacent ranges in ascending order.
  * @example
+ * ```ts
+ * import { coalesceRanges } from "./range.ts";
+ *
  * coalesceRanges([{ start: 5, end: 9 }, { start: 0, end: 5 }]); // [{ start: 0, end: 9 }]
+ * ```
  */
 export function coalesceRanges(ranges: readonly ByteRange[]): ByteRange[] {
   const sorted = [...ranges].sort((a, b) => a.start - b.start);
@@ -99,10 +103,14 @@ export function coalesceRanges(ranges: readonly ByteRange[]): ByteRange[] {
  * @param size The representation's length in bytes.
  * @returns The decision.
  * @example
+ * ```ts
+ * import { parseRange } from "./range.ts";
+ *
  * parseRange("bytes=0-99", 1000); // { kind: "partial", ranges: [{ start: 0, end: 99 }] }
  * parseRange("bytes=-100", 1000); // { kind: "partial", ranges: [{ start: 900, end: 999 }] }
  * parseRange("bytes=2000-", 1000); // { kind: "unsatisfiable" }
  * parseRange("bytes=abc", 1000); // { kind: "full", reason: "malformed" }
+ * ```
  */
 export function parseRange(field: string | null, size: number): RangeDecision {
   if (field === null) return { kind: "full", reason: "absent" };
@@ -139,7 +147,11 @@ export function parseRange(field: string | null, size: number): RangeDecision {
  * @param size The representation's length.
  * @returns `bytes <start>-<end>/<size>`.
  * @example
+ * ```ts
+ * import { contentRange } from "./range.ts";
+ *
  * contentRange({ start: 0, end: 99 }, 1000); // "bytes 0-99/1000"
+ * ```
  */
 export function contentRange(range: ByteRange, size: number): string {
   return `bytes ${range.start}-${range.end}/${size}`;
@@ -151,7 +163,11 @@ export function contentRange(range: ByteRange, size: number): string {
  * @param size The representation's length.
  * @returns `bytes *\/<size>`.
  * @example
+ * ```ts
+ * import { unsatisfiedRange } from "./range.ts";
+ *
  * unsatisfiedRange(1000); // "bytes *\/1000"
+ * ```
  */
 export function unsatisfiedRange(size: number): string {
   return `bytes */${size}`;

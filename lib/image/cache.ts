@@ -16,8 +16,12 @@ export interface Sized {
  * an entry larger than the whole budget is returned but not kept.
  *
  * @example
+ * ```ts
+ * import { ByteLruCache } from "./cache.ts";
+ *
  * const cache = new ByteLruCache<Uint8Array>(1024);
  * const bytes = await cache.getOrCreate("k", async () => new Uint8Array(10));
+ * ```
  */
 export class ByteLruCache<V extends Sized> {
   #entries = new Map<string, V>();
@@ -27,7 +31,11 @@ export class ByteLruCache<V extends Sized> {
   #hits = 0;
   #misses = 0;
 
-  /** @param maxBytes The budget; 0 keeps nothing. */
+  /**
+   * An empty cache.
+   *
+   * @param maxBytes The budget; 0 keeps nothing.
+   */
   constructor(readonly maxBytes: number) {}
 
   /** Bytes held now. */
@@ -72,7 +80,14 @@ export class ByteLruCache<V extends Sized> {
    *
    * @param listener Called once per value that leaves.
    * @example
-   * cache.onEvict((value) => memo.forget(value));
+   * ```ts
+   * import { ByteLruCache } from "./cache.ts";
+   *
+   * const cache = new ByteLruCache<Uint8Array>(10);
+   * cache.onEvict((value) => console.log(`evicted ${value.byteLength} bytes`));
+   * cache.set("a", new Uint8Array(8));
+   * cache.set("b", new Uint8Array(8)); // evicted 8 bytes
+   * ```
    */
   onEvict(listener: (value: V) => void): void {
     this.#evictListeners.add(listener);

@@ -3,11 +3,11 @@
  *
  * PNG is pixserve's own writer ({@linkcode encodePng}); GIF is its own exact writer for
  * images of at most 256 colours ({@linkcode encodeGif}); WebP is ImageScript's libwebp
- * build (WebAssembly), which measured faster than sharp's here for the same bytes. JPEG
+ * build (WebAssembly), the faster of the two libwebp builds at hand for the same bytes. JPEG
  * and GIFs that need a quantizer go to the backend chosen at start-up: `native`
  * (libjpeg-turbo called directly for JPEG, libvips' libimagequant through sharp for GIF,
- * each loaded on first use) or `imagescript` (WebAssembly, about 10× slower for JPEG, no
- * native code).
+ * each loaded on first use) or `imagescript` (WebAssembly, much slower for JPEG, no
+ * native code). The figures behind these choices: `bench/README.md`.
  *
  * @module
  */
@@ -21,7 +21,7 @@ import {
   type WEBPQuality,
 } from "imagescript";
 import { Buffer } from "node:buffer";
-import { BadRequest, Unprocessable } from "../errors.ts";
+import { CodecError } from "../codec_error.ts";
 import { ENCODER_BACKENDS, type EncoderBackend } from "./backend.ts";
 import { type ImageFormat, LOSSY_FORMATS } from "./format.ts";
 import { encodeGif, gifPalette } from "./gif.ts";
@@ -73,8 +73,12 @@ export interface ChannelPixels {
  * @returns RGBA pixels: `data` itself for 4 channels, else a new buffer.
  * @throws {RangeError} When `data` does not hold `width * height * channels` bytes.
  * @example
+ * ```ts
+ * import { toRgba } from "./encode.ts";
+ *
  * toRgba({ width: 1, height: 1, channels: 3, data: new Uint8Array([1, 2, 3]) }).rgba;
  * // Uint8Array [1, 2, 3, 255]
+ * ```
  */
 export function toRgba(pixels: ChannelPixels): RgbaPixels {
   const { width, height, channels, data } = pixels;
@@ -114,9 +118,13 @@ export const MAX_SIDE: Readonly<Record<ImageFormat, number>> = {
  * @param format The target format.
  * @param quality The quality asked, or `undefined`.
  * @returns The quality unchanged.
- * @throws {BadRequest} `invalid_quality`: not an integer 1–100, or the format is lossless.
+ * @throws {CodecError} malformed: `invalid_quality`: not an integer 1–100, or the format is lossless.
  * @example
+ * ```ts
+ * import { checkQuality } from "./encode.ts";
+ *
  * checkQuality("jpeg", 80); // 80
+ * ```
  */
 export function checkQuality(
   format: ImageFormat,
@@ -124,13 +132,15 @@ export function checkQuality(
 ): number | undefined {
   if (quality === undefined) return undefined;
   if (!LOSSY_FORMATS.has(format)) {
-    throw new BadRequest(
+    throw new CodecError(
+      "malformed",
       "invalid_quality",
       `quality applies to jpeg and webp, not ${format}`,
     );
   }
   if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
-    throw new BadRequest(
+    throw new CodecError(
+      "malformed",
       "invalid_quality",
       `quality must be an integer from 1 to 100`,
     );
@@ -144,14 +154,25 @@ export function checkQuality(
  * @param width Columns.
  * @param height Rows.
  * @param format The target format.
- * @throws {Unprocessable} `too_large_for_format` past {@linkcode MAX_SIDE}.
+ * @throws {CodecError} unprocessable: `too_large_for_format` past {@linkcode MAX_SIDE}.
  * @example
- * checkSize(20_000, 10, "webp"); // throws: webp images are at most 16383 pixels a side
+ * ```ts
+ * import { CodecError } from "../codec_error.ts";
+ * import { checkSize } from "./encode.ts";
+ *
+ * checkSize(16_383, 10, "webp"); // fits
+ * try {
+ *   checkSize(20_000, 10, "webp");
+ * } catch (err) {
+ *   console.log((err as CodecError).message); // "webp images are at most 16383 pixels a side; …"
+ * }
+ * ```
  */
 export function checkSize(width: number, height: number, format: ImageFormat): void {
   const max = MAX_SIDE[format];
   if (width > max || height > max) {
-    throw new Unprocessable(
+    throw new CodecError(
+      "unprocessable",
       "too_large_for_format",
       `${format} images are at most ${max} pixels a side; ${width}x${height} is larger`,
     );
@@ -160,16 +181,21 @@ export function checkSize(width: number, height: number, format: ImageFormat): v
 
 /**
  * Encodes an image in this isolate (the server encodes in worker isolates instead; see
- * `lib/image/pool.ts`).
+ * `lib/pool/pool.ts`).
  *
  * @param image The pixels; left unchanged.
  * @param format The target format.
  * @param options Quality for lossy formats, backend.
  * @returns The encoded bytes.
- * @throws {BadRequest} A quality that {@linkcode checkQuality} rejects.
- * @throws {Unprocessable} A size that {@linkcode checkSize} rejects.
+ * @throws {CodecError} malformed: A quality that {@linkcode checkQuality} rejects.
+ * @throws {CodecError} unprocessable: A size that {@linkcode checkSize} rejects.
  * @example
+ * ```ts
+ * import { encode } from "./encode.ts";
+ * import { Image } from "imagescript";
+ *
  * const png = await encode(new Image(2, 2), "png");
+ * ```
  */
 export async function encode(
   image: Image,
@@ -185,7 +211,12 @@ export async function encode(
  * @param image The image.
  * @returns Its width, height and bitmap bytes.
  * @example
+ * ```ts
+ * import { pixelsOf } from "./encode.ts";
+ * import { Image } from "imagescript";
+ *
  * pixelsOf(new Image(2, 1)).rgba.length; // 8
+ * ```
  */
 export function pixelsOf(image: Image): RgbaPixels {
   const b = image.bitmap;
@@ -203,10 +234,14 @@ export function pixelsOf(image: Image): RgbaPixels {
  * @param format The target format.
  * @param options Quality for lossy formats, backend.
  * @returns The encoded bytes, in a buffer of their own.
- * @throws {BadRequest} A quality that {@linkcode checkQuality} rejects.
- * @throws {Unprocessable} A size that {@linkcode checkSize} rejects.
+ * @throws {CodecError} malformed: A quality that {@linkcode checkQuality} rejects.
+ * @throws {CodecError} unprocessable: A size that {@linkcode checkSize} rejects.
  * @example
+ * ```ts
+ * import { encodePixels } from "./encode.ts";
+ *
  * const gif = await encodePixels({ width: 1, height: 1, rgba: new Uint8Array(4) }, "gif");
+ * ```
  */
 export async function encodePixels(
   pixels: RgbaPixels,
@@ -244,8 +279,8 @@ function loadJpegTurbo(): Promise<JpegTurbo> {
 
 /**
  * JPEG through libjpeg-turbo's own API, synchronously (it runs on an encode worker), from
- * the RGBA bytes as they are (alpha ignored), with 4:2:0 chroma as Pillow writes by default:
- * without libvips' per-call pipeline, a 512×512 image takes about half a millisecond.
+ * the RGBA bytes as they are (alpha ignored), with 4:2:0 chroma as Pillow writes by default,
+ * without the fixed cost of libvips' per-call pipeline (figures: `bench/README.md`).
  */
 async function turboJpeg(pixels: RgbaPixels, quality: number) {
   const turbo = await loadJpegTurbo();

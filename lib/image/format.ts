@@ -7,6 +7,9 @@
 /** The formats pixserve writes. */
 export type ImageFormat = "png" | "jpeg" | "webp" | "gif";
 
+/** Every {@linkcode ImageFormat}. */
+export const IMAGE_FORMATS: readonly ImageFormat[] = ["png", "jpeg", "webp", "gif"];
+
 /** Exact `Content-Type` of each format. */
 export const MEDIA_TYPES: Readonly<Record<ImageFormat, string>> = {
   png: "image/png",
@@ -14,6 +17,17 @@ export const MEDIA_TYPES: Readonly<Record<ImageFormat, string>> = {
   webp: "image/webp",
   gif: "image/gif",
 };
+
+/** The extension each format's files are named with (`jpg` for JPEG, as most tools write it). */
+export const FORMAT_EXTENSIONS: Readonly<Record<ImageFormat, string>> = {
+  png: "png",
+  jpeg: "jpg",
+  webp: "webp",
+  gif: "gif",
+};
+
+/** `Content-Type` of TIFF, which pixserve reads but does not write. */
+export const TIFF_MEDIA_TYPE = "image/tiff";
 
 const EXTENSIONS: Readonly<Record<string, ImageFormat>> = {
   png: "png",
@@ -35,7 +49,11 @@ export const LOSSY_FORMATS: ReadonlySet<ImageFormat> = new Set([
  * @param extension Without the dot, any case: `png`, `jpg`, `jpeg`, `webp`, `gif`.
  * @returns The format, or `undefined` for any other extension.
  * @example
+ * ```ts
+ * import { formatFromExtension } from "./format.ts";
+ *
  * formatFromExtension("JPG"); // "jpeg"
+ * ```
  */
 export function formatFromExtension(
   extension: string,
@@ -43,8 +61,27 @@ export function formatFromExtension(
   return EXTENSIONS[extension.toLowerCase()];
 }
 
-const MAGIC: readonly [ImageFormat | "tiff", number[]][] = [
-  ["png", [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
+/**
+ * The extension a path's last segment ends with, without the dot, as written.
+ *
+ * @param path A file name or path.
+ * @returns The extension, or `undefined` when the name has none.
+ * @example
+ * ```ts
+ * import { fileExtension } from "./format.ts";
+ *
+ * console.log(fileExtension("out/picture.JPG")); // "JPG"
+ * ```
+ */
+export function fileExtension(path: string): string | undefined {
+  return /\.([^./\\]+)$/.exec(path)?.[1];
+}
+
+/** The eight bytes every PNG file starts with. */
+export const PNG_SIGNATURE: readonly number[] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+const MAGIC: readonly [ImageFormat | "tiff", readonly number[]][] = [
+  ["png", PNG_SIGNATURE],
   ["jpeg", [0xff, 0xd8, 0xff]],
   ["gif", [0x47, 0x49, 0x46, 0x38]],
   ["tiff", [0x49, 0x49, 0x2a, 0x00]],
@@ -57,7 +94,11 @@ const MAGIC: readonly [ImageFormat | "tiff", number[]][] = [
  * @param bytes The first bytes of a file (12 are enough).
  * @returns The format, `"tiff"`, or `undefined` when none matches.
  * @example
+ * ```ts
+ * import { sniffImageFormat } from "./format.ts";
+ *
  * sniffImageFormat(new Uint8Array([0xff, 0xd8, 0xff, 0xe0])); // "jpeg"
+ * ```
  */
 export function sniffImageFormat(
   bytes: Uint8Array,

@@ -35,7 +35,11 @@ export interface GifPalette {
  * @returns The palette, or `undefined` with more than 256 colours or an alpha other
  *   than 0 and 255.
  * @example
+ * ```ts
+ * import { gifPalette } from "./gif.ts";
+ *
  * gifPalette(new Uint8Array([255, 0, 0, 255, 0, 0, 0, 0]))?.transparent; // 1
+ * ```
  */
 export function gifPalette(rgba: Uint8Array): GifPalette | undefined {
   const aligned = rgba.byteOffset % 4 === 0 ? rgba : rgba.slice();
@@ -78,8 +82,12 @@ export function gifPalette(rgba: Uint8Array): GifPalette | undefined {
  * @returns The GIF file.
  * @throws {RangeError} A size a GIF cannot hold, or indices that do not match it.
  * @example
+ * ```ts
+ * import { encodeGif, gifPalette } from "./gif.ts";
+ *
  * const palette = gifPalette(new Uint8Array([255, 0, 0, 255]));
  * const gif = palette && encodeGif(palette, 1, 1);
+ * ```
  */
 export function encodeGif(
   palette: GifPalette,

@@ -14,6 +14,7 @@
  */
 
 import { constants, deflateSync } from "node:zlib";
+import { PNG_SIGNATURE } from "./format.ts";
 
 /** PNG colour types written: gray, RGB, gray with alpha, RGBA. */
 export type PngColorType = 0 | 2 | 4 | 6;
@@ -21,7 +22,6 @@ export type PngColorType = 0 | 2 | 4 | 6;
 /** Bytes per pixel of each colour type at 8 bits per sample. */
 export const PNG_CHANNELS: Readonly<Record<PngColorType, number>> = { 0: 1, 2: 3, 4: 2, 6: 4 };
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const FILTER_NONE = 0;
 const FILTER_UP = 2;
 const FILTER_PAETH = 4;
@@ -45,7 +45,11 @@ const CRC_TABLE: Uint32Array = (() => {
  * @param crc The CRC of the bytes before these; 0 to start.
  * @returns The CRC as an unsigned 32-bit integer.
  * @example
+ * ```ts
+ * import { crc32 } from "./png.ts";
+ *
  * crc32(new TextEncoder().encode("123456789")); // 0xcbf43926
+ * ```
  */
 export function crc32(bytes: Uint8Array, crc = 0): number {
   let c = ~crc;
@@ -59,7 +63,11 @@ export function crc32(bytes: Uint8Array, crc = 0): number {
  * @param rgba Pixels, 4 bytes each.
  * @returns 0 (gray), 2 (RGB), 4 (gray with alpha) or 6 (RGBA).
  * @example
+ * ```ts
+ * import { pngColorType } from "./png.ts";
+ *
  * pngColorType(new Uint8Array([9, 9, 9, 255])); // 0
+ * ```
  */
 export function pngColorType(rgba: Uint8Array): PngColorType {
   const words = wordsOf(rgba);
@@ -101,7 +109,11 @@ function scanRows(words: Int32Array, width: number, height: number): RowScan {
  * @param into Where to write, when it is large enough and 4-byte aligned; else a new array.
  * @returns `PNG_CHANNELS[type]` bytes per pixel (a view of `into` when it was used).
  * @example
+ * ```ts
+ * import { packPixels } from "./png.ts";
+ *
  * packPixels(new Uint8Array([1, 2, 3, 255]), 2); // Uint8Array [1, 2, 3]
+ * ```
  */
 export function packPixels(
   rgba: Uint8Array,
@@ -125,7 +137,11 @@ export function packPixels(
  * @returns The PNG file.
  * @throws {RangeError} When `rgba` does not hold `width * height` pixels.
  * @example
+ * ```ts
+ * import { encodePng } from "./png.ts";
+ *
  * const png = encodePng(new Uint8Array([255, 0, 0, 255]), 1, 1);
+ * ```
  */
 export function encodePng(
   rgba: Uint8Array,
@@ -288,7 +304,7 @@ function assemble(
   const idatLength = idat.byteLength;
   const file = new Uint8Array(8 + 25 + 12 + idatLength + 12);
   const view = new DataView(file.buffer);
-  file.set(SIGNATURE);
+  file.set(PNG_SIGNATURE);
   let o = 8;
   const chunk = (name: string, length: number, fill: (at: number) => void) => {
     view.setUint32(o, length);

@@ -18,8 +18,12 @@ export const SAMPLE_SIZE = 512;
  * @param height Rows, at least 1.
  * @returns An opaque RGBA image.
  * @example
+ * ```ts
+ * import { sampleImage } from "./sample.ts";
+ *
  * const image = sampleImage(512, 512);
  * image.getRGBAAt(1, 1); // 0xff0000ff (ImageScript counts from 1)
+ * ```
  */
 export function sampleImage(width = SAMPLE_SIZE, height = SAMPLE_SIZE): Image {
   const image = new Image(width, height);

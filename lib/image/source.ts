@@ -2,14 +2,16 @@
  * Image files as sources: their dimensions read from the header before any
  * pixel is decoded (so the pixel limit is enforced before memory is spent),
  * then PNG, JPEG and GIF (first frame) decoded by ImageScript and TIFF by
- * `npm:tiff` (ImageScript 1.3.1's TIFF codec fails on every file).
+ * `npm:tiff` (the TIFF codec of the ImageScript version pinned in `deno.json` fails on every
+ * file).
  *
  * @module
  */
 
 import { GIF, Image } from "imagescript";
 import { decode as decodeTiff, type TiffIfd } from "tiff";
-import { Unprocessable, UnsupportedMediaType } from "../errors.ts";
+import { checkPixels } from "../arrays/layout.ts";
+import { CodecError } from "../codec_error.ts";
 import { sniffImageFormat } from "./format.ts";
 
 /** Extensions of source files, in the order `/images/{stem}.{ext}` tries them. */
@@ -77,8 +79,12 @@ function tiffSize(bytes: Uint8Array): [number, number] | undefined {
  * @returns Format, width and height, or `undefined` when the bytes are not a
  *   PNG, JPEG, GIF or TIFF with a readable header.
  * @example
+ * ```ts
+ * import { readSourceHeader } from "./source.ts";
+ *
  * readSourceHeader(await Deno.readFile("fixtures/sample.png"));
  * // { format: "png", width: 512, height: 512 }
+ * ```
  */
 export function readSourceHeader(bytes: Uint8Array): SourceHeader | undefined {
   const format = sniffImageFormat(bytes.subarray(0, 12));
@@ -152,24 +158,25 @@ function tiffImage(ifd: TiffIfd): Image {
  * @param bytes The whole file.
  * @param maxPixels The largest width × height decoded.
  * @returns The pixels; the first frame of a GIF.
- * @throws {UnsupportedMediaType} Not a PNG, JPEG, GIF or TIFF, or corrupt.
- * @throws {Unprocessable} `too_many_pixels` when the header says more than `maxPixels`.
+ * @throws {CodecError} unsupported_media: Not a PNG, JPEG, GIF or TIFF, or corrupt.
+ * @throws {CodecError} unprocessable: `too_many_pixels` when the header says more than `maxPixels`.
  * @example
+ * ```ts
+ * import { decodeSourceImage } from "./source.ts";
+ *
  * const image = await decodeSourceImage(await Deno.readFile("fixtures/photo.jpg"), 40_000_000);
+ * ```
  */
 export async function decodeSourceImage(bytes: Uint8Array, maxPixels: number): Promise<Image> {
   const header = readSourceHeader(bytes);
   if (header === undefined) {
-    throw new UnsupportedMediaType("the source is not a PNG, JPEG, GIF or TIFF image");
-  }
-  const pixels = header.width * header.height;
-  if (pixels > maxPixels) {
-    throw new Unprocessable(
-      "too_many_pixels",
-      `the source is ${header.width}x${header.height}, ${pixels} pixels, ` +
-        `more than MAX_PIXELS (${maxPixels})`,
+    throw new CodecError(
+      "unsupported_media",
+      "unsupported_media_type",
+      "the source is not a PNG, JPEG, GIF or TIFF image",
     );
   }
+  checkPixels(header.width, header.height, maxPixels, "the source");
   try {
     switch (header.format) {
       case "gif": {
@@ -185,6 +192,10 @@ export async function decodeSourceImage(bytes: Uint8Array, maxPixels: number): P
     }
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new UnsupportedMediaType(`the ${header.format} source cannot be decoded: ${why}`);
+    throw new CodecError(
+      "unsupported_media",
+      "unsupported_media_type",
+      `the ${header.format} source cannot be decoded: ${why}`,
+    );
   }
 }

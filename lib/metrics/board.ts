@@ -142,6 +142,8 @@ export class MetricsBoard {
   readonly #isolates: number;
 
   /**
+   * A view of one isolate's region of a shared board.
+   *
    * @param buffer From {@linkcode createBoardBuffer}.
    * @param isolate This isolate's index, from 0.
    */

@@ -38,6 +38,8 @@ export class RequestMetrics {
   #known = new Map<string, number>();
 
   /**
+   * The metrics of one isolate, written to its region of the server's board.
+   *
    * @param share The server's shared buffer and this isolate's index; default: a board of its own.
    * @param sample Writes this isolate's gauges (cache, encode pool) to the board; called
    *   after each request and before each scrape.

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { etagOf, ifNoneMatchHits } from "../http/conditional.ts";
-import { notModified } from "../responses.ts";
+import { etagOf } from "../http/conditional.ts";
+import { representationHeaders, representationResponse } from "../http/representation.ts";
 import html from "./index.html" with { type: "text" };
 import css from "./page.css" with { type: "text" };
 import js from "./page.js" with { type: "text" };
@@ -17,7 +17,12 @@ import js from "./page.js" with { type: "text" };
  * from `blob:` and `data:` URLs, no inline script, no plugins, no framing.
  *
  * @example
- * new Response(html, { headers: { "content-security-policy": PAGE_CSP } });
+ * ```ts
+ * import { PAGE_CSP } from "./assets.ts";
+ *
+ * const res = new Response("<p>hi</p>", { headers: { "content-security-policy": PAGE_CSP } });
+ * console.log(res.headers.get("content-security-policy")?.startsWith("default-src 'self'")); // true
+ * ```
  */
 export const PAGE_CSP: string = [
   "default-src 'self'",
@@ -55,7 +60,11 @@ export interface PageAsset {
  * The page's files: the HTML at `/`, the script at `/page.js`, the style at `/page.css`.
  *
  * @example
+ * ```ts
+ * import { PAGE_FILES } from "./assets.ts";
+ *
  * PAGE_FILES.map((file) => file.path); // ["/", "/page.js", "/page.css"]
+ * ```
  */
 export const PAGE_FILES: readonly PageFile[] = [
   { path: "/", contentType: "text/html; charset=utf-8", text: html },
@@ -69,8 +78,12 @@ export const PAGE_FILES: readonly PageFile[] = [
  * @param file One of {@linkcode PAGE_FILES}.
  * @returns Its type, bytes and strong ETag.
  * @example
+ * ```ts
+ * import { PAGE_FILES, tagPageFile } from "./assets.ts";
+ *
  * const page = await tagPageFile(PAGE_FILES[0]);
  * page.contentType; // "text/html; charset=utf-8"
+ * ```
  */
 export async function tagPageFile(file: PageFile): Promise<PageAsset> {
   const bytes = new TextEncoder().encode(file.text);
@@ -85,21 +98,23 @@ export async function tagPageFile(file: PageFile): Promise<PageAsset> {
  * @param request The request, read for `If-None-Match`.
  * @returns The response; `Cache-Control: no-cache`, so browsers revalidate with the ETag.
  * @example
+ * ```ts
+ * import { assetResponse, PAGE_CSP, PAGE_FILES, tagPageFile } from "./assets.ts";
+ *
  * const res = assetResponse(await tagPageFile(PAGE_FILES[0]), new Request("http://x/"));
  * res.headers.get("content-security-policy"); // PAGE_CSP
+ * ```
  */
 export function assetResponse(asset: PageAsset, request: Request): Response {
-  const headers = new Headers({
-    "content-type": asset.contentType,
-    "content-length": String(asset.bytes.byteLength),
-    "etag": asset.etag,
-    "cache-control": "no-cache",
+  const headers = {
+    ...representationHeaders({
+      contentType: asset.contentType,
+      length: asset.bytes.byteLength,
+      etag: asset.etag,
+      cacheControl: "no-cache",
+    }),
     "content-security-policy": PAGE_CSP,
     "referrer-policy": "no-referrer",
-    "x-content-type-options": "nosniff",
-  });
-  if (ifNoneMatchHits(request.headers.get("if-none-match"), asset.etag)) {
-    return notModified(headers);
-  }
-  return new Response(asset.bytes, { status: 200, headers });
+  };
+  return representationResponse(asset.bytes, headers, request);
 }

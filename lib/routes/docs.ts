@@ -12,7 +12,7 @@ import { assetResponse, type PageAsset, type PageFile, tagPageFile } from "../pa
 import type { Route, RouteDoc } from "../router.ts";
 import html from "../docs/index.html" with { type: "text" };
 import init from "../docs/init.js" with { type: "text" };
-import { VERSION } from "./health.ts";
+import { VERSION } from "../version.ts";
 
 /** What `info.description` of the document says. */
 const API_DESCRIPTION = "pixserve turns pixel arrays into correctly served images, and images " +

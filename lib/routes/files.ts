@@ -9,20 +9,12 @@
 
 import type { Config } from "../config.ts";
 import { NotFound, Unprocessable } from "../errors.ts";
-import { checkFilename } from "../http/disposition.ts";
 import { mediaTypeOf } from "../http/mime.ts";
-import { flagParam, intParam } from "../http/params.ts";
-import {
-  DEFAULT_CHUNK_SIZE,
-  fileResponse,
-  MAX_CHUNK_SIZE,
-  type MediaFile,
-  MIN_CHUNK_SIZE,
-  openFile,
-  readUpTo,
-  resolveMediaPath,
-  streamResponse,
-} from "../files.ts";
+import { dispositionRequest, intParam } from "../http/params.ts";
+import { DEFAULT_CHUNK_SIZE, openFile, readUpTo } from "../files/disk.ts";
+import { fileResponse } from "../files/sized.ts";
+import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, streamResponse } from "../files/chunked.ts";
+import { type MediaFile, resolveMediaPath } from "../files/media_path.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
 import { decodeSourceImage, SOURCE_EXTENSIONS } from "../image/source.ts";
@@ -43,7 +35,9 @@ import type { Services } from "../services.ts";
  * @throws {NotFound} No source with that stem.
  * @throws {BadRequest} `invalid_path` for malformed percent-encoding.
  * @example
+ * ```ts ignore
  * await findImageSource(config.mediaRoot, "nested/tile"); // { path: ".../nested/tile.png", name: "tile.png" }
+ * ```
  */
 async function findImageSource(root: string, stem: string): Promise<MediaFile> {
   for (const extension of SOURCE_EXTENSIONS) {
@@ -58,17 +52,12 @@ async function findImageSource(root: string, stem: string): Promise<MediaFile> {
   );
 }
 
-function disposition(url: URL): "inline" | "attachment" {
-  return flagParam(url, "download") ? "attachment" : "inline";
-}
-
 function filesHandler(config: Config): Handler {
   return async (request, { url, params }) => {
     const found = await resolveMediaPath(config.mediaRoot, params.path);
     return await fileResponse(found.path, request, {
-      filename: checkFilename(url.searchParams.get("filename") ?? found.name),
+      ...dispositionRequest(url, found.name),
       contentType: mediaTypeOf(found.name),
-      disposition: disposition(url),
       maxAge: config.cacheMaxAge,
       sMaxAge: config.cacheSMaxAge,
     });
@@ -83,8 +72,7 @@ function streamHandler(config: Config): Handler {
     return await streamResponse(found.path, {
       chunkSize,
       contentType: mediaTypeOf(found.name),
-      filename: checkFilename(url.searchParams.get("filename") ?? found.name),
-      disposition: disposition(url),
+      ...dispositionRequest(url, found.name),
       maxAge: config.cacheMaxAge,
       sMaxAge: config.cacheSMaxAge,
       request,
@@ -131,13 +119,10 @@ function imagesHandler(services: Services): Handler {
     const quality = checkQuality(format, intParam(url, "quality", 1, 100));
     const source = await findImageSource(config.mediaRoot, params.stem);
     const stemName = params.stem.slice(params.stem.lastIndexOf("/") + 1);
-    const filename = checkFilename(
-      url.searchParams.get("filename") ?? `${decodeURIComponent(stemName)}.${params.ext}`,
-    );
+    const naming = dispositionRequest(url, `${decodeURIComponent(stemName)}.${params.ext}`);
     const encoded = await encodeSource(services, source.path, format, quality);
     return encodedResponse(encoded, {
-      filename,
-      disposition: disposition(url),
+      ...naming,
       maxAge: config.cacheMaxAge,
       sMaxAge: config.cacheSMaxAge,
       request,
@@ -151,7 +136,15 @@ function imagesHandler(services: Services): Handler {
  * @param services Config (media root, limits, caching), cache and encoder.
  * @returns `/files/{path}`, `/stream/{path}` and `/images/{stem}.{ext}`.
  * @example
- * const routes = filesRoutes(createServices(config));
+ * ```ts
+ * import { createServices } from "../services.ts";
+ * import { filesRoutes } from "./files.ts";
+ * import { validateSettings } from "../config.ts";
+ *
+ * const services = createServices(validateSettings({}, () => Deno.cwd()));
+ * const routes = filesRoutes(services);
+ * services.close();
+ * ```
  */
 export function filesRoutes(services: Services): Route[] {
   return [

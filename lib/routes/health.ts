@@ -4,11 +4,8 @@
  * @module
  */
 
-import meta from "../../deno.json" with { type: "json" };
 import type { Route } from "../router.ts";
-
-/** The version in `deno.json`. */
-export const VERSION: string = meta.version;
+import { VERSION } from "../version.ts";
 
 /**
  * The health route.
@@ -17,7 +14,11 @@ export const VERSION: string = meta.version;
  *   server listens).
  * @returns `GET /health` → `{"status":"ok","version":"…","pid":…,"port":…}`.
  * @example
+ * ```ts
+ * import { healthRoutes } from "./health.ts";
+ *
  * const [route] = healthRoutes(() => 8000);
+ * ```
  */
 export function healthRoutes(port: () => number): Route[] {
   return [{

@@ -6,15 +6,14 @@
  * @module
  */
 
-import { Unprocessable } from "../errors.ts";
+import { checkPixels } from "../arrays/layout.ts";
 import { acceptsExplicitly } from "../http/accept.ts";
-import { checkFilename, type DispositionType } from "../http/disposition.ts";
-import { flagParam, intParam } from "../http/params.ts";
+import { dispositionRequest, intParam } from "../http/params.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
 import { SAMPLE_SIZE, sampleImage } from "../image/sample.ts";
 import { encodedHeaders, type EncodedImage, encodedResponse } from "../responses.ts";
-import type { QueryParam, Route, RouteContext, RouteResponse } from "../router.ts";
+import type { Handler, QueryParam, Route, RouteContext, RouteResponse } from "../router.ts";
 import { DISPOSITION_PARAMS } from "./arrays.ts";
 import type { Services } from "../services.ts";
 
@@ -38,10 +37,14 @@ export interface SampleRequest {
  * @param maxPixels The pixel limit.
  * @returns The checked request.
  * @throws {BadRequest} Malformed numbers or a quality the format does not take.
- * @throws {Unprocessable} `too_many_pixels` past the limit.
+ * @throws {CodecError} unprocessable: `too_many_pixels` past the limit.
  * @example
+ * ```ts
+ * import { sampleRequest } from "./image.ts";
+ *
  * sampleRequest(new URL("http://x/image.png?width=64"), "png", 40_000_000);
  * // { width: 64, height: 512, format: "png", quality: undefined }
+ * ```
  */
 export function sampleRequest(
   url: URL,
@@ -50,33 +53,69 @@ export function sampleRequest(
 ): SampleRequest {
   const width = intParam(url, "width", 1, maxPixels) ?? SAMPLE_SIZE;
   const height = intParam(url, "height", 1, maxPixels) ?? SAMPLE_SIZE;
-  if (width * height > maxPixels) {
-    throw new Unprocessable(
-      "too_many_pixels",
-      `${width}x${height} is ${width * height} pixels, more than MAX_PIXELS (${maxPixels})`,
-    );
-  }
+  checkPixels(width, height, maxPixels);
   const quality = checkQuality(format, intParam(url, "quality", 1, 100));
   return { width, height, format, quality };
 }
 
 /**
- * Reads `?filename=` (default `fallback`, checked) and `?download` (attachment, else inline).
+ * The sample image at the asked size in `format`, from the cache when it was encoded before.
  *
- * @param url The request URL.
- * @param fallback The name offered when none is asked.
- * @returns The name and disposition of the response.
- * @throws {BadRequest} `invalid_filename`, or `invalid_parameter` for a malformed flag.
- * @example
- * dispositionRequest(new URL("http://x/image.png?download"), "sample.png");
- * // { filename: "sample.png", disposition: "attachment" }
+ * @param vary `Vary` of the answer, for a format negotiated from a request header.
  */
-export function dispositionRequest(
-  url: URL,
-  fallback: string,
-): { filename: string; disposition: DispositionType } {
-  const filename = checkFilename(url.searchParams.get("filename") ?? fallback);
-  return { filename, disposition: flagParam(url, "download") ? "attachment" : "inline" };
+function serveSample(
+  services: Services,
+  request: Request,
+  { url, memo }: RouteContext,
+  format: ImageFormat,
+  extension: string,
+  vary?: string,
+): Response | Promise<Response> {
+  const spec = sampleRequest(url, format, services.config.maxPixels);
+  const { filename, disposition } = dispositionRequest(url, `sample.${extension}`);
+  const options = {
+    filename,
+    disposition,
+    maxAge: services.config.cacheMaxAge,
+    sMaxAge: services.config.cacheSMaxAge,
+    headers: vary === undefined ? undefined : { vary },
+    request,
+  };
+  const respond = (encoded: EncodedImage) => encodedResponse(encoded, options);
+  const key = `sample:${spec.width}x${spec.height}.${format}.q${spec.quality ?? "-"}`;
+  const cached = services.cache.get(key);
+  if (cached !== undefined) {
+    // Without `Vary`, the answer depends on the URL alone: kept while the image is cached.
+    if (vary === undefined) {
+      memo?.remember(request.url, {
+        bytes: cached.bytes,
+        headers: encodedHeaders(cached, options),
+        owner: cached,
+      });
+    }
+    return respond(cached);
+  }
+  return services.cache.getOrCreate(
+    key,
+    () => services.encode(sampleImage(spec.width, spec.height), format, { quality: spec.quality }),
+  ).then(respond);
+}
+
+/** `GET /image.{png,jpg,jpeg,webp,gif}`: the sample image in the format of the extension. */
+function sampleImageHandler(services: Services): Handler {
+  return (request, context) => {
+    const ext = context.params.ext;
+    return serveSample(services, request, context, formatFromExtension(ext) ?? "png", ext);
+  };
+}
+
+/** `GET /image`: the sample image as WebP when `Accept` names it, else PNG; `Vary: Accept`. */
+function negotiatedSampleHandler(services: Services): Handler {
+  return (request, context) => {
+    const webp = acceptsExplicitly(request.headers.get("accept"), "image/webp");
+    const format = webp ? "webp" : "png";
+    return serveSample(services, request, context, format, format, "Accept");
+  };
 }
 
 /** Headers of an encoded image's 200. */
@@ -138,46 +177,17 @@ export function sampleParams(maxPixels: number): QueryParam[] {
  * @param services Config, cache and encoder.
  * @returns The routes for `/image` and `/image.{ext}`.
  * @example
- * const routes = imageRoutes(createServices(config));
+ * ```ts
+ * import { createServices } from "../services.ts";
+ * import { imageRoutes } from "./image.ts";
+ * import { validateSettings } from "../config.ts";
+ *
+ * const services = createServices(validateSettings({}, () => Deno.cwd()));
+ * const routes = imageRoutes(services);
+ * services.close();
+ * ```
  */
 export function imageRoutes(services: Services): Route[] {
-  const serve = (
-    request: Request,
-    { url, memo }: RouteContext,
-    format: ImageFormat,
-    extension: string,
-    vary?: string,
-  ): Response | Promise<Response> => {
-    const asked = sampleRequest(url, format, services.config.maxPixels);
-    const { filename, disposition } = dispositionRequest(url, `sample.${extension}`);
-    const options = {
-      filename,
-      disposition,
-      maxAge: services.config.cacheMaxAge,
-      sMaxAge: services.config.cacheSMaxAge,
-      headers: vary === undefined ? undefined : { vary },
-      request,
-    };
-    const respond = (encoded: EncodedImage) => encodedResponse(encoded, options);
-    const key = `sample:${asked.width}x${asked.height}.${format}.q${asked.quality ?? "-"}`;
-    const cached = services.cache.get(key);
-    if (cached !== undefined) {
-      // Without `Vary`, the answer depends on the URL alone: kept while the image is cached.
-      if (vary === undefined) {
-        memo?.remember(request.url, {
-          bytes: cached.bytes,
-          headers: encodedHeaders(cached, options),
-          owner: cached,
-        });
-      }
-      return respond(cached);
-    }
-    return services.cache.getOrCreate(
-      key,
-      () =>
-        services.encode(sampleImage(asked.width, asked.height), format, { quality: asked.quality }),
-    ).then(respond);
-  };
   const query = sampleParams(services.config.maxPixels);
   const errors = [400, 422, 503];
   return [
@@ -192,10 +202,7 @@ export function imageRoutes(services: Services): Route[] {
         responses: IMAGE_RESPONSES,
         errors,
       },
-      handler: (req, ctx) => {
-        const ext = ctx.params.ext;
-        return serve(req, ctx, formatFromExtension(ext) ?? "png", ext);
-      },
+      handler: sampleImageHandler(services),
     },
     {
       method: "GET",
@@ -216,16 +223,7 @@ export function imageRoutes(services: Services): Route[] {
         ],
         errors,
       },
-      handler: (req, ctx) => {
-        const webp = acceptsExplicitly(req.headers.get("accept"), "image/webp");
-        return serve(
-          req,
-          ctx,
-          webp ? "webp" : "png",
-          webp ? "webp" : "png",
-          "Accept",
-        );
-      },
+      handler: negotiatedSampleHandler(services),
     },
   ];
 }

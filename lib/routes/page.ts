@@ -12,8 +12,12 @@ import type { Route } from "../router.ts";
  *
  * @returns One `GET` route per file of the page.
  * @example
+ * ```ts
+ * import { pageRoutes } from "./page.ts";
+ *
  * const routes = pageRoutes();
  * routes.map((r) => r.path); // ["/", "/page.js", "/page.css"]
+ * ```
  */
 export function pageRoutes(): Route[] {
   return PAGE_FILES.map((file) => {

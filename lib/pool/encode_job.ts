@@ -7,8 +7,8 @@
  */
 
 import { setPriority } from "node:os";
-import { encodePixels, type EncoderBackend, toRgba } from "./encode.ts";
-import type { ImageFormat } from "./format.ts";
+import { encodePixels, type EncoderBackend, toRgba } from "../image/encode.ts";
+import type { ImageFormat } from "../image/format.ts";
 
 /**
  * The nice value of encode threads. The serving isolates run at the process's own (0), so
@@ -64,9 +64,13 @@ export interface JobScope {
  * @param job The job.
  * @returns The reply; an encoder error becomes `{ ok: false }`, never a throw.
  * @example
+ * ```ts
+ * import { runEncodeJob } from "./encode_job.ts";
+ *
  * const reply = await runEncodeJob({
  *   width: 1, height: 1, channels: 4, data: new Uint8Array(4), format: "png", backend: "native",
  * });
+ * ```
  */
 export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
   try {
@@ -89,7 +93,11 @@ export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
  *
  * @returns Whether the priority was lowered.
  * @example
+ * ```ts
+ * import { lowerThreadPriority } from "./encode_job.ts";
+ *
  * lowerThreadPriority(); // in a worker, before its first job
+ * ```
  */
 export function lowerThreadPriority(): boolean {
   try {
@@ -107,7 +115,11 @@ export function lowerThreadPriority(): boolean {
  * @param scope The worker's global scope (`self` in a worker).
  * @param run What encodes a job.
  * @example
+ * ```ts
+ * import { JobScope, serveEncodeJobs } from "./encode_job.ts";
+ *
  * serveEncodeJobs(self as unknown as JobScope);
+ * ```
  */
 export function serveEncodeJobs(
   scope: JobScope,

@@ -20,9 +20,9 @@ import {
   checkSize,
   type EncoderBackend,
   type RgbaPixels,
-} from "./encode.ts";
+} from "../image/encode.ts";
 import { type EncodeJob, type EncodeReply, PING, type PONG } from "./encode_job.ts";
-import type { ImageFormat } from "./format.ts";
+import type { ImageFormat } from "../image/format.ts";
 
 /** Options of {@linkcode EncodePool}. */
 export interface EncodePoolOptions {
@@ -63,9 +63,13 @@ interface Slot {
  * Encodes on a bounded set of workers behind a bounded queue.
  *
  * @example
+ * ```ts
+ * import { EncodePool } from "./pool.ts";
+ *
  * const pool = new EncodePool({ size: 2 });
  * const png = await pool.encode({ width: 1, height: 1, rgba: new Uint8Array(4) }, "png");
  * pool.close();
+ * ```
  */
 export class EncodePool {
   /** Workers encoding at once. */
@@ -125,14 +129,23 @@ export class EncodePool {
    * @param format The target format.
    * @param options Quality for JPEG and WebP; `moveBuffer` to move a view's whole buffer.
    * @returns The encoded bytes.
-   * @throws {BadRequest} A bad quality.
-   * @throws {Unprocessable} A size the format cannot hold.
+   * @throws {CodecError} malformed `invalid_quality`: a bad quality.
+   * @throws {CodecError} unprocessable `too_large_for_format`: a size the format cannot hold.
    * @throws {ServiceUnavailable} `encoder_busy`: every worker busy and the queue full;
    *   `shutting_down` after {@linkcode EncodePool.close}.
    * @throws {HttpError} 500 `encoder_crashed`: the worker died during this job.
    * @throws {RangeError} Pixel bytes that do not match the size.
    * @example
-   * const jpeg = await pool.encode(pixelsOf(image), "jpeg", { quality: 80 });
+   * ```ts
+   * import { pixelsOf } from "../image/encode.ts";
+   * import { sampleImage } from "../image/sample.ts";
+   * import { EncodePool } from "./pool.ts";
+   *
+   * const pool = new EncodePool({ size: 1 });
+   * const jpeg = await pool.encode(pixelsOf(sampleImage(64, 64)), "jpeg", { quality: 80 });
+   * console.log(jpeg.subarray(0, 3)); // Uint8Array [255, 216, 255]
+   * pool.close();
+   * ```
    */
   encode(
     pixels: RgbaPixels | ChannelPixels,
@@ -175,7 +188,12 @@ export class EncodePool {
    * Stops every worker; jobs waiting or encoding are refused with `shutting_down`.
    *
    * @example
+   * ```ts
+   * import { EncodePool } from "./pool.ts";
+   *
+   * const pool = new EncodePool({ size: 1 });
    * pool.close();
+   * ```
    */
   close(): void {
     this.#closed = true;
