@@ -76,7 +76,7 @@ export function appRoutes(
  * import { loadConfig } from "./config.ts";
  *
  * const config = await loadConfig([], () => undefined, () => Deno.cwd());
- * if (config !== "help") {
+ * if (typeof config !== "string") {
  *   const app = createApp(config, { log: () => {} });
  *   const res = await app(new Request("http://localhost/health"));
  *   console.log(res.status, await res.json()); // 200 { status: "ok", … }
