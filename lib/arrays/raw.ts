@@ -6,7 +6,14 @@
  */
 
 import { BadRequest } from "../errors.ts";
-import { type Dtype, elementCount, formatShape, ITEM_SIZES, type PixelArray } from "./types.ts";
+import {
+  type Dtype,
+  elementCount,
+  formatShape,
+  ITEM_SIZES,
+  type PixelArray,
+  viewStorage,
+} from "./types.ts";
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -78,7 +85,9 @@ export function viewElements(
   bigEndian: boolean,
 ): PixelArray["data"] {
   const size = ITEM_SIZES[dtype];
-  if (size === 1) return raw;
+  if (size === 1) {
+    return dtype === "int8" ? viewStorage(dtype, raw.buffer, raw.byteOffset, raw.length) : raw;
+  }
   const swap = bigEndian === LITTLE_ENDIAN;
   const bytes = swap || raw.byteOffset % size !== 0 ? raw.slice() : raw;
   if (swap) {
@@ -90,15 +99,7 @@ export function viewElements(
       }
     }
   }
-  const count = bytes.length / size;
-  switch (dtype) {
-    case "uint16":
-      return new Uint16Array(bytes.buffer, bytes.byteOffset, count);
-    case "float32":
-      return new Float32Array(bytes.buffer, bytes.byteOffset, count);
-    default:
-      return new Float64Array(bytes.buffer, bytes.byteOffset, count);
-  }
+  return viewStorage(dtype, bytes.buffer, bytes.byteOffset, bytes.length / size);
 }
 
 /**
