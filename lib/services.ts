@@ -7,6 +7,8 @@
  */
 
 import type { Image } from "imagescript";
+import type { PixelArray } from "./arrays/types.ts";
+import type { DisplayJob } from "./image/display_job.ts";
 import type { Config } from "./config.ts";
 import { ByteLruCache } from "./image/cache.ts";
 import { type ChannelPixels, type EncodeOptions, pixelsOf } from "./image/encode.ts";
@@ -42,6 +44,17 @@ export interface Services {
     pixels: ChannelPixels,
     format: ImageFormat,
     options?: EncodeOptions & { moveBuffer?: boolean },
+  ) => Promise<EncodedImage>;
+  /**
+   * Maps an array for display (colormap, rescale or labels) and encodes it, both on an
+   * encode worker; the array's buffer is moved there. Range errors come back as
+   * `CodecError`s.
+   */
+  readonly encodeDisplay: (
+    array: PixelArray,
+    job: Omit<DisplayJob, "shape" | "dtype">,
+    format: ImageFormat,
+    options?: EncodeOptions,
   ) => Promise<EncodedImage>;
   /** The encode workers behind {@linkcode Services.encode}. */
   readonly pool: EncodePool;
@@ -80,6 +93,17 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
       await tagBytes(await pool.encode(pixelsOf(image), format, encodeOptions), format),
     encodeChannels: async (pixels, format, encodeOptions = {}) =>
       await tagBytes(await pool.encode(pixels, format, encodeOptions), format),
+    encodeDisplay: async (array, job, format, encodeOptions = {}) => {
+      const [height, width] = array.shape;
+      const data = new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength);
+      const display = { ...job, shape: array.shape, dtype: array.dtype };
+      const bytes = await pool.encode({ width, height, channels: 4, data }, format, {
+        ...encodeOptions,
+        moveBuffer: true,
+        display,
+      });
+      return await tagBytes(bytes, format);
+    },
     pool,
     close: () => pool.close(),
   };

@@ -18,6 +18,9 @@ import {
   type ChannelOrder,
 } from "../arrays/layout.ts";
 import { encodeNpy } from "../arrays/npy.ts";
+import { checkDisplay, wantsDisplay } from "../arrays/display.ts";
+import { checkElementCount, checkPixels } from "../arrays/layout.ts";
+import { DISPLAY_PARAMS, displayParams } from "../http/display_params.ts";
 import { arrayBodyKind, parseArrayBody } from "../arrays/parse.ts";
 import { parseShapeParam } from "../arrays/raw.ts";
 import type { PixelArray } from "../arrays/types.ts";
@@ -26,7 +29,7 @@ import { BadRequest, UnsupportedMediaType } from "../errors.ts";
 import { etagOf, ifNoneMatchHits } from "../http/conditional.ts";
 import { contentDisposition, type DispositionType } from "../http/disposition.ts";
 import { choiceParam, flagParam, intParam } from "../http/params.ts";
-import { checkQuality } from "../image/encode.ts";
+import { checkQuality, checkSize } from "../image/encode.ts";
 import { formatFromExtension } from "../image/format.ts";
 import { sampleImage } from "../image/sample.ts";
 import { decodeSourceImage } from "../image/source.ts";
@@ -134,6 +137,7 @@ export const RENDER_PARAMS: readonly QueryParam[] = [
   },
   { name: "dtype", type: "string", description: "raw bytes: their dtype (with shape)" },
   { name: "key", type: "string", description: ".npz: the array to read" },
+  ...DISPLAY_PARAMS,
 ];
 
 /** The query parameters of `POST /decode.{json,npy}`. */
@@ -199,6 +203,24 @@ export function arraysRoutes(services: Services): Route[] {
           key: url.searchParams.get("key") ?? undefined,
           maxInflatedBytes: config.maxBodyBytes,
         });
+        const display = displayParams(url);
+        if (wantsDisplay(display)) {
+          if (clip) {
+            throw new BadRequest(
+              "invalid_parameter",
+              "clip applies to the default mapping of floats; with cmap, vmin or vmax, values " +
+                "outside the range take the under and over colours (or 0 and 255)",
+            );
+          }
+          const { width, height } = checkDisplay(array.shape, array.dtype, display);
+          checkPixels(width, height, config.maxPixels);
+          checkElementCount(array);
+          checkSize(width, height, format);
+          const encoded = await services.encodeDisplay(array, { options: display, order }, format, {
+            quality,
+          });
+          return encodedResponse(encoded, { filename, disposition, maxAge: config.cacheMaxAge });
+        }
         const pixels = arrayToChannels(array, { order, clip, maxPixels: config.maxPixels });
         // The pixels may be a view of the body, which nothing reads after this: moved whole.
         const encoded = await services.encodeChannels(pixels, format, {
