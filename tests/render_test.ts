@@ -243,12 +243,22 @@ for (
     ],
     [
       "a raw dtype it does not read",
+      "?shape=2,2&dtype=complex64",
+      "abcdefgh",
+      "application/octet-stream",
+      422,
+      "unsupported_dtype",
+      "dtype complex64 is not supported; send one of uint8, bool, uint16, float32, float64, int8, int16, int32, int64, uint32, uint64, float16",
+    ],
+    [
+      "a raw int16 array without a display mapping",
       "?shape=2,2&dtype=int16",
       "abcdefgh",
       "application/octet-stream",
       422,
       "unsupported_dtype",
-      "dtype int16 is not supported; send one of uint8, bool, uint16, float32, float64",
+      "int16 has no default 8-bit mapping (uint8, bool, uint16 and floats in [0, 1] have); " +
+      "add ?cmap=NAME (single channel), ?cmap=labels (integer masks) or ?vmin=&vmax= to rescale",
     ],
     [
       "a malformed shape",
@@ -348,7 +358,8 @@ for (
       "",
       422,
       "unsupported_dtype",
-      "dtype int64 ('<i8') is not supported; send one of uint8, bool, uint16, float32, float64",
+      "int64 has no default 8-bit mapping (uint8, bool, uint16 and floats in [0, 1] have); " +
+      "add ?cmap=NAME (single channel), ?cmap=labels (integer masks) or ?vmin=&vmax= to rescale",
     ],
     [
       "five_channels.npy",
