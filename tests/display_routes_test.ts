@@ -225,3 +225,17 @@ Deno.test("POST /render.png?cmap= renders an all-NaN array fully transparent", a
     assert.deepEqual([...pixels.rgba], new Array(16).fill(0));
   });
 });
+
+Deno.test("POST /render.png?cmap= reads a JSON depth map of floats as float64", async () => {
+  await withServer(async ({ base }) => {
+    const res = await post(
+      `${base}/render.png?cmap=gray`,
+      "[[0.0, 2.5], [5, 10.0]]",
+      "application/json",
+    );
+    assert.equal(res.status, 200);
+    const pixels = await decodePixels(new Uint8Array(await res.arrayBuffer()));
+    // gray's table at floor(256 * v / 10): 0, 64, 128, 255 (10 is vmax: the last entry).
+    assert.deepEqual([...pixels.rgba].filter((_, i) => i % 4 === 0), [0, 64, 128, 255]);
+  });
+});

@@ -214,13 +214,23 @@ for (
       "[1] has 1 item where [0] has 2; every list at one depth must be as long as the first",
     ],
     [
-      "a value past 255",
+      "a JSON value past 255 (int64) without a display mapping",
       "",
       "[[[0, 0, 0], [0, 0, 256]]]",
       "application/json",
       422,
+      "unsupported_dtype",
+      "int64 has no default 8-bit mapping (uint8, bool, uint16 and floats in [0, 1] have); " +
+      "add ?cmap=NAME (single channel), ?cmap=labels (integer masks) or ?vmin=&vmax= to rescale",
+    ],
+    [
+      "a JSON float past 1 without a display mapping",
+      "",
+      "[[0.5, 1.5]]",
+      "application/json",
+      422,
       "invalid_value",
-      "[0][1][2] is 256, not an integer from 0 to 255",
+      "[0][1] is 1.5; float64 pixels must lie in [0, 1] (add ?clip to clip them and map NaN to 0)",
     ],
     [
       "a 1-D list",
