@@ -12,6 +12,7 @@ import { pathOf, ResponseMemo } from "./response_memo.ts";
 import { createRouter, type Route } from "./router.ts";
 import { filesRoutes } from "./routes/files.ts";
 import { arraysRoutes } from "./routes/arrays.ts";
+import { colormapsRoutes } from "./routes/colormaps.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { imageRoutes } from "./routes/image.ts";
 import { pageRoutes } from "./routes/page.ts";
@@ -38,6 +39,7 @@ export function appRoutes(services: Services): Route[] {
     ...healthRoutes(),
     ...imageRoutes(services),
     ...arraysRoutes(services),
+    ...colormapsRoutes(services),
     ...filesRoutes(services),
     ...pageRoutes(),
   ];
