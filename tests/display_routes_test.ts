@@ -51,7 +51,8 @@ Deno.test("POST /render.png?cmap=labels answers an indexed PNG with tRNS, label 
       ...labelColor(1),
     ]);
     assert.deepEqual([...chunks[2][1]], [0]);
-    assert.deepEqual([...inflateSync(chunks[3][1])], [0, 0, 1, 1, 0, 2, 0, 3]);
+    // Indices [0, 1, 1] and [2, 0, 3], each row filtered Sub (1).
+    assert.deepEqual([...inflateSync(chunks[3][1])], [1, 0, 1, 0, 1, 2, 254, 3]);
     const pixels = await decodePixels(bytes);
     assert.deepEqual([...pixels.rgba], [
       ...[0, 0, 0, 0],

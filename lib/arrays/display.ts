@@ -225,13 +225,14 @@ function describeLimits(options: Pick<DisplayOptions, "vmin" | "vmax">): string 
  * @param array The array (checked by {@linkcode checkDisplay}).
  * @param range The range; ignored for labels.
  * @param options `cmap` and `background`.
- * @returns RGBA pixels for a colormap, 8-bit channels for a rescale, indexed pixels for
- *   labels (RGBA when more than 256 labels occur).
+ * @returns Indexed pixels for a colormap or labels (RGBA when more than 256 colours
+ *   occur: a 256-colour map with NaN in an array that uses every colour), 8-bit channels
+ *   for a rescale.
  * @throws {CodecError} As {@linkcode checkDisplay}; `unrepresentable_value` for int64
  *   and uint64 values beyond ±2^53.
  * @example
  * const a = { shape: [1, 2], dtype: "float64", data: new Float64Array([0, 1]) } as const;
- * mapDisplay(a, { vmin: 0, vmax: 1 }, { cmap: "gray" }); // RGBA [0, 0, 0, 255, 255, 255, 255, 255]
+ * mapDisplay(a, { vmin: 0, vmax: 1 }, { cmap: "gray" }).kind; // "indexed"
  */
 export function mapDisplay(
   array: PixelArray,
@@ -242,10 +243,7 @@ export function mapDisplay(
   if (options.cmap === LABELS) {
     return mapLabels(array, width, height, options.background ?? [0, 0, 0, 0]);
   }
-  if (options.cmap !== undefined) {
-    const data = mapColormap(array, range, options.cmap);
-    return { kind: "channels", width, height, channels: 4, data };
-  }
+  if (options.cmap !== undefined) return mapColormap(array, range, options.cmap, width, height);
   return { kind: "channels", width, height, channels, data: rescale(array, range) };
 }
 
@@ -363,9 +361,9 @@ function finiteValues(
 }
 
 /**
- * `np.nanpercentile(values, p)` with the default linear method, by selection, not sorting.
- * NumPy interpolates in float64 after subtracting the two neighbours in the array's own
- * dtype (`round`).
+ * `np.nanpercentile(values, p)` with the default linear method, from the two order
+ * statistics around its virtual index. NumPy interpolates in float64 after subtracting
+ * the two neighbours in the array's own dtype (`round`).
  */
 function nanPercentile(
   values: Float32Array | Float64Array,
@@ -374,23 +372,69 @@ function nanPercentile(
 ): number {
   const n = values.length;
   const virtual = (n - 1) * (p / 100);
-  if (virtual >= n - 1) return selectRange(values, n - 1, 0);
+  if (virtual >= n - 1) return orderStatistic(values, n - 1);
   const k = Math.floor(virtual);
-  const below = selectRange(values, k, 0);
-  let above = Infinity;
-  for (let i = k + 1; i < n; i++) if (values[i] < above) above = values[i];
+  const below = orderStatistic(values, k);
+  const above = orderStatistic(values, k + 1);
   const t = virtual - k;
   const diff = round(above - below);
   return t >= 0.5 ? above - diff * (1 - t) : below + diff * t;
 }
 
+/** Buckets of the histogram that narrows an order statistic down before selecting. */
+const BUCKETS = 65536;
+
+/** Histograms of value arrays, kept while their arrays live, so that limits share one. */
+const histograms = new WeakMap<
+  Float32Array | Float64Array,
+  { lo: number; scale: number; cumulative: Float64Array }
+>();
+
 /**
- * Rearranges `a[from..]` so that `a[k]` holds the value a sort would put there, with no
- * larger value before it and no smaller after (Hoare's selection; a subrange that takes
- * too many rounds is sorted instead). Returns `a[k]`.
+ * The value a sort would put at index `k` (0-based) of finite values, without sorting:
+ * a 65 536-bucket histogram between the minimum and maximum (bucketing is monotonic)
+ * finds the bucket holding rank `k`, and Hoare's selection runs on that bucket's values.
  */
-function selectRange(a: Float32Array | Float64Array, k: number, from: number): number {
-  let lo = from;
+function orderStatistic(values: Float32Array | Float64Array, k: number): number {
+  let h = histograms.get(values);
+  if (h === undefined) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (lo === hi) return lo;
+    const scale = (BUCKETS - 1) / (hi - lo);
+    if (!Number.isFinite(scale) || !Number.isFinite(hi - lo)) {
+      return selectRange(values.slice(), k);
+    }
+    const counts = new Float64Array(BUCKETS + 1);
+    for (let i = 0; i < values.length; i++) counts[((values[i] - lo) * scale) | 0]++;
+    for (let b = 1; b <= BUCKETS; b++) counts[b] += counts[b - 1];
+    h = { lo, scale, cumulative: counts };
+    histograms.set(values, h);
+  }
+  const { lo, scale, cumulative } = h;
+  let bucket = 0;
+  while (cumulative[bucket] <= k) bucket++;
+  const before = bucket === 0 ? 0 : cumulative[bucket - 1];
+  const inBucket = new Float64Array(cumulative[bucket] - before);
+  for (let i = 0, j = 0; i < values.length; i++) {
+    const v = values[i];
+    if ((((v - lo) * scale) | 0) === bucket) inBucket[j++] = v;
+  }
+  return selectRange(inBucket, k - before);
+}
+
+/**
+ * Rearranges `a` so that `a[k]` holds the value a sort would put there, with no larger
+ * value before it and no smaller after (Hoare's selection; a subrange that takes too many
+ * rounds is sorted instead). Returns `a[k]`.
+ */
+function selectRange(a: Float32Array | Float64Array, k: number): number {
+  let lo = 0;
   let hi = a.length - 1;
   let rounds = 2 * Math.ceil(Math.log2(hi - lo + 2)) + 16;
   while (hi > lo) {
@@ -421,48 +465,87 @@ function selectRange(a: Float32Array | Float64Array, k: number, from: number): n
 }
 
 /**
- * `cmap(Normalize(vmin, vmax)(x), bytes=True)` as matplotlib 3.6 computes it, as RGBA.
+ * `cmap(Normalize(vmin, vmax)(x), bytes=True)` as matplotlib 3.6 computes it: each pixel's
+ * row of the table (`n` colours, then under, over, bad). The rows used are then given
+ * palette slots by colour (matplotlib's under and over colours are its first and last),
+ * so that the image is indexed whenever at most 256 colours occur, else RGBA.
  */
 function mapColormap(
   array: PixelArray,
   range: DisplayRange,
   name: string,
-): Uint8Array<ArrayBuffer> {
+  width: number,
+  height: number,
+): DisplayPixels {
   const { n, lut } = colormap(name);
-  const words = new Uint32Array(lut.buffer, lut.byteOffset, lut.length / 4);
   const values = numericValues(array);
-  const out = new Uint32Array(values.length);
-  const under = words[n + UNDER];
-  const over = words[n + OVER];
-  const bad = words[n + BAD];
+  const rows = new Uint16Array(values.length);
+  const under = n + UNDER;
+  const over = n + OVER;
+  const bad = n + BAD;
+  const last = n - 1;
   const work = workType(array.dtype);
-  const round = work === "float32" ? Math.fround : work === "float16" ? Math.f16round : null;
   const { vmin, vmax } = range;
   if (vmin === vmax) {
     // Normalize fills the result with 0 when the limits are equal: every pixel, NaN too.
-    out.fill(words[0]);
-  } else if (round === null) {
+  } else if (work === "float64") {
     const span = vmax - vmin;
     for (let i = 0; i < values.length; i++) {
       const x = ((values[i] - vmin) / span) * n;
-      out[i] = x !== x ? bad : x < 0 ? under : x < n ? words[x | 0] : x === n ? words[n - 1] : over;
+      rows[i] = x !== x ? bad : x < 0 ? under : x < n ? x : x === n ? last : over;
     }
-  } else if (round === Math.fround) {
+  } else if (work === "float32") {
     const low = Math.fround(vmin);
     const span = Math.fround(vmax - vmin);
     for (let i = 0; i < values.length; i++) {
       const x = Math.fround(Math.fround(Math.fround(values[i] - low) / span) * n);
-      out[i] = x !== x ? bad : x < 0 ? under : x < n ? words[x | 0] : x === n ? words[n - 1] : over;
+      rows[i] = x !== x ? bad : x < 0 ? under : x < n ? x : x === n ? last : over;
     }
   } else {
-    const low = round(vmin);
-    const span = round(vmax - vmin);
+    const f16 = Math.f16round;
+    const low = f16(vmin);
+    const span = f16(vmax - vmin);
     for (let i = 0; i < values.length; i++) {
-      const x = round(round(round(values[i] - low) / span) * n);
-      out[i] = x !== x ? bad : x < 0 ? under : x < n ? words[x | 0] : x === n ? words[n - 1] : over;
+      const x = f16(f16(f16(values[i] - low) / span) * n);
+      rows[i] = x !== x ? bad : x < 0 ? under : x < n ? x : x === n ? last : over;
     }
   }
-  return new Uint8Array(out.buffer);
+  return tablePixels(rows, lut, n + 3, width, height);
+}
+
+/** Pixels given as rows of an RGBA table: indexed when at most 256 colours are used. */
+function tablePixels(
+  rows: Uint16Array,
+  lut: Uint8Array,
+  entries: number,
+  width: number,
+  height: number,
+): DisplayPixels {
+  const words = new Uint32Array(lut.buffer, lut.byteOffset, entries);
+  const used = new Uint8Array(entries);
+  for (let i = 0; i < rows.length; i++) used[rows[i]] = 1;
+  const slotOf = new Map<number, number>();
+  const slots = new Uint8Array(entries);
+  for (let r = 0; r < entries; r++) {
+    if (used[r] === 0) continue;
+    let slot = slotOf.get(words[r]);
+    if (slot === undefined) {
+      slot = slotOf.size;
+      slotOf.set(words[r], slot);
+    }
+    slots[r] = slot;
+  }
+  if (slotOf.size > 256) {
+    const rgba = new Uint32Array(rows.length);
+    for (let i = 0; i < rows.length; i++) rgba[i] = words[rows[i]];
+    return { kind: "channels", width, height, channels: 4, data: new Uint8Array(rgba.buffer) };
+  }
+  const indices = new Uint8Array(rows.length);
+  for (let i = 0; i < rows.length; i++) indices[i] = slots[rows[i]];
+  const palette = new Uint8Array(slotOf.size * 4);
+  const paletteWords = new Uint32Array(palette.buffer);
+  for (const [colour, slot] of slotOf) paletteWords[slot] = colour;
+  return { kind: "indexed", width, height, indices, palette };
 }
 
 /** `round(255 * (v - vmin) / (vmax - vmin))` clipped to 0–255, half to even; NaN → 0. */

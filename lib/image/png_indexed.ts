@@ -1,16 +1,20 @@
 /**
  * Indexed PNG (colour type 3): a palette (`PLTE`), its alphas (`tRNS`, trailing opaque
- * entries dropped) and one byte per pixel. Label masks written this way are a fraction of
- * the size of RGBA and every viewer shows the palette's exact colours.
+ * entries dropped) and one byte per pixel. Label masks and colormapped arrays written this
+ * way are a fraction of the size of RGBA, and every viewer shows the palette's exact
+ * colours. Rows equal to the one above are filtered Up, others Sub (a colormap's indices
+ * follow the values, so smooth data leaves small differences), then deflated with zlib's
+ * run-length strategy: about as small as the default strategy's level 6 there, several
+ * times faster.
  *
  * @module
  */
 
-import { deflateSync } from "node:zlib";
+import { constants, deflateSync } from "node:zlib";
 import { crc32 } from "./png.ts";
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const FILTER_NONE = 0;
+const FILTER_SUB = 1;
 const FILTER_UP = 2;
 
 /**
@@ -40,11 +44,17 @@ export function encodeIndexedPng(
   }
   const rows = new Uint8Array(height * (width + 1));
   for (let y = 0; y < height; y++) {
-    const row = indices.subarray(y * width, (y + 1) * width);
+    const at = y * width;
     const o = y * (width + 1);
-    const same = y > 0 && row.every((v, x) => v === indices[(y - 1) * width + x]);
-    rows[o] = same ? FILTER_UP : FILTER_NONE;
-    if (!same) rows.set(row, o + 1);
+    let same = y > 0;
+    for (let x = 0; same && x < width; x++) same = indices[at + x] === indices[at - width + x];
+    if (same) {
+      rows[o] = FILTER_UP;
+      continue;
+    }
+    rows[o] = FILTER_SUB;
+    rows[o + 1] = indices[at];
+    for (let x = 1; x < width; x++) rows[o + 1 + x] = indices[at + x] - indices[at + x - 1];
   }
   const plte = new Uint8Array(entries * 3);
   let transparent = 0;
@@ -61,7 +71,10 @@ export function encodeIndexedPng(
   ihdr.set([8, 3, 0, 0, 0], 8);
   const chunks: [string, Uint8Array][] = [["IHDR", ihdr], ["PLTE", plte]];
   if (transparent > 0) chunks.push(["tRNS", trns]);
-  chunks.push(["IDAT", deflateSync(rows)], ["IEND", new Uint8Array(0)]);
+  chunks.push(["IDAT", deflateSync(rows, { strategy: constants.Z_RLE })], [
+    "IEND",
+    new Uint8Array(0),
+  ]);
   const size = chunks.reduce((sum, [, data]) => sum + 12 + data.length, SIGNATURE.length);
   const file = new Uint8Array(size);
   const out = new DataView(file.buffer);
