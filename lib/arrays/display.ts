@@ -167,36 +167,44 @@ export function displayRange(
   arrays: readonly PixelArray[],
   options: Pick<DisplayOptions, "vmin" | "vmax">,
 ): DisplayRange {
-  const needMinMax = options.vmin === undefined || options.vmax === undefined;
-  const needSorted = (options.vmin !== undefined && "percentile" in options.vmin) ||
-    (options.vmax !== undefined && "percentile" in options.vmax);
+  const sources = arrays.map(numericValues);
   let lo = Infinity;
   let hi = -Infinity;
-  if (needMinMax) {
-    for (const array of arrays) {
-      const values = numericValues(array);
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i];
-        if (v - v !== 0) continue; // NaN and ±inf
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
+  let count = 0;
+  for (const values of sources) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v - v !== 0) continue; // NaN and ±inf
+      count++;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
     }
   }
-  const finite = needSorted ? finiteValues(arrays) : undefined;
-  const limit = (given: Limit | undefined, fallback: number): number => {
-    if (given === undefined) return fallback;
-    if ("value" in given) return given.value;
-    if (finite === undefined || finite.values.length === 0) {
-      throw new CodecError(
-        "unprocessable",
-        "invalid_range",
-        `p${given.percentile} needs finite values, but the array has none`,
-      );
-    }
-    return nanPercentile(finite.values, given.percentile, finite.round);
-  };
-  const empty = lo > hi;
+  const finite: FiniteValues = { sources, lo, hi, count };
+  const asked = [options.vmin, options.vmax].flatMap((l) =>
+    l !== undefined && "percentile" in l ? [l.percentile] : []
+  );
+  if (asked.length > 0 && count === 0) {
+    throw new CodecError(
+      "unprocessable",
+      "invalid_range",
+      `p${asked[0]} needs finite values, but the array has none`,
+    );
+  }
+  const dtype = arrays[0]?.dtype ?? "float64";
+  const round = dtype === "float16"
+    ? Math.f16round
+    : dtype === "float32"
+    ? Math.fround
+    : (x: number) => x;
+  const percentiles = nanPercentiles(finite, asked, round);
+  const limit = (given: Limit | undefined, fallback: number): number =>
+    given === undefined
+      ? fallback
+      : "value" in given
+      ? given.value
+      : percentiles.get(given.percentile) as number;
+  const empty = count === 0;
   const vmin = limit(options.vmin, empty ? NaN : lo);
   const vmax = limit(options.vmax, empty ? NaN : hi);
   const given = options.vmin !== undefined || options.vmax !== undefined;
@@ -335,97 +343,112 @@ function unrepresentable(array: PixelArray, index: number): CodecError {
   );
 }
 
-/** The finite values of several arrays in one array to select from, and their precision. */
-function finiteValues(
-  arrays: readonly PixelArray[],
-): { values: Float32Array | Float64Array; round: (x: number) => number } {
-  const wide = arrays.some((a) => workType(a.dtype) === "float64");
-  let total = 0;
-  for (const a of arrays) total += a.data.length;
-  const values = wide ? new Float64Array(total) : new Float32Array(total);
-  let n = 0;
-  for (const a of arrays) {
-    const src = numericValues(a);
-    for (let i = 0; i < src.length; i++) {
-      const v = src[i];
-      if (v - v === 0) values[n++] = v;
-    }
-  }
-  const dtype = arrays[0]?.dtype ?? "float64";
-  const round = dtype === "float16"
-    ? Math.f16round
-    : dtype === "float32"
-    ? Math.fround
-    : (x: number) => x;
-  return { values: values.subarray(0, n), round };
+/** The values of one or more arrays, with the minimum, maximum and count of the finite ones. */
+interface FiniteValues {
+  readonly sources: readonly NumericValues[];
+  readonly lo: number;
+  readonly hi: number;
+  readonly count: number;
 }
 
 /**
- * `np.nanpercentile(values, p)` with the default linear method, from the two order
- * statistics around its virtual index. NumPy interpolates in float64 after subtracting
- * the two neighbours in the array's own dtype (`round`).
+ * `np.nanpercentile(values, p)` of the finite values for each asked `p`, with NumPy's
+ * default linear method: the two order statistics around the virtual index
+ * `(count - 1) * p / 100`, interpolated in float64 after subtracting them in the array's
+ * own dtype (`round`), as NumPy's `_lerp` does.
  */
-function nanPercentile(
-  values: Float32Array | Float64Array,
-  p: number,
+function nanPercentiles(
+  finite: FiniteValues,
+  asked: readonly number[],
   round: (x: number) => number,
-): number {
-  const n = values.length;
-  const virtual = (n - 1) * (p / 100);
-  if (virtual >= n - 1) return orderStatistic(values, n - 1);
-  const k = Math.floor(virtual);
-  const below = orderStatistic(values, k);
-  const above = orderStatistic(values, k + 1);
-  const t = virtual - k;
-  const diff = round(above - below);
-  return t >= 0.5 ? above - diff * (1 - t) : below + diff * t;
+): Map<number, number> {
+  const n = finite.count;
+  const ranks = new Set<number>();
+  for (const p of asked) {
+    const virtual = (n - 1) * (p / 100);
+    if (virtual >= n - 1) ranks.add(n - 1);
+    else ranks.add(Math.floor(virtual)).add(Math.floor(virtual) + 1);
+  }
+  const at = orderStatistics(finite, [...ranks]);
+  const out = new Map<number, number>();
+  for (const p of asked) {
+    const virtual = (n - 1) * (p / 100);
+    if (virtual >= n - 1) {
+      out.set(p, at.get(n - 1) as number);
+      continue;
+    }
+    const k = Math.floor(virtual);
+    const below = at.get(k) as number;
+    const above = at.get(k + 1) as number;
+    const t = virtual - k;
+    const diff = round(above - below);
+    out.set(p, t >= 0.5 ? above - diff * (1 - t) : below + diff * t);
+  }
+  return out;
 }
 
-/** Buckets of the histogram that narrows an order statistic down before selecting. */
+/** Buckets of the histogram that narrows order statistics down before selecting. */
 const BUCKETS = 65536;
 
-/** Histograms of value arrays, kept while their arrays live, so that limits share one. */
-const histograms = new WeakMap<
-  Float32Array | Float64Array,
-  { lo: number; scale: number; cumulative: Float64Array }
->();
-
 /**
- * The value a sort would put at index `k` (0-based) of finite values, without sorting:
- * a 65 536-bucket histogram between the minimum and maximum (bucketing is monotonic)
- * finds the bucket holding rank `k`, and Hoare's selection runs on that bucket's values.
+ * The values a sort of the finite values would put at some ranks (0-based), without
+ * sorting: a 65 536-bucket histogram between the minimum and maximum (bucketing is
+ * monotonic) finds each rank's bucket, one more pass gathers those buckets' values, and
+ * Hoare's selection runs within each.
  */
-function orderStatistic(values: Float32Array | Float64Array, k: number): number {
-  let h = histograms.get(values);
-  if (h === undefined) {
-    let lo = Infinity;
-    let hi = -Infinity;
+function orderStatistics(finite: FiniteValues, ranks: readonly number[]): Map<number, number> {
+  const { sources, lo, hi } = finite;
+  const out = new Map<number, number>();
+  if (lo === hi) {
+    for (const k of ranks) out.set(k, lo);
+    return out;
+  }
+  const scale = (BUCKETS - 1) / (hi - lo);
+  if (!Number.isFinite(scale) || !Number.isFinite(hi - lo)) {
+    const all = new Float64Array(finite.count);
+    let j = 0;
+    for (const values of sources) {
+      for (let i = 0; i < values.length; i++) if (values[i] - values[i] === 0) all[j++] = values[i];
+    }
+    all.sort();
+    for (const k of ranks) out.set(k, all[k]);
+    return out;
+  }
+  const cumulative = new Float64Array(BUCKETS);
+  for (const values of sources) {
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+      if (v - v === 0) cumulative[((v - lo) * scale) | 0]++;
     }
-    if (lo === hi) return lo;
-    const scale = (BUCKETS - 1) / (hi - lo);
-    if (!Number.isFinite(scale) || !Number.isFinite(hi - lo)) {
-      return selectRange(values.slice(), k);
+  }
+  for (let b = 1; b < BUCKETS; b++) cumulative[b] += cumulative[b - 1];
+  const bucketOf = (k: number) => {
+    let b = 0;
+    while (cumulative[b] <= k) b++;
+    return b;
+  };
+  const slots = new Int32Array(BUCKETS).fill(-1);
+  const gathered: Float64Array[] = [];
+  for (const k of ranks) {
+    const b = bucketOf(k);
+    if (slots[b] >= 0) continue;
+    slots[b] = gathered.length;
+    gathered.push(new Float64Array(cumulative[b] - (b === 0 ? 0 : cumulative[b - 1])));
+  }
+  const filled = new Int32Array(gathered.length);
+  for (const values of sources) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v - v !== 0) continue;
+      const slot = slots[((v - lo) * scale) | 0];
+      if (slot >= 0) gathered[slot][filled[slot]++] = v;
     }
-    const counts = new Float64Array(BUCKETS + 1);
-    for (let i = 0; i < values.length; i++) counts[((values[i] - lo) * scale) | 0]++;
-    for (let b = 1; b <= BUCKETS; b++) counts[b] += counts[b - 1];
-    h = { lo, scale, cumulative: counts };
-    histograms.set(values, h);
   }
-  const { lo, scale, cumulative } = h;
-  let bucket = 0;
-  while (cumulative[bucket] <= k) bucket++;
-  const before = bucket === 0 ? 0 : cumulative[bucket - 1];
-  const inBucket = new Float64Array(cumulative[bucket] - before);
-  for (let i = 0, j = 0; i < values.length; i++) {
-    const v = values[i];
-    if ((((v - lo) * scale) | 0) === bucket) inBucket[j++] = v;
+  for (const k of ranks) {
+    const b = bucketOf(k);
+    out.set(k, selectRange(gathered[slots[b]], k - (b === 0 ? 0 : cumulative[b - 1])));
   }
-  return selectRange(inBucket, k - before);
+  return out;
 }
 
 /**
