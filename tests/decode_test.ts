@@ -5,7 +5,8 @@ import type { PixelArray } from "../lib/arrays/types.ts";
 import { assertError, post, readFixture, readGzipFixture } from "./_arrays.ts";
 import { PROJECT_DIR, withServer } from "./_server.ts";
 
-const ACCEPTED = "image/png, image/jpeg, image/gif, image/tiff, application/octet-stream";
+const ACCEPTED =
+  "image/png, image/jpeg, image/gif, image/tiff, application/octet-stream, multipart/form-data";
 
 /** POSTs bytes to a /decode route and reads the array it answers. */
 async function decode(

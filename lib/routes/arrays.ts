@@ -21,7 +21,13 @@ import { encodeNpy } from "../arrays/npy.ts";
 import { checkDisplay, wantsDisplay } from "../arrays/display.ts";
 import { checkElementCount, checkPixels } from "../arrays/layout.ts";
 import { DISPLAY_PARAMS, displayParams } from "../http/display_params.ts";
-import { arrayBodyKind, parseArrayBody } from "../arrays/parse.ts";
+import {
+  ARRAY_BODY_TYPES,
+  type ArrayBodyKind,
+  arrayBodyKind,
+  parseArrayBody,
+} from "../arrays/parse.ts";
+import { isFormData, type UploadedPart, uploadedPart } from "../http/form_upload.ts";
 import { parseShapeParam } from "../arrays/raw.ts";
 import type { PixelArray } from "../arrays/types.ts";
 import { readBody } from "../body.ts";
@@ -59,6 +65,60 @@ const DECODE_MEDIA_TYPES: readonly string[] = [
 function bodyMediaType(request: Request): string {
   const type = request.headers.get("content-type")?.split(";")[0].trim().toLowerCase();
   return type === undefined || type === "" ? "application/octet-stream" : type;
+}
+
+/** `?field=`: which part of a form upload to read. */
+const FIELD_PARAM: QueryParam = {
+  name: "field",
+  type: "string",
+  description: "multipart/form-data uploads: the part to read; default the first file part",
+};
+
+/** A body as a route reads it: the bytes, and what its own media type says of them. */
+interface Upload<K> {
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  /** What `kindOf` made of the request's media type; absent for a form upload. */
+  readonly kind?: K;
+  /** The uploaded part of a form upload. */
+  readonly part?: UploadedPart;
+}
+
+/**
+ * Reads a request body within the byte limit: the body itself, checked by `kindOf` before
+ * any byte is read, or the chosen file part of a `multipart/form-data` upload.
+ */
+async function readUpload<K>(
+  request: Request,
+  url: URL,
+  maxBytes: number,
+  kindOf: (mediaType: string) => K,
+): Promise<Upload<K>> {
+  const type = bodyMediaType(request);
+  const field = url.searchParams.get("field") ?? undefined;
+  if (!isFormData(type)) {
+    if (field !== undefined) {
+      throw new BadRequest(
+        "invalid_parameter",
+        "field picks a part of a multipart/form-data upload; this body is " + type,
+      );
+    }
+    const kind = kindOf(type);
+    return { bytes: await readBody(request, maxBytes), kind };
+  }
+  const body = await readBody(request, maxBytes);
+  const part = await uploadedPart(body, request.headers.get("content-type") ?? "", field);
+  return { bytes: part.bytes, part };
+}
+
+/**
+ * What an uploaded part holds: by its own media type, else (none, or an octet stream) by
+ * its file name's extension, else sniffed from its bytes.
+ */
+function arrayKindOf(part: UploadedPart | undefined): ArrayBodyKind {
+  const byType = part === undefined ? undefined : ARRAY_BODY_TYPES[part.type];
+  if (byType !== undefined && byType !== "octet-stream") return byType;
+  const extension = /\.(json|npy|npz)$/i.exec(part?.filename ?? "")?.[1].toLowerCase();
+  return extension === undefined ? "octet-stream" : extension as ArrayBodyKind;
 }
 
 /** Headers of an array response. */
@@ -138,6 +198,7 @@ export const RENDER_PARAMS: readonly QueryParam[] = [
   { name: "dtype", type: "string", description: "raw bytes: their dtype (with shape)" },
   { name: "key", type: "string", description: ".npz: the array to read" },
   ...DISPLAY_PARAMS,
+  FIELD_PARAM,
 ];
 
 /** The query parameters of `POST /decode.{json,npy}`. */
@@ -150,6 +211,7 @@ export const DECODE_PARAMS: readonly QueryParam[] = [
     enum: ARRAY_MODES,
     description: "gray, rgb or rgba; default rgba when any pixel is not opaque, else rgb",
   },
+  FIELD_PARAM,
 ];
 
 /**
@@ -196,8 +258,8 @@ export function arraysRoutes(services: Services): Route[] {
           throw new BadRequest("invalid_parameter", "dtype describes raw bytes and needs shape");
         }
         const shape = shapeText === null ? undefined : parseShapeParam(shapeText);
-        const kind = arrayBodyKind(bodyMediaType(request));
-        const array = parseArrayBody(await readBody(request, config.maxBodyBytes), kind, {
+        const upload = await readUpload(request, url, config.maxBodyBytes, arrayBodyKind);
+        const array = parseArrayBody(upload.bytes, upload.kind ?? arrayKindOf(upload.part), {
           shape,
           dtype,
           key: url.searchParams.get("key") ?? undefined,
@@ -239,13 +301,14 @@ export function arraysRoutes(services: Services): Route[] {
         const format = params.ext as ArrayFormat;
         const { mode, order } = layoutParams(url);
         const asked = dispositionRequest(url, `pixels.${format}`);
-        const type = bodyMediaType(request);
-        if (!DECODE_MEDIA_TYPES.includes(type)) {
+        const { bytes: body } = await readUpload(request, url, config.maxBodyBytes, (type) => {
+          if (DECODE_MEDIA_TYPES.includes(type)) return type;
           throw new UnsupportedMediaType(
-            `Content-Type ${type} is not read here; send one of ${DECODE_MEDIA_TYPES.join(", ")}`,
+            `Content-Type ${type} is not read here; send one of ${
+              [...DECODE_MEDIA_TYPES, "multipart/form-data"].join(", ")
+            }`,
           );
-        }
-        const body = await readBody(request, config.maxBodyBytes);
+        });
         const image = await decodeSourceImage(body, config.maxPixels);
         return arrayResponse(imageToArray(image, { mode, order }), format, {
           filename: asked.filename,
