@@ -240,3 +240,15 @@ Deno.test("POST /render.png?cmap= reads a JSON depth map of floats as float64", 
     assert.deepEqual([...pixels.rgba].filter((_, i) => i % 4 === 0), [0, 64, 128, 255]);
   });
 });
+
+Deno.test("POST /render.png refuses a misspelt display parameter, naming the real ones", async () => {
+  await withServer(async ({ base }) => {
+    await assertError(
+      await post(`${base}/render.png?cmpa=viridis`, npy(DEPTH), NPY),
+      400,
+      "unknown_parameter",
+      '"cmpa" is not a query parameter of POST /render.png; it takes background, clip, cmap, ' +
+        "download, dtype, field, filename, key, order, quality, shape, vmax, vmin",
+    );
+  });
+});
