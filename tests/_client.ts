@@ -34,6 +34,13 @@ export async function fetchTaskArgs(workdir: string): Promise<string[]> {
 }
 
 /**
+ * What Deno itself prints on standard error when several runs start at once and one waits
+ * for another's lock on `node_modules`: the runtime's note, not the client's output.
+ */
+const NODE_MODULES_LOCK_NOTE =
+  /^(\x1b\[[0-9;]*m)?Blocking(\x1b\[0m)? waiting for file lock on node_modules directory\n/gm;
+
+/**
  * Runs the client from `workdir` with the task's permissions.
  *
  * @param workdir The user's folder (`INIT_CWD`).
@@ -51,7 +58,7 @@ export async function runClient(workdir: string, ...args: string[]): Promise<Cli
   return {
     code: output.code,
     stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
+    stderr: decoder.decode(output.stderr).replace(NODE_MODULES_LOCK_NOTE, ""),
   };
 }
 
