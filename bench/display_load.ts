@@ -80,8 +80,11 @@ async function timePost(url: string, body: Uint8Array<ArrayBuffer>): Promise<num
   return performance.now() - start;
 }
 
-/** matplotlib's milliseconds per image, `iterations` times in one Python process. */
-async function timeMatplotlib(path: string, iterations: number): Promise<number[]> {
+/** matplotlib's wall and CPU milliseconds per image, `iterations` times in one Python process. */
+async function timeMatplotlib(
+  path: string,
+  iterations: number,
+): Promise<{ ms: number[]; cpu_ms: number[] }> {
   const script = `${PROJECT_DIR}/bench/_display_matplotlib.py`;
   const args = [DEBIAN_PYTHON, script, path, String(iterations)];
   const [program, programArgs] = PINNED.server === undefined
@@ -89,7 +92,7 @@ async function timeMatplotlib(path: string, iterations: number): Promise<number[
     : ["taskset", ["-c", PINNED.server, ...args]];
   const out = await new Deno.Command(program, { args: programArgs, stderr: "inherit" }).output();
   if (!out.success) throw new Error("bench/_display_matplotlib.py failed");
-  return JSON.parse(new TextDecoder().decode(out.stdout)).ms;
+  return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
 const dir = await Deno.makeTempDir({ prefix: "pixserve-display-" });
@@ -109,50 +112,79 @@ try {
   await timePost(cmapUrl, depthNpy);
   await timePost(rgbUrl, rgbNpy);
   const times: Record<string, number[]> = { cmap: [], rgb: [], matplotlib: [] };
+  const cpu: Record<string, number[]> = { cmap: [], rgb: [], matplotlib: [] };
+  /** Wall times of PER_ROUND posts, and the server's CPU milliseconds per post. */
+  const posts = async (name: string, url: string, body: Uint8Array<ArrayBuffer>) => {
+    const before = await server.cpuSeconds();
+    for (let i = 0; i < PER_ROUND; i++) times[name].push(await timePost(url, body));
+    cpu[name].push((await server.cpuSeconds() - before) * 1000 / PER_ROUND);
+  };
   for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < PER_ROUND; i++) times.cmap.push(await timePost(cmapUrl, depthNpy));
-    for (let i = 0; i < PER_ROUND; i++) times.rgb.push(await timePost(rgbUrl, rgbNpy));
-    times.matplotlib.push(...await timeMatplotlib(`${dir}/depth.npy`, PER_ROUND));
+    await posts("cmap", cmapUrl, depthNpy);
+    await posts("rgb", rgbUrl, rgbNpy);
+    const python = await timeMatplotlib(`${dir}/depth.npy`, PER_ROUND);
+    times.matplotlib.push(...python.ms);
+    cpu.matplotlib.push(...python.cpu_ms);
   }
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-  console.log(`POST /render.png?${QUERY} (float32)  median ${m.cmap.toFixed(1)} ms`);
-  console.log(`POST /render.png (uint8 RGB, same picture)          median ${m.rgb.toFixed(1)} ms`);
+  const c = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, median(v)]));
+  const line = (label: string, name: string) =>
+    console.log(
+      `${label.padEnd(48)} median ${m[name].toFixed(1).padStart(7)} ms wall, ` +
+        `${c[name].toFixed(1).padStart(7)} ms CPU`,
+    );
+  line(`POST /render.png?${QUERY}`, "cmap");
+  line("POST /render.png (uint8 RGB, same picture)", "rgb");
+  line("matplotlib.pyplot.imsave + np.nanpercentile", "matplotlib");
   console.log(
-    `matplotlib.pyplot.imsave + np.nanpercentile     median ${m.matplotlib.toFixed(1)} ms`,
+    `matplotlib / pixserve cmap: ${(m.matplotlib / m.cmap).toFixed(1)}× wall, ` +
+      `${(c.matplotlib / c.cmap).toFixed(1)}× CPU (target ≥ 10×)`,
   );
-  console.log(`matplotlib / pixserve cmap: ${(m.matplotlib / m.cmap).toFixed(1)}× (target ≥ 10×)`);
-  console.log(`pixserve cmap / uint8 RGB: ${(m.cmap / m.rgb).toFixed(2)}× (target ≤ 1.5×)`);
+  console.log(
+    `pixserve cmap / uint8 RGB: ${(m.cmap / m.rgb).toFixed(2)}× wall, ` +
+      `${(c.cmap / c.rgb).toFixed(2)}× CPU (target ≤ 1.5×)`,
+  );
 } finally {
   await server.stop();
 }
 
-// Responsiveness: pixserve alone and unpinned, as bench/responsive_load.ts runs it.
-const script = `${dir}/post.lua`;
-await Deno.writeTextFile(
-  script,
-  `local f = assert(io.open("${dir}/depth.npy", "rb"))
+// Responsiveness: pixserve alone and unpinned, as bench/responsive_load.ts runs it; the same
+// load of uint8 RGB renders (no mapping) is the baseline, in the same run.
+await Deno.writeFile(`${dir}/rgb.npy`, rgbNpy);
+const scripts: Record<string, string> = {};
+for (const name of ["depth", "rgb"]) {
+  scripts[name] = `${dir}/${name}.lua`;
+  await Deno.writeTextFile(
+    scripts[name],
+    `local f = assert(io.open("${dir}/${name}.npy", "rb"))
 local body = f:read("*a")
 f:close()
 wrk.method = "POST"
 wrk.body = body
 wrk.headers["Content-Type"] = "application/x-npy"
 `,
-);
+  );
+}
 const alone = await startPixserve(freePort(), ["--quiet"]);
 try {
-  console.log(
-    `\n4 connections POST /render.png?${QUERY} for ${seconds} s while GET /health is probed`,
-  );
+  console.log(`\n4 connections POST /render.png for ${seconds} s while GET /health is probed`);
   await (await fetch(`${alone.base}/health`)).arrayBuffer();
-  const [load, health] = await Promise.all([
-    wrk(`${alone.base}/render.png?${QUERY}`, { seconds, connections: 4, script }),
-    probe(`${alone.base}/health`, seconds - 1),
-  ]);
-  console.log(
-    `renders: ${fmt(load.rps)} req/s, p50 ${load.p50} ms, non-2xx ${load.errors}; ` +
-      `/health: p50 ${health.p50.toFixed(2)} ms, p99 ${health.p99.toFixed(2)} ms, ` +
-      `max ${health.max.toFixed(2)} ms over ${health.count} requests (target p99 < 20 ms)`,
-  );
+  for (
+    const [label, path, body] of [
+      [`float32 ?${QUERY}`, `/render.png?${QUERY}`, "depth"],
+      ["uint8 RGB (baseline)", "/render.png", "rgb"],
+    ]
+  ) {
+    const [load, health] = await Promise.all([
+      wrk(`${alone.base}${path}`, { seconds, connections: 4, script: scripts[body] }),
+      probe(`${alone.base}/health`, seconds - 1),
+    ]);
+    console.log(
+      `${label.padEnd(42)} ${fmt(load.rps)} req/s, non-2xx ${load.errors}; /health p50 ` +
+        `${health.p50.toFixed(2)} ms, p99 ${health.p99.toFixed(2)} ms, max ` +
+        `${health.max.toFixed(2)} ms over ${health.count} requests (target p99 < 20 ms)`,
+    );
+  }
 } finally {
   await alone.stop();
   await Deno.remove(dir, { recursive: true });

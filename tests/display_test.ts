@@ -257,3 +257,15 @@ Deno.test("parseNpy() reads the int64 fixture np.save wrote", async () => {
   assert.deepEqual(array.shape, [4, 6]);
   assert.deepEqual([...array.data].slice(0, 4), [0n, 11n, 22n, 33n]);
 });
+
+Deno.test("displayRange() takes percentiles of values whose span overflows float64", () => {
+  const a: PixelArray = {
+    shape: [1, 3],
+    dtype: "float64",
+    data: new Float64Array([1e308, 0, -1e308]),
+  };
+  for (const [p, expected] of [[0, -1e308], [50, 0], [100, 1e308]]) {
+    const range = displayRange([a], { vmin: { percentile: p }, vmax: { value: Infinity } });
+    assert.equal(range.vmin, expected, `p${p}`);
+  }
+});

@@ -167,6 +167,10 @@ export function displayRange(
   arrays: readonly PixelArray[],
   options: Pick<DisplayOptions, "vmin" | "vmax">,
 ): DisplayRange {
+  const { vmin: low, vmax: high } = options;
+  if (low !== undefined && "value" in low && high !== undefined && "value" in high) {
+    return checkedRange(low.value, high.value, options);
+  }
   const sources = arrays.map(numericValues);
   let lo = Infinity;
   let hi = -Infinity;
@@ -205,8 +209,19 @@ export function displayRange(
       ? given.value
       : percentiles.get(given.percentile) as number;
   const empty = count === 0;
-  const vmin = limit(options.vmin, empty ? NaN : lo);
-  const vmax = limit(options.vmax, empty ? NaN : hi);
+  return checkedRange(
+    limit(options.vmin, empty ? NaN : lo),
+    limit(options.vmax, empty ? NaN : hi),
+    options,
+  );
+}
+
+/** The range, refused when a limit was given and `vmin >= vmax`. */
+function checkedRange(
+  vmin: number,
+  vmax: number,
+  options: Pick<DisplayOptions, "vmin" | "vmax">,
+): DisplayRange {
   const given = options.vmin !== undefined || options.vmax !== undefined;
   if (given && !(vmin < vmax)) {
     throw new CodecError(
