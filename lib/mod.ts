@@ -148,3 +148,28 @@ export { EncodePool, type EncodePoolOptions, RETRY_AFTER_SECONDS } from "./image
 export { ServiceUnavailable } from "./errors.ts";
 export { createServices, type Services, type ServicesOptions } from "./services.ts";
 export { type IsolateServer, serveAll, serveIsolate, stopAll } from "./serve.ts";
+export {
+  checkDisplay,
+  type DisplayChannels,
+  type DisplayIndexed,
+  type DisplayOptions,
+  type DisplayPixels,
+  type DisplayRange,
+  displayRange,
+  expandIndexed,
+  labelColor,
+  LABELS,
+  type Limit,
+  mapDisplay,
+  renderDisplay,
+  wantsDisplay,
+} from "./arrays/display.ts";
+export {
+  colorbar,
+  type Colormap,
+  colormap,
+  COLORMAP_NAMES,
+  isColormap,
+} from "./arrays/colormaps.ts";
+export { encodeIndexedPng } from "./image/png_indexed.ts";
+export { type DisplayJob, encodeDisplay } from "./image/display_job.ts";
