@@ -7,7 +7,8 @@ import { assertSamplePattern, decodePixels } from "./_pixels.ts";
 import { withServer } from "./_server.ts";
 
 const NPY = "application/x-npy";
-const ACCEPTED = "application/json, application/x-npy, application/zip, application/octet-stream";
+const ACCEPTED =
+  "application/json, application/x-npy, application/zip, application/octet-stream, multipart/form-data";
 
 /** POSTs a body to /render.png and decodes the answer. */
 async function render(

@@ -21,12 +21,7 @@ import { encodeNpy } from "../arrays/npy.ts";
 import { checkDisplay, wantsDisplay } from "../arrays/display.ts";
 import { checkElementCount, checkPixels } from "../arrays/layout.ts";
 import { DISPLAY_PARAMS, displayParams } from "../http/display_params.ts";
-import {
-  ARRAY_BODY_TYPES,
-  type ArrayBodyKind,
-  arrayBodyKind,
-  parseArrayBody,
-} from "../arrays/parse.ts";
+import { ARRAY_BODY_TYPES, type ArrayBodyKind, parseArrayBody } from "../arrays/parse.ts";
 import { isFormData, type UploadedPart, uploadedPart } from "../http/form_upload.ts";
 import { parseShapeParam } from "../arrays/raw.ts";
 import type { PixelArray } from "../arrays/types.ts";
@@ -108,6 +103,17 @@ async function readUpload<K>(
   const body = await readBody(request, maxBytes);
   const part = await uploadedPart(body, request.headers.get("content-type") ?? "", field);
   return { bytes: part.bytes, part };
+}
+
+/** What a `/render` body holds, by its media type; the 415 also names form uploads. */
+function renderBodyKind(mediaType: string): ArrayBodyKind {
+  const kind = ARRAY_BODY_TYPES[mediaType];
+  if (kind !== undefined) return kind;
+  throw new UnsupportedMediaType(
+    `Content-Type ${mediaType} is not read here; send one of ${
+      [...Object.keys(ARRAY_BODY_TYPES), "multipart/form-data"].join(", ")
+    }`,
+  );
 }
 
 /**
@@ -258,7 +264,7 @@ export function arraysRoutes(services: Services): Route[] {
           throw new BadRequest("invalid_parameter", "dtype describes raw bytes and needs shape");
         }
         const shape = shapeText === null ? undefined : parseShapeParam(shapeText);
-        const upload = await readUpload(request, url, config.maxBodyBytes, arrayBodyKind);
+        const upload = await readUpload(request, url, config.maxBodyBytes, renderBodyKind);
         const array = parseArrayBody(upload.bytes, upload.kind ?? arrayKindOf(upload.part), {
           shape,
           dtype,
