@@ -10,8 +10,7 @@
  * @module
  */
 
-import { constants, deflateSync } from "node:zlib";
-import { crc32 } from "./png.ts";
+import { constants, crc32, deflateSync } from "node:zlib";
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const FILTER_SUB = 1;
