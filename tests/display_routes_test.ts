@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { inflateSync } from "node:zlib";
+import { zipSync } from "fflate";
 import { encodeNpy } from "../lib/arrays/npy.ts";
 import { labelColor } from "../lib/arrays/display.ts";
 import { COLORMAP_NAMES } from "../lib/arrays/colormaps.ts";
@@ -250,5 +251,30 @@ Deno.test("POST /render.png refuses a misspelt display parameter, naming the rea
       '"cmpa" is not a query parameter of POST /render.png; it takes background, clip, cmap, ' +
         "download, dtype, field, filename, key, order, quality, shape, vmax, vmin",
     );
+  });
+});
+
+Deno.test("POST /render.png?cmap= reads raw int16 bytes and float16 in an .npz", async () => {
+  await withServer(async ({ base }) => {
+    const raw = new Uint8Array(new Int16Array([-300, 0, 300, 600]).buffer);
+    const res = await post(
+      `${base}/render.png?shape=2,2&dtype=int16&cmap=gray`,
+      raw,
+      "application/octet-stream",
+    );
+    assert.equal(res.status, 200);
+    const pixels = await decodePixels(new Uint8Array(await res.arrayBuffer()));
+    // (v + 300) / 900 * 256, truncated: 0, 85, 170, and 600 is vmax: the last entry.
+    assert.deepEqual([...pixels.rgba].filter((_, i) => i % 4 === 0), [0, 85, 170, 255]);
+    const half = encodeNpy({
+      shape: [1, 3],
+      dtype: "float16",
+      data: new Float16Array([0, 0.5, 1]),
+    });
+    const npz = zipSync({ "depth.npy": half });
+    const zipped = await post(`${base}/render.png?cmap=gray&vmin=0&vmax=1`, npz, "application/zip");
+    assert.equal(zipped.status, 200);
+    const gray = await decodePixels(new Uint8Array(await zipped.arrayBuffer()));
+    assert.deepEqual([...gray.rgba].filter((_, i) => i % 4 === 0), [0, 128, 255]);
   });
 });
