@@ -34,11 +34,13 @@ export async function fetchTaskArgs(workdir: string): Promise<string[]> {
 }
 
 /**
- * What Deno itself prints on standard error when several runs start at once and one waits
- * for another's lock on `node_modules`: the runtime's note, not the client's output.
+ * Standard error without the note Deno itself prints when several runs start at once and
+ * one waits for another's lock on `node_modules`: the runtime's line, not the client's.
  */
-const NODE_MODULES_LOCK_NOTE =
-  /^(\x1b\[[0-9;]*m)?Blocking(\x1b\[0m)? waiting for file lock on node_modules directory\n/gm;
+function withoutLockNote(stderr: string): string {
+  const note = "waiting for file lock on node_modules directory";
+  return stderr.split("\n").filter((line) => !line.endsWith(note)).join("\n");
+}
 
 /**
  * Runs the client from `workdir` with the task's permissions.
@@ -58,7 +60,7 @@ export async function runClient(workdir: string, ...args: string[]): Promise<Cli
   return {
     code: output.code,
     stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr).replace(NODE_MODULES_LOCK_NOTE, ""),
+    stderr: withoutLockNote(decoder.decode(output.stderr)),
   };
 }
 
