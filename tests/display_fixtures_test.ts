@@ -55,3 +55,19 @@ Deno.test("fixtures/display are what make_display.py writes with Debian's matplo
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("lib/arrays/colormap_data.ts is what make_colormaps.py writes with Debian's matplotlib", async () => {
+  await ensureMatplotlib();
+  const dir = await Deno.makeTempDir({ prefix: "pixserve_colormaps_" });
+  try {
+    const script = `${PROJECT_DIR}/fixtures/colormaps/make_colormaps.py`;
+    const out = await run(DEBIAN_PYTHON, [script, `${dir}/colormap_data.ts`]);
+    assert.ok(out?.success, new TextDecoder().decode(out?.stderr));
+    assert.equal(
+      await Deno.readTextFile(`${dir}/colormap_data.ts`),
+      await Deno.readTextFile(`${PROJECT_DIR}/lib/arrays/colormap_data.ts`),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
