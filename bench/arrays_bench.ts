@@ -46,7 +46,7 @@ function toNested(array: PixelArray): number[][][] {
     const row: number[][] = [];
     for (let x = 0; x < w; x++) {
       const at = (y * w + x) * c;
-      row.push(Array.from(array.data.subarray(at, at + c)));
+      row.push(Array.from(array.data.subarray(at, at + c), Number));
     }
     rows.push(row);
   }

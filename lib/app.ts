@@ -14,6 +14,7 @@ import { createRouter, type Route } from "./router.ts";
 import { filesRoutes } from "./routes/files.ts";
 import { arraysRoutes } from "./routes/arrays.ts";
 import { docsRoutes } from "./routes/docs.ts";
+import { colormapsRoutes } from "./routes/colormaps.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { imageRoutes } from "./routes/image.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -55,6 +56,7 @@ export function appRoutes(
     ...healthRoutes(listeningPort),
     ...imageRoutes(services),
     ...arraysRoutes(services),
+    ...colormapsRoutes(services),
     ...filesRoutes(services),
     ...pageRoutes(),
     ...metricsRoutes(services),

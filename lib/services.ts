@@ -7,6 +7,8 @@
  */
 
 import type { Image } from "imagescript";
+import type { PixelArray } from "./arrays/types.ts";
+import type { DisplayJob } from "./image/display_job.ts";
 import type { Config } from "./config.ts";
 import { ByteLruCache } from "./image/cache.ts";
 import {
@@ -53,6 +55,17 @@ export interface Services {
   ) => Promise<EncodedImage>;
   /** The request metrics of this isolate, on the board all isolates of the server share. */
   readonly metrics: RequestMetrics;
+  /**
+   * Maps an array for display (colormap, rescale or labels) and encodes it, both on an
+   * encode worker; the array's buffer is moved there. Range errors come back as
+   * `CodecError`s.
+   */
+  readonly encodeDisplay: (
+    array: PixelArray,
+    job: Omit<DisplayJob, "shape" | "dtype">,
+    format: ImageFormat,
+    options?: EncodeOptions,
+  ) => Promise<EncodedImage>;
   /** Stops the encode workers. */
   close(): void;
 }
@@ -66,7 +79,7 @@ export interface PixelEncoder {
   encode(
     pixels: RgbaPixels | ChannelPixels,
     format: ImageFormat,
-    options?: { quality?: number; moveBuffer?: boolean },
+    options?: { quality?: number; moveBuffer?: boolean; display?: DisplayJob },
   ): Promise<Uint8Array<ArrayBuffer>>;
   /** Stops encoding; later calls are refused. */
   close(): void;
@@ -129,6 +142,17 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
       await tagBytes(await pool.encode(pixelsOf(image), format, encodeOptions), format),
     encodeChannels: async (pixels, format, encodeOptions = {}) =>
       await tagBytes(await pool.encode(pixels, format, encodeOptions), format),
+    encodeDisplay: async (array, job, format, encodeOptions = {}) => {
+      const [height, width] = array.shape;
+      const data = new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength);
+      const display = { ...job, shape: array.shape, dtype: array.dtype };
+      const bytes = await pool.encode({ width, height, channels: 4, data }, format, {
+        ...encodeOptions,
+        moveBuffer: true,
+        display,
+      });
+      return await tagBytes(bytes, format);
+    },
     metrics,
     close: () => pool.close(),
   };

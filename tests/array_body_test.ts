@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { arrayBodyKind, parseArrayBody } from "../lib/arrays/parse.ts";
-import { UnsupportedMediaType } from "../lib/errors.ts";
+import { CodecError } from "../lib/codec_error.ts";
 
 Deno.test("arrayBodyKind() reads a whole Content-Type, parameters and case", () => {
   const table: [string, string][] = [
@@ -15,7 +15,8 @@ Deno.test("arrayBodyKind() reads a whole Content-Type, parameters and case", () 
   assert.throws(
     () => arrayBodyKind("text/plain; charset=utf-8"),
     (err) =>
-      err instanceof UnsupportedMediaType && err.message.startsWith("Content-Type text/plain"),
+      err instanceof CodecError && err.kind === "unsupported_media" &&
+      err.message.startsWith("Content-Type text/plain"),
   );
 });
 

@@ -213,11 +213,12 @@ Deno.test("parseRawArray() reads little-endian uint16 and checks the length", as
 
 Deno.test("checkDtype() names the dtype it refuses", async () => {
   assert.equal(checkDtype("bool"), "bool");
+  assert.equal(checkDtype("int16"), "int16");
   await assertThrowsHttp(
-    () => checkDtype("int16"),
+    () => checkDtype("complex64"),
     422,
     "unsupported_dtype",
-    "dtype int16 is not supported; send one of uint8, bool, uint16, float32, float64",
+    `dtype complex64 is not supported; send one of ${"uint8, bool, uint16, float32, float64, int8, int16, int32, int64, uint32, uint64, float16"}`,
   );
 });
 

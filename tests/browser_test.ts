@@ -308,7 +308,7 @@ Deno.test("GET / in Chromium reads at phone width: one column, nothing wider tha
       const boxes = await Promise.all(
         (await page.locator(".panel").all()).map((panel) => panel.boundingBox()),
       );
-      assert.equal(boxes.length, 8);
+      assert.equal(boxes.length, 9);
       for (const box of boxes) {
         assert.ok(box !== null);
         assert.equal(box.x, boxes[0]?.x, "panels are not in one column");
@@ -413,6 +413,36 @@ Deno.test("GET / in Chromium: the forms show every format, upload round trips an
       if (Deno.env.get("UPDATE_SCREENSHOT") === "1") {
         await Deno.writeFile(`${PROJECT_DIR}/tests/page.png`, png);
       }
+    });
+  });
+});
+
+Deno.test("GET / in Chromium: the array panel shows a float depth map as matplotlib does, with its colour bar", async () => {
+  const fixtures = `${PROJECT_DIR}/fixtures/display`;
+  const depth = await Deno.readFile(`${fixtures}/depth32.npy`);
+  const expected = await decodePixels(await Deno.readFile(`${fixtures}/depth_p10_5_8.png`));
+  const { colorbar } = await import("../lib/arrays/colormaps.ts");
+  await withServer(async ({ base }) => {
+    await withPage(base, async (page, record) => {
+      await page.goto(`${base}/`);
+      await page.getByLabel(/^A single-channel/).setInputFiles({
+        name: "depth.npy",
+        mimeType: "application/octet-stream",
+        buffer: Buffer.from(depth),
+      });
+      await page.getByLabel("Colormap").selectOption("magma");
+      await page.getByLabel(/^vmin/).fill("p10.5");
+      await page.getByLabel(/^vmax/).fill("8");
+      await page.getByRole("button", { name: "Show the array" }).click();
+      const route = "/render.png?cmap=magma&vmin=p10.5&vmax=8";
+      const selector = `#array-result[data-state=ok][data-file="depth.npy"][data-route="${route}"]`;
+      await page.waitForSelector(selector);
+      const shown = page.locator(selector);
+      assert.deepEqual(await pagePixels(shown.locator("img").first()), expected);
+      const bar = await pagePixels(shown.locator("img.colorbar"));
+      assert.deepEqual(bar, { width: 512, height: 16, rgba: colorbar("magma", 512, 16) });
+      assert.equal(record.errors.join("\n"), "");
+      assert.equal(record.foreign.join("\n"), "");
     });
   });
 });

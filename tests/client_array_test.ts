@@ -167,7 +167,7 @@ Deno.test("fetch --data with an array the server refuses prints its JSON error, 
       assert.match(run.stdout, /^status: 422 Unprocessable Entity$/m);
       assert.match(
         run.stderr,
-        /^unsupported_dtype: dtype int64.* is not supported; send one of .*\n$/,
+        /^unsupported_dtype: int64 has no default 8-bit mapping .* add \?cmap=NAME .*\n$/,
       );
       assert.deepEqual(await listDir(dir), ["int64.npy"]);
     });

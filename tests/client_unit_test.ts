@@ -156,7 +156,21 @@ const ARGS: readonly [string[], Partial<FetchArgs> | "help" | RegExp][] = [
   [["http://h/a", "-C", "--data", "x.npy"], /-C resumes plain downloads/],
   [["http://h/a", "--array", "--range", "0-1", "-o", "a.png"], /--array needs the whole/],
   [["http://h/a", "--array", "-o", "a.npy"], /--array needs -o with an image/],
+  [["http://h/a", "--cmap", "viridis"], /--cmap, --vmin, --vmax and --background go with --array/],
+  [["depth.npy", "--array", "-o", "a.npy"], /--array needs -o with an image/],
+  [["depth.npy", "--array", "--range", "0-1", "-o", "a.png"], /a local --array file goes with/],
 ];
+
+Deno.test("readFetchArgs() reads --array FILE with display flags as a local render", () => {
+  assert.deepEqual(
+    readFetchArgs(["--array", "depth.npy", "--cmap", "viridis", "--vmin", "p2", "-o", "d.png"]),
+    {
+      file: "depth.npy",
+      output: "d.png",
+      display: { cmap: "viridis", vmin: "p2", vmax: undefined, background: undefined },
+    },
+  );
+});
 
 for (const [argv, expected] of ARGS) {
   Deno.test(`readFetchArgs(${JSON.stringify(argv)})`, () => {
@@ -173,7 +187,9 @@ for (const [argv, expected] of ARGS) {
       assert.equal(read, "help");
       return;
     }
-    if (read === "help" || read === "version") throw new Error(`${read} for ${argv.join(" ")}`);
+    if (read === "help" || read === "version" || "file" in read) {
+      throw new Error(`${typeof read === "string" ? read : "local array"} for ${argv.join(" ")}`);
+    }
     assert.equal(read.url.href, argv.find((a) => a.startsWith("http"))?.replace(/\/?$/, "") ?? "");
     for (const [key, value] of Object.entries(expected)) {
       assert.deepEqual(read[key as keyof FetchArgs], value, key);

@@ -5,7 +5,8 @@ import type { PixelArray } from "../lib/arrays/types.ts";
 import { assertError, post, readFixture, readGzipFixture } from "./_arrays.ts";
 import { PROJECT_DIR, withServer } from "./_server.ts";
 
-const ACCEPTED = "image/png, image/jpeg, image/gif, image/tiff, application/octet-stream";
+const ACCEPTED =
+  "image/png, image/jpeg, image/gif, image/tiff, application/octet-stream, multipart/form-data";
 
 /** POSTs bytes to a /decode route and reads the array it answers. */
 async function decode(
@@ -106,7 +107,9 @@ Deno.test("POST /decode.npy reads a JPEG of the sample within JPEG's error", asy
     assert.deepEqual(array.shape, [512, 512, 3]);
     for (const [y, x, rgb] of [[100, 100, [255, 0, 0]], [400, 400, [0, 0, 0]]] as const) {
       const at = (y * 512 + x) * 3;
-      rgb.forEach((v, c) => assert.ok(Math.abs(array.data[at + c] - v) <= 8, `(${x},${y})`));
+      rgb.forEach((v, c) =>
+        assert.ok(Math.abs(Number(array.data[at + c]) - v) <= 8, `(${x},${y})`)
+      );
     }
   });
 });

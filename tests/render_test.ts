@@ -7,7 +7,8 @@ import { assertSamplePattern, decodePixels } from "./_pixels.ts";
 import { withServer } from "./_server.ts";
 
 const NPY = "application/x-npy";
-const ACCEPTED = "application/json, application/x-npy, application/zip, application/octet-stream";
+const ACCEPTED =
+  "application/json, application/x-npy, application/zip, application/octet-stream, multipart/form-data";
 
 /** POSTs a body to /render.png and decodes the answer. */
 async function render(
@@ -214,13 +215,23 @@ for (
       "[1] has 1 item where [0] has 2; every list at one depth must be as long as the first",
     ],
     [
-      "a value past 255",
+      "a JSON value past 255 (int64) without a display mapping",
       "",
       "[[[0, 0, 0], [0, 0, 256]]]",
       "application/json",
       422,
+      "unsupported_dtype",
+      "int64 has no default 8-bit mapping (uint8, bool, uint16 and floats in [0, 1] have); " +
+      "add ?cmap=NAME (single channel), ?cmap=labels (integer masks) or ?vmin=&vmax= to rescale",
+    ],
+    [
+      "a JSON float past 1 without a display mapping",
+      "",
+      "[[0.5, 1.5]]",
+      "application/json",
+      422,
       "invalid_value",
-      "[0][1][2] is 256, not an integer from 0 to 255",
+      "[0][1] is 1.5; float64 pixels must lie in [0, 1] (add ?clip to clip them and map NaN to 0)",
     ],
     [
       "a 1-D list",
@@ -243,12 +254,22 @@ for (
     ],
     [
       "a raw dtype it does not read",
+      "?shape=2,2&dtype=complex64",
+      "abcdefgh",
+      "application/octet-stream",
+      422,
+      "unsupported_dtype",
+      "dtype complex64 is not supported; send one of uint8, bool, uint16, float32, float64, int8, int16, int32, int64, uint32, uint64, float16",
+    ],
+    [
+      "a raw int16 array without a display mapping",
       "?shape=2,2&dtype=int16",
       "abcdefgh",
       "application/octet-stream",
       422,
       "unsupported_dtype",
-      "dtype int16 is not supported; send one of uint8, bool, uint16, float32, float64",
+      "int16 has no default 8-bit mapping (uint8, bool, uint16 and floats in [0, 1] have); " +
+      "add ?cmap=NAME (single channel), ?cmap=labels (integer masks) or ?vmin=&vmax= to rescale",
     ],
     [
       "a malformed shape",
@@ -348,7 +369,8 @@ for (
       "",
       422,
       "unsupported_dtype",
-      "dtype int64 ('<i8') is not supported; send one of uint8, bool, uint16, float32, float64",
+      "int64 has no default 8-bit mapping (uint8, bool, uint16 and floats in [0, 1] have); " +
+      "add ?cmap=NAME (single channel), ?cmap=labels (integer masks) or ?vmin=&vmax= to rescale",
     ],
     [
       "five_channels.npy",

@@ -1,12 +1,15 @@
 /**
  * Pixel arrays as JSON nested lists, `[[[r, g, b], …], …]`: what
- * `json.dumps(arr.tolist())` writes and `np.asarray(json, dtype=np.uint8)` reads.
+ * `json.dumps(arr.tolist())` writes. Integers 0–255 read as `uint8` (what
+ * `np.asarray(json, dtype=np.uint8)` reads); any other number makes the array `int64`
+ * when every value is an integer within ±2^53, else `float64`, as `np.asarray(json)`
+ * would (so `json.dumps(depth.tolist())` of a float depth map arrives as float64).
  *
  * Both directions work on UTF-8 bytes, never on JavaScript arrays of arrays:
  * the encoder writes digits straight into one buffer, the parser checks the
  * JSON grammar and the array's shape in a single pass and writes each value
- * into a `Uint8Array`. Values are the integers 0–255 (`1.0` and `1e2` count
- * as integers, as in JSON's number model).
+ * into a `Uint8Array`, widened to a `Float64Array` at the first value that is not
+ * an integer 0–255 (`1.0` and `1e2` count as integers, as in JSON's number model).
  *
  * @module
  */
@@ -132,8 +135,8 @@ const ARRAY = 1;
 const OBJECT = 2;
 
 /**
- * Parses a JSON nested list of integers 0–255 into a `uint8` array, checking
- * the JSON grammar and the shape in one pass over the bytes.
+ * Parses a JSON nested list of numbers into an array (`uint8` for integers 0–255,
+ * else `int64` or `float64`), checking the JSON grammar and the shape in one pass.
  *
  * The shape is read from the first element at each depth; every later list
  * must match it. A problem with the array is reported only when the whole
@@ -141,9 +144,9 @@ const OBJECT = 2;
  *
  * @param bytes UTF-8 JSON (a leading byte-order mark is skipped).
  * @returns The array; `shape` has one axis per level of nesting.
- * @throws {CodecError} malformed: `invalid_json`: empty or malformed JSON, naming the byte offset.
- * @throws {CodecError} unprocessable: `ragged_array` (lists of unequal length, a list where a
- *   number belongs or the reverse), `invalid_value` (not an integer 0–255) or
+ * @throws {BadRequest} `invalid_json`: empty or malformed JSON, naming the byte offset.
+ * @throws {Unprocessable} `ragged_array` (lists of unequal length, a list where a
+ *   number belongs or the reverse), `invalid_value` (not a number) or
  *   `unsupported_shape` (not a list, or nested deeper than 3), each naming the
  *   first offending index path such as `[12][7][2]`.
  * @example
@@ -172,6 +175,10 @@ class ArrayJsonScanner {
   /** Index of the current element in each open list of the pixel structure. */
   readonly #index: number[] = [];
   readonly #out: Uint8Array;
+  /** The values as float64, once one is not an integer 0–255. */
+  #wide: Float64Array | undefined;
+  /** Whether every value so far is an integer within ±2^53. */
+  #integers = true;
   #n = 0;
   /** The first problem with the array; once set, only the grammar is checked. */
   #problem: CodecError | undefined;
@@ -201,7 +208,13 @@ class ArrayJsonScanner {
     }
     if (this.#i !== b.length) this.#syntax("the end of the body after the JSON value");
     if (this.#problem !== undefined) throw this.#problem;
-    return { shape: this.#shape, dtype: "uint8", data: this.#out.slice(0, this.#n) };
+    const wide = this.#wide;
+    if (wide === undefined) {
+      return { shape: this.#shape, dtype: "uint8", data: this.#out.slice(0, this.#n) };
+    }
+    const values = wide.slice(0, this.#n);
+    if (!this.#integers) return { shape: this.#shape, dtype: "float64", data: values };
+    return { shape: this.#shape, dtype: "int64", data: BigInt64Array.from(values, BigInt) };
   }
 
   /**
@@ -459,19 +472,17 @@ class ArrayJsonScanner {
       );
       return;
     }
-    if (!plain) v = Number(DECODER.decode(b.subarray(start, i)));
-    if (v > 255 || !Number.isInteger(v) || v < 0) {
-      const text = DECODER.decode(b.subarray(start, Math.min(i, start + 40)));
-      this.#fail(
-        new CodecError(
-          "unprocessable",
-          "invalid_value",
-          `${this.#path()} is ${text}, not an integer from 0 to 255`,
-        ),
-      );
+    if (!plain || v > 255) v = Number(DECODER.decode(b.subarray(start, i)));
+    if (this.#wide === undefined && v <= 255 && v >= 0 && Number.isInteger(v)) {
+      this.#out[this.#n++] = v;
       return;
     }
-    this.#out[this.#n++] = v;
+    if (this.#wide === undefined) {
+      this.#wide = new Float64Array(this.#out.length);
+      this.#wide.set(this.#out.subarray(0, this.#n));
+    }
+    if (!Number.isSafeInteger(v)) this.#integers = false;
+    this.#wide[this.#n++] = v;
   }
 
   /** At least one digit from `i`; returns the offset after the last. */
@@ -543,7 +554,7 @@ class ArrayJsonScanner {
         : new CodecError(
           "unprocessable",
           "invalid_value",
-          `${this.#path()} is ${what}, not an integer from 0 to 255`,
+          `${this.#path()} is ${what}, not a number`,
         ),
     );
   }

@@ -4,9 +4,10 @@
  *
  * Scaling to 8 bits (the same as `fixtures/arrays/make_fixtures.py` computes with NumPy):
  * - `uint8` as is; `bool` False → 0, True → 255;
+ * - other integer dtypes have no default (a 422 that names the display parameters);
  * - `uint16` → `round(v / 257)`, exactly `(v + 128) // 257`: the inverse of the
  *   usual 8 → 16 bit widening `v * 257`, so 65535 → 255 and 257·k → k;
- * - `float32`/`float64` in [0, 1] → `np.round(v * 255)`: the product in the
+ * - `float16`/`float32`/`float64` in [0, 1] → `np.round(v * 255)`: the product in the
  *   array's own precision, rounded half to even as NumPy does. NaN or a value
  *   outside [0, 1] is refused unless `clip`, which maps NaN to 0 and clips.
  *
@@ -17,7 +18,14 @@
  */
 
 import { CodecError } from "../codec_error.ts";
-import { elementCount, formatPath, formatShape, type PixelArray, unravelIndex } from "./types.ts";
+import {
+  type Dtype,
+  elementCount,
+  formatPath,
+  formatShape,
+  type PixelArray,
+  unravelIndex,
+} from "./types.ts";
 
 /** Channel order of 3- and 4-channel arrays: `bgr` is OpenCV's BGR/BGRA. */
 export type ChannelOrder = "rgb" | "bgr";
@@ -138,19 +146,40 @@ export function toUint8(array: PixelArray, clip: boolean): Uint8Array {
     for (let i = 0; i < src.length; i++) out[i] = src[i] === 0 ? 0 : 255;
   } else if (array.dtype === "uint16") {
     const table = uint16ToUint8();
-    for (let i = 0; i < src.length; i++) out[i] = table[src[i]];
+    const values = src as Uint16Array;
+    for (let i = 0; i < values.length; i++) out[i] = table[values[i]];
   } else {
-    const single = array.dtype === "float32";
-    for (let i = 0; i < src.length; i++) {
-      let v = src[i];
+    if (!isFloatDtype(array.dtype)) throw needsDisplayMapping(array.dtype);
+    const values = src as Float16Array | Float32Array | Float64Array;
+    const round = array.dtype === "float32"
+      ? Math.fround
+      : array.dtype === "float16"
+      ? Math.f16round
+      : (x: number) => x;
+    for (let i = 0; i < values.length; i++) {
+      let v = values[i];
       if (!(v >= 0 && v <= 1)) {
         if (!clip) throw outOfRange(array, i);
         v = v > 1 ? 1 : 0;
       }
-      out[i] = roundHalfEven(single ? Math.fround(v * 255) : v * 255);
+      out[i] = roundHalfEven(round(v * 255));
     }
   }
   return out;
+}
+
+/** Whether a dtype holds floating-point numbers. */
+function isFloatDtype(dtype: Dtype): boolean {
+  return dtype === "float16" || dtype === "float32" || dtype === "float64";
+}
+
+/** The error for a dtype without a default 8-bit mapping. */
+function needsDisplayMapping(dtype: Dtype): CodecError {
+  return new CodecError(
+    "unprocessable",
+    "unsupported_dtype",
+    `${dtype} has no default 8-bit mapping (uint8, bool, uint16 and floats in [0, 1] have)`,
+  );
 }
 
 /** Rounds to the nearest integer, ties to even, as `np.round`. */

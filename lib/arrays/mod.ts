@@ -42,3 +42,20 @@ export {
   type ArrayBodyOptions,
   parseArrayBody,
 } from "./parse.ts";
+export {
+  checkDisplay,
+  type DisplayChannels,
+  type DisplayIndexed,
+  type DisplayOptions,
+  type DisplayPixels,
+  type DisplayRange,
+  displayRange,
+  expandIndexed,
+  labelColor,
+  LABELS,
+  type Limit,
+  mapDisplay,
+  renderDisplay,
+  wantsDisplay,
+} from "./display.ts";
+export { colorbar, type Colormap, colormap, COLORMAP_NAMES, isColormap } from "./colormaps.ts";

@@ -47,10 +47,23 @@ const DESCR: Readonly<Record<Dtype, string>> = {
   uint16: "<u2",
   float32: "<f4",
   float64: "<f8",
+  int8: "|i1",
+  int16: "<i2",
+  int32: "<i4",
+  int64: "<i8",
+  uint32: "<u4",
+  uint64: "<u8",
+  float16: "<f2",
 };
 
-/** NumPy names of the type codes pixserve does not read, for error messages. */
-const OTHER_TYPES: Readonly<Record<string, string>> = {
+/** The dtype of each `.npy` type code pixserve reads (kind and item size). */
+const DTYPE_CODES: Readonly<Record<string, Dtype>> = {
+  u1: "uint8",
+  b1: "bool",
+  "?": "bool",
+  u2: "uint16",
+  f4: "float32",
+  f8: "float64",
   i1: "int8",
   i2: "int16",
   i4: "int32",
@@ -58,6 +71,10 @@ const OTHER_TYPES: Readonly<Record<string, string>> = {
   u4: "uint32",
   u8: "uint64",
   f2: "float16",
+};
+
+/** NumPy names of the type codes pixserve does not read, for error messages. */
+const OTHER_TYPES: Readonly<Record<string, string>> = {
   f16: "float128",
   c8: "complex64",
   c16: "complex128",
@@ -91,8 +108,8 @@ export function isNpy(bytes: Uint8Array): boolean {
  * @returns The array, C order, native byte order.
  * @throws {CodecError} malformed `invalid_npy`: no magic string, an unknown version, a
  *   truncated or malformed header, or data whose length disagrees with the header.
- * @throws {CodecError} unprocessable `unsupported_dtype` naming a dtype other than uint8,
- *   bool, uint16, float32 or float64.
+ * @throws {Unprocessable} `unsupported_dtype` naming a dtype that is not a real
+ *   number (complex, object, strings, structured, datetime, float128).
  * @example
  * ```ts
  * import { parseNpy } from "./npy.ts";
@@ -193,17 +210,7 @@ function parseDescr(descr: PyValue): { dtype: Dtype; bigEndian: boolean } {
   if (match === null) throw invalidNpy(`descr ${JSON.stringify(descr)} is not a NumPy dtype`);
   const [, order, kind, size] = match;
   const code = kind + size;
-  const dtype: Dtype | undefined = code === "u1"
-    ? "uint8"
-    : code === "b1" || code === "?"
-    ? "bool"
-    : code === "u2"
-    ? "uint16"
-    : code === "f4"
-    ? "float32"
-    : code === "f8"
-    ? "float64"
-    : undefined;
+  const dtype: Dtype | undefined = DTYPE_CODES[code];
   if (dtype === undefined) {
     const name = OTHER_TYPES[code] ?? OTHER_TYPES[kind] ??
       ({ S: "bytes", a: "bytes", U: "str", V: "void" } as Record<string, string>)[kind] ?? code;

@@ -6,7 +6,14 @@
  */
 
 import { CodecError } from "../codec_error.ts";
-import { type Dtype, elementCount, formatShape, ITEM_SIZES, type PixelArray } from "./types.ts";
+import {
+  type Dtype,
+  elementCount,
+  formatShape,
+  ITEM_SIZES,
+  type PixelArray,
+  viewStorage,
+} from "./types.ts";
 
 /**
  * Reads raw element bytes as an array.
@@ -62,7 +69,9 @@ export function viewElements(
   bigEndian: boolean,
 ): PixelArray["data"] {
   const size = ITEM_SIZES[dtype];
-  if (size === 1) return raw;
+  if (size === 1) {
+    return dtype === "int8" ? viewStorage(dtype, raw.buffer, raw.byteOffset, raw.length) : raw;
+  }
   // Deno runs on little-endian CPUs only (x86-64, arm64): big-endian data is swapped.
   const swap = bigEndian;
   const bytes = swap || raw.byteOffset % size !== 0 ? raw.slice() : raw;
@@ -75,13 +84,5 @@ export function viewElements(
       }
     }
   }
-  const count = bytes.length / size;
-  switch (dtype) {
-    case "uint16":
-      return new Uint16Array(bytes.buffer, bytes.byteOffset, count);
-    case "float32":
-      return new Float32Array(bytes.buffer, bytes.byteOffset, count);
-    default:
-      return new Float64Array(bytes.buffer, bytes.byteOffset, count);
-  }
+  return viewStorage(dtype, bytes.buffer, bytes.byteOffset, bytes.length / size);
 }

@@ -7,11 +7,39 @@
 
 import { CodecError } from "../codec_error.ts";
 
-/** The element types pixserve reads; `uint8` is the one it writes. */
-export type Dtype = "uint8" | "bool" | "uint16" | "float32" | "float64";
+/**
+ * The element types pixserve reads: every real NumPy dtype. `uint8` is the one it writes;
+ * `int64`/`uint64` are held as 64-bit integers and `float16` as `Float16Array`.
+ */
+export type Dtype =
+  | "uint8"
+  | "bool"
+  | "uint16"
+  | "float32"
+  | "float64"
+  | "int8"
+  | "int16"
+  | "int32"
+  | "int64"
+  | "uint32"
+  | "uint64"
+  | "float16";
 
 /** Every {@linkcode Dtype}, in the order error messages list them. */
-export const DTYPES: readonly Dtype[] = ["uint8", "bool", "uint16", "float32", "float64"];
+export const DTYPES: readonly Dtype[] = [
+  "uint8",
+  "bool",
+  "uint16",
+  "float32",
+  "float64",
+  "int8",
+  "int16",
+  "int32",
+  "int64",
+  "uint32",
+  "uint64",
+  "float16",
+];
 
 /** The typed array that holds each dtype's values (`bool`: one byte, 0 or not). */
 export interface DtypeStorage {
@@ -25,6 +53,20 @@ export interface DtypeStorage {
   float32: Float32Array;
   /** Eight bytes per element, native byte order. */
   float64: Float64Array;
+  /** One byte per element, signed. */
+  int8: Int8Array;
+  /** Two bytes per element, signed, native byte order. */
+  int16: Int16Array;
+  /** Four bytes per element, signed, native byte order. */
+  int32: Int32Array;
+  /** Eight bytes per element, signed, native byte order. */
+  int64: BigInt64Array;
+  /** Four bytes per element, native byte order. */
+  uint32: Uint32Array;
+  /** Eight bytes per element, native byte order. */
+  uint64: BigUint64Array;
+  /** Two bytes per element, IEEE half precision, native byte order. */
+  float16: Float16Array;
 }
 
 /** Bytes per element of each dtype. */
@@ -34,6 +76,13 @@ export const ITEM_SIZES: Readonly<Record<Dtype, number>> = {
   uint16: 2,
   float32: 4,
   float64: 8,
+  int8: 1,
+  int16: 2,
+  int32: 4,
+  int64: 8,
+  uint32: 4,
+  uint64: 8,
+  float16: 2,
 };
 
 /**
@@ -69,17 +118,44 @@ export interface PixelArray {
  * ```
  */
 export function allocate(dtype: Dtype, count: number): PixelArray["data"] {
-  switch (dtype) {
-    case "uint8":
-    case "bool":
-      return new Uint8Array(count);
-    case "uint16":
-      return new Uint16Array(count);
-    case "float32":
-      return new Float32Array(count);
-    case "float64":
-      return new Float64Array(count);
-  }
+  return new STORAGE[dtype](count);
+}
+
+/** The typed-array constructor of each dtype. */
+const STORAGE = {
+  uint8: Uint8Array,
+  bool: Uint8Array,
+  uint16: Uint16Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  uint32: Uint32Array,
+  uint64: BigUint64Array,
+  float16: Float16Array,
+} as const;
+
+/**
+ * The elements of a dtype viewed over bytes, without copying.
+ *
+ * @param dtype The element type.
+ * @param buffer The bytes' buffer.
+ * @param byteOffset Where the elements start: a multiple of the item size.
+ * @param count Elements.
+ * @returns The typed array of {@linkcode DtypeStorage} for the dtype.
+ * @example
+ * viewStorage("int16", new ArrayBuffer(4), 0, 2); // Int16Array [0, 0]
+ */
+export function viewStorage(
+  dtype: Dtype,
+  buffer: ArrayBufferLike,
+  byteOffset: number,
+  count: number,
+): PixelArray["data"] {
+  // A SharedArrayBuffer is as good as an ArrayBuffer here; the union of constructors wants one.
+  return new STORAGE[dtype](buffer as ArrayBuffer, byteOffset, count);
 }
 
 /**
@@ -157,7 +233,7 @@ export function unravelIndex(flat: number, shape: readonly number[]): number[] {
 /**
  * The dtype a name stands for.
  *
- * @param name `uint8`, `bool`, `uint16`, `float32` or `float64`.
+ * @param name One of {@linkcode DTYPES}, e.g. `float32` or `int16`.
  * @returns The dtype.
  * @throws {CodecError} unprocessable `unsupported_dtype` naming it and listing the supported ones.
  * @example

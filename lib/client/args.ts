@@ -6,6 +6,7 @@
 
 import { parseArgs } from "node:util";
 import { fileExtension, formatFromExtension } from "../image/format.ts";
+import type { DisplayFlags } from "./local_array.ts";
 
 /** What `deno task fetch` was asked to do. */
 export interface FetchArgs {
@@ -21,6 +22,18 @@ export interface FetchArgs {
   readonly array: boolean;
   /** `--data FILE`: a local array or image file to POST. */
   readonly data?: string;
+  /** `--cmap`, `--vmin`, `--vmax`, `--background`: with `--array`, the display mapping. */
+  readonly display: DisplayFlags;
+}
+
+/** `--array FILE` with a local file instead of a URL: render it here, no server. */
+export interface LocalArrayArgs {
+  /** The array file (`.npy`, `.npz` or JSON), relative to the working folder. */
+  readonly file: string;
+  /** `-o FILE`: the image to write; its extension picks the format. */
+  readonly output: string;
+  /** The display mapping. */
+  readonly display: DisplayFlags;
 }
 
 /**
@@ -56,8 +69,17 @@ Options:
   -C, --continue      resume a partial download of the same file (Range + If-Range)
   --array             the answer is an array (JSON, .npy or .npz): save it as the image -o names
   --data FILE         POST FILE (.npy, .npz, .json or an image) with its media type
+  --cmap NAME         with --array: show a single-channel array through a matplotlib
+                      colormap (as /render?cmap= does), or labels for integer masks
+  --vmin V, --vmax V  with --array: the range, a number or pN (a percentile); without
+                      --cmap, rescale every channel to 0-255
+  --background COLOR  with --cmap labels: the colour of label 0 (#rrggbb[aa])
   -h, --help          print this text
   -V, --version       print the client's version
+
+With --array, <url> may be a local .npy, .npz or .json file: it is rendered here by
+the same code as /render, e.g.
+  deno task fetch --array depth.npy --cmap viridis --vmin p2 -o depth.png
 `;
 
 const OPTIONS = {
@@ -66,6 +88,10 @@ const OPTIONS = {
   continue: { type: "boolean", short: "C" },
   array: { type: "boolean" },
   data: { type: "string" },
+  cmap: { type: "string" },
+  vmin: { type: "string" },
+  vmax: { type: "string" },
+  background: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -74,7 +100,8 @@ const OPTIONS = {
  * Reads the command line.
  *
  * @param args The arguments after the script name.
- * @returns `"help"` or `"version"` when asked, else the checked arguments.
+ * @returns `"help"` or `"version"` when asked, the local render of `--array FILE`, else the
+ *   checked arguments.
  * @throws {UsageError} An unknown option, a missing or bad URL, a malformed range,
  *   or options that do not go together.
  * @example
@@ -85,7 +112,9 @@ const OPTIONS = {
  * // { url: URL("http://127.0.0.1:8000/image.png"), output: "a.png", resume: false, … }
  * ```
  */
-export function readFetchArgs(args: readonly string[]): FetchArgs | "help" | "version" {
+export function readFetchArgs(
+  args: readonly string[],
+): FetchArgs | LocalArrayArgs | "help" | "version" {
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true });
@@ -102,7 +131,23 @@ export function readFetchArgs(args: readonly string[]): FetchArgs | "help" | "ve
         : `one URL expected, got ${positionals.length}`,
     );
   }
+  const display: DisplayFlags = {
+    cmap: values.cmap,
+    vmin: values.vmin,
+    vmax: values.vmax,
+    background: values.background,
+  };
+  const hasDisplay = Object.values(display).some((v) => v !== undefined);
+  if (hasDisplay && !values.array) {
+    throw new UsageError(
+      "--cmap, --vmin, --vmax and --background go with --array (for /render, put them in the URL)",
+    );
+  }
+  if (values.array && !/^https?:/i.test(positionals[0])) {
+    return localArrayArgs(positionals[0], values, display);
+  }
   const fetchArgs: FetchArgs = {
+    display,
     url: readUrl(positionals[0]),
     output: values.output,
     range: values.range === undefined ? undefined : rangeHeader(values.range),
@@ -139,6 +184,22 @@ export function rangeHeader(spec: string): string {
     );
   }
   return `bytes=${spec}`;
+}
+
+/** `--array FILE`: the checks of a local render. */
+function localArrayArgs(
+  file: string,
+  values: { output?: string; range?: string; continue?: boolean; data?: string },
+  display: DisplayFlags,
+): LocalArrayArgs {
+  if (values.range !== undefined || values.continue || values.data !== undefined) {
+    throw new UsageError("a local --array file goes with -o and display flags only");
+  }
+  const extension = values.output?.match(/\.([^./\\]+)$/)?.[1];
+  if (values.output === undefined || formatFromExtension(extension ?? "") === undefined) {
+    throw new UsageError("--array needs -o with an image extension (.png, .jpg, .webp, .gif)");
+  }
+  return { file, output: values.output, display };
 }
 
 function readUrl(raw: string): URL {

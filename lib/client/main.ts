@@ -1,5 +1,6 @@
 /**
- * `deno task fetch <url> [-o FILE] [--range A-B] [-C] [--array] [--data FILE]`:
+ * `deno task fetch <url> [-o FILE] [--range A-B] [-C] [--array] [--data FILE]`, and
+ * `deno task fetch --array FILE --cmap NAME [--vmin V] [--vmax V] -o IMAGE` (rendered here):
  * the pixserve client. It talks HTTP only, saves answers in the working folder
  * (`INIT_CWD`, set by `deno task`, else the current folder) or where `-o` says, and
  * exits 0 on success, 1 when the request or the answer fails, 2 on bad usage.
@@ -17,7 +18,8 @@ import {
   rangeValidator,
   unsatisfiedSize,
 } from "./answer.ts";
-import { type FetchArgs, readFetchArgs, USAGE, UsageError } from "./args.ts";
+import { type FetchArgs, type LocalArrayArgs, readFetchArgs, USAGE, UsageError } from "./args.ts";
+import { displayOptions, renderArrayFile } from "./local_array.ts";
 import { describeArray, encodeArrayAnswer, NotAnImageArray } from "./array.ts";
 import { describeImage, startsLikeImage } from "./image_info.ts";
 import { chooseFilename, shownPath, userPath } from "./names.ts";
@@ -78,6 +80,7 @@ export async function runFetch(argv: readonly string[], io: ClientIo): Promise<E
       io.out(read === "help" ? USAGE : `pixserve-fetch ${meta.version}`);
       return 0;
     }
+    if ("file" in read) return await renderLocal(read, io);
     args = read;
     output = args.output === undefined ? undefined : userPath(io.workdir, args.output, "-o");
     data = args.data === undefined ? undefined : userPath(io.workdir, args.data, "--data");
@@ -190,6 +193,34 @@ async function saveArray(response: Response, path: string, io: ClientIo): Promis
   return 0;
 }
 
+/** `--array FILE`: renders a local array file here and saves the image `-o` names. */
+async function renderLocal(args: LocalArrayArgs, io: ClientIo): Promise<ExitCode> {
+  const file = userPath(io.workdir, args.file, "--array");
+  const path = userPath(io.workdir, args.output, "-o");
+  try {
+    const options = displayOptions(args.display);
+    const bytes = await Deno.readFile(file);
+    const { array, format, encoded, range } = await renderArrayFile(bytes, null, path, options);
+    await Deno.writeFile(path, encoded);
+    io.out(`array: ${describeArray(array)}`);
+    if (range !== undefined) io.out(`range: vmin ${range.vmin}, vmax ${range.vmax}`);
+    io.out(`size: ${encoded.byteLength} bytes (${formatBytes(encoded.byteLength)})`);
+    io.out(`image: ${array.shape[1]}×${array.shape[0]} ${format}`);
+    io.out(`saved: ${shownPath(io.workdir, path)}`);
+    return 0;
+  } catch (err) {
+    if (err instanceof NotAnImageArray) {
+      io.err(`fetch: ${err.message}`);
+      return 1;
+    }
+    if (isSystemError(err)) {
+      io.err(`fetch: ${fileErrorReason(err)}`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
 /** `-C`: completes the file a previous download left, or downloads it whole. */
 async function resume(
   url: URL,
@@ -281,7 +312,7 @@ class RequestFailed extends Error {
 }
 
 function plainGet(url: URL): FetchArgs {
-  return { url, resume: false, array: false };
+  return { url, resume: false, array: false, display: {} };
 }
 
 function targetFor(response: Response, workdir: string): string {

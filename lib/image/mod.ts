@@ -57,3 +57,5 @@ export {
   imageToArray,
   type ImageToArrayOptions,
 } from "../arrays/convert.ts";
+export { encodeIndexedPng } from "./png_indexed.ts";
+export { type DisplayJob, encodeDisplay } from "./display_job.ts";

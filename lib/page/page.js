@@ -416,6 +416,67 @@ function setUpUploadForm(form, panel) {
   });
 }
 
+/**
+ * Panel 6: a single-channel array sent to `/render.png` with a colormap and limits, shown
+ * with the colormap's colour bar (`/colormaps/{name}.png`). The colormap list comes from
+ * `GET /colormaps`.
+ *
+ * @param {HTMLFormElement} form The array form.
+ * @param {HTMLElement} panel The result figure.
+ */
+function setUpArrayForm(form, panel) {
+  const input = form.elements.namedItem("file");
+  const cmap = form.elements.namedItem("cmap");
+  const [img, bar] = panel.querySelectorAll("img");
+  const listed = fetchOk("/colormaps").then(async (response) => {
+    const { colormaps, special } = await response.json();
+    const chosen = cmap.value;
+    cmap.replaceChildren(
+      ...[...colormaps, ...special].map((name) => new Option(name, name, false, name === chosen)),
+    );
+  });
+  const send = async () => {
+    const file = input.files[0];
+    if (file === undefined) return;
+    await listed.catch(() => {});
+    const query = new URLSearchParams({ cmap: cmap.value });
+    for (const name of ["vmin", "vmax"]) {
+      const value = form.elements.namedItem(name).value.trim();
+      if (value !== "" && cmap.value !== "labels") query.set(name, value);
+    }
+    const route = `/render.png?${query}`;
+    const type = file.name.toLowerCase().endsWith(".npz") ? "application/zip" : "application/x-npy";
+    panel.hidden = false;
+    panel.dataset.file = file.name;
+    panel.dataset.route = route;
+    panel.querySelector(".route").textContent = `POST ${route}`;
+    panel.querySelector("dl").replaceChildren();
+    img.hidden = true;
+    bar.hidden = true;
+    runPanel(panel, async (signal) => {
+      const response = await fetchOk(route, {
+        signal,
+        method: "POST",
+        headers: { "content-type": type },
+        body: file,
+      });
+      showHeaders(panel.querySelector("dl"), response);
+      await showBlob(img, await response.blob());
+      if (cmap.value !== "labels") {
+        const legend = await fetchOk(
+          `/colormaps/${encodeURIComponent(cmap.value)}.png?width=512&height=16`,
+          { signal },
+        );
+        await showBlob(bar, await legend.blob());
+      }
+    });
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send();
+  });
+}
+
 for (const list of document.querySelectorAll("dl[data-route]")) {
   const panel = list.closest("figure");
   runPanel(panel, () => describePlainImage(panel));
@@ -428,3 +489,4 @@ const jsonPanel = document.getElementById("json-panel");
 runPanel(jsonPanel, () => showArrayImage(jsonPanel));
 setUpFormatForm(document.getElementById("format-form"), document.getElementById("format-result"));
 setUpUploadForm(document.getElementById("upload-form"), document.getElementById("upload-result"));
+setUpArrayForm(document.getElementById("array-form"), document.getElementById("array-result"));

@@ -7,6 +7,8 @@
  */
 
 import { setPriority } from "node:os";
+import { CodecError, type CodecErrorKind } from "../codec_error.ts";
+import { type DisplayJob, encodeDisplay } from "../image/display_job.ts";
 import { encodePixels, type EncoderBackend, toRgba } from "../image/encode.ts";
 import type { ImageFormat } from "../image/format.ts";
 
@@ -33,12 +35,21 @@ export interface EncodeJob {
   readonly quality?: number;
   /** Who writes JPEG and many-coloured GIF. */
   readonly backend: EncoderBackend;
+  /** A display mapping to run first; `data` then holds the array's element bytes. */
+  readonly display?: DisplayJob;
 }
 
-/** A worker's answer to one job: the bytes (transferred back) or why it failed. */
+/**
+ * A worker's answer to one job: the bytes (transferred back) or why it failed, with the
+ * kind and code of a {@linkcode CodecError} (a display range the array cannot have).
+ */
 export type EncodeReply =
   | { readonly ok: true; readonly bytes: Uint8Array<ArrayBuffer> }
-  | { readonly ok: false; readonly message: string };
+  | {
+    readonly ok: false;
+    readonly message: string;
+    readonly codec?: { readonly kind: CodecErrorKind; readonly code: string };
+  };
 
 /**
  * What the pool sends a worker first, answered with {@linkcode PONG}: a worker started
@@ -74,13 +85,17 @@ export interface JobScope {
  */
 export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
   try {
-    const bytes = await encodePixels(toRgba(job), job.format, {
-      quality: job.quality,
-      backend: job.backend,
-    });
+    const options = { quality: job.quality, backend: job.backend };
+    const bytes = job.display === undefined
+      ? await encodePixels(toRgba(job), job.format, options)
+      : await encodeDisplay(job.data, job.display, job.format, options);
     return { ok: true, bytes };
   } catch (err) {
-    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof CodecError) {
+      return { ok: false, message, codec: { kind: err.kind, code: err.code } };
+    }
+    return { ok: false, message };
   }
 }
 

@@ -21,6 +21,8 @@ import {
   type EncoderBackend,
   type RgbaPixels,
 } from "../image/encode.ts";
+import { CodecError } from "../codec_error.ts";
+import type { DisplayJob } from "../image/display_job.ts";
 import { type EncodeJob, type EncodeReply, PING, type PONG } from "./encode_job.ts";
 import type { ImageFormat } from "../image/format.ts";
 
@@ -127,7 +129,9 @@ export class EncodePool {
    *
    * @param pixels Width, height and RGBA bytes, or bytes of 1 to 4 channels.
    * @param format The target format.
-   * @param options Quality for JPEG and WebP; `moveBuffer` to move a view's whole buffer.
+   * @param options Quality for JPEG and WebP; `moveBuffer` to move a view's whole buffer;
+   *   `display` to map an array on the worker first (`pixels.data` then holds its element
+   *   bytes, and `channels` is ignored).
    * @returns The encoded bytes.
    * @throws {CodecError} malformed `invalid_quality`: a bad quality.
    * @throws {CodecError} unprocessable `too_large_for_format`: a size the format cannot hold.
@@ -150,7 +154,7 @@ export class EncodePool {
   encode(
     pixels: RgbaPixels | ChannelPixels,
     format: ImageFormat,
-    options: { quality?: number; moveBuffer?: boolean } = {},
+    options: { quality?: number; moveBuffer?: boolean; display?: DisplayJob } = {},
   ): Promise<Uint8Array<ArrayBuffer>> {
     try {
       const quality = checkQuality(format, options.quality);
@@ -160,7 +164,7 @@ export class EncodePool {
       const { channels, data } = "rgba" in pixels
         ? { channels: 4 as const, data: pixels.rgba }
         : pixels;
-      if (data.byteLength !== width * height * channels) {
+      if (options.display === undefined && data.byteLength !== width * height * channels) {
         throw new RangeError(
           `${width}x${height}x${channels} pixels need ${width * height * channels} bytes`,
         );
@@ -172,6 +176,7 @@ export class EncodePool {
         data: movable(data, options.moveBuffer === true),
         format,
         quality,
+        display: options.display,
       };
       return new Promise((resolve, reject) => {
         const job = { message: { ...message, backend: this.#backend }, resolve, reject };
@@ -244,7 +249,9 @@ export class EncodePool {
     const job = slot.job;
     slot.job = undefined;
     if (reply.ok) job?.resolve(reply.bytes);
-    else job?.reject(new Error(`encoding failed: ${reply.message}`));
+    else if (reply.codec !== undefined) {
+      job?.reject(new CodecError(reply.codec.kind, reply.codec.code, reply.message));
+    } else job?.reject(new Error(`encoding failed: ${reply.message}`));
     this.#next(slot);
   }
 

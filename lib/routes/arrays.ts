@@ -18,7 +18,11 @@ import {
   type ChannelOrder,
 } from "../arrays/layout.ts";
 import { encodeNpy } from "../arrays/npy.ts";
-import { arrayBodyKind, parseArrayBody } from "../arrays/parse.ts";
+import { checkDisplay, wantsDisplay } from "../arrays/display.ts";
+import { checkElementCount, checkPixels } from "../arrays/layout.ts";
+import { ARRAY_BODY_TYPES, type ArrayBodyKind, parseArrayBody } from "../arrays/parse.ts";
+import { DISPLAY_PARAMS, displayParams } from "../http/display_params.ts";
+import { isFormData, type UploadedPart, uploadedPart } from "../http/form_upload.ts";
 import type { PixelArray } from "../arrays/types.ts";
 import { readBody } from "../body.ts";
 import { CodecError } from "../codec_error.ts";
@@ -32,7 +36,7 @@ import {
   intParam,
   parseShapeParam,
 } from "../http/params.ts";
-import { checkQuality } from "../image/encode.ts";
+import { checkQuality, checkSize } from "../image/encode.ts";
 import { formatFromExtension, MEDIA_TYPES, TIFF_MEDIA_TYPE } from "../image/format.ts";
 import { sampleImage } from "../image/sample.ts";
 import { decodeSourceImage } from "../image/source.ts";
@@ -63,6 +67,71 @@ const DECODE_MEDIA_TYPES: readonly string[] = [
 function bodyMediaType(request: Request): string {
   const type = request.headers.get("content-type")?.split(";")[0].trim().toLowerCase();
   return type === undefined || type === "" ? OCTET_STREAM : type;
+}
+
+/** `?field=`: which part of a form upload to read. */
+const FIELD_PARAM: QueryParam = {
+  name: "field",
+  type: "string",
+  description: "multipart/form-data uploads: the part to read; default the first file part",
+};
+
+/** A body as a route reads it: the bytes, and what its own media type says of them. */
+interface Upload<K> {
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  /** What `kindOf` made of the request's media type; absent for a form upload. */
+  readonly kind?: K;
+  /** The uploaded part of a form upload. */
+  readonly part?: UploadedPart;
+}
+
+/**
+ * Reads a request body within the byte limit: the body itself, checked by `kindOf` before
+ * any byte is read, or the chosen file part of a `multipart/form-data` upload.
+ */
+async function readUpload<K>(
+  request: Request,
+  url: URL,
+  maxBytes: number,
+  kindOf: (mediaType: string) => K,
+): Promise<Upload<K>> {
+  const type = bodyMediaType(request);
+  const field = url.searchParams.get("field") ?? undefined;
+  if (!isFormData(type)) {
+    if (field !== undefined) {
+      throw new BadRequest(
+        "invalid_parameter",
+        "field picks a part of a multipart/form-data upload; this body is " + type,
+      );
+    }
+    const kind = kindOf(type);
+    return { bytes: await readBody(request, maxBytes), kind };
+  }
+  const body = await readBody(request, maxBytes);
+  const part = await uploadedPart(body, request.headers.get("content-type") ?? "", field);
+  return { bytes: part.bytes, part };
+}
+
+/** What a `/render` body holds, by its media type; the 415 also names form uploads. */
+function renderBodyKind(mediaType: string): ArrayBodyKind {
+  const kind = ARRAY_BODY_TYPES[mediaType];
+  if (kind !== undefined) return kind;
+  throw new UnsupportedMediaType(
+    `Content-Type ${mediaType} is not read here; send one of ${
+      [...Object.keys(ARRAY_BODY_TYPES), "multipart/form-data"].join(", ")
+    }`,
+  );
+}
+
+/**
+ * What an uploaded part holds: by its own media type, else (none, or an octet stream) by
+ * its file name's extension, else sniffed from its bytes.
+ */
+function arrayKindOf(part: UploadedPart | undefined): ArrayBodyKind {
+  const byType = part === undefined ? undefined : ARRAY_BODY_TYPES[part.type];
+  if (byType !== undefined && byType !== "octet-stream") return byType;
+  const extension = /\.(json|npy|npz)$/i.exec(part?.filename ?? "")?.[1].toLowerCase();
+  return extension === undefined ? "octet-stream" : extension as ArrayBodyKind;
 }
 
 /** Headers of an array response. */
@@ -144,6 +213,8 @@ export const RENDER_PARAMS: readonly QueryParam[] = [
   },
   { name: "dtype", type: "string", description: "raw bytes: their dtype (with shape)" },
   { name: "key", type: "string", description: ".npz: the array to read" },
+  ...DISPLAY_PARAMS,
+  FIELD_PARAM,
 ];
 
 /** `?mode=`. */
@@ -177,7 +248,7 @@ const ARRAY_RESPONSE: RouteResponse = {
 };
 
 /** The query parameters of `POST /decode.{json,npy}`. */
-export const DECODE_PARAMS: readonly QueryParam[] = SAMPLE_ARRAY_PARAMS;
+export const DECODE_PARAMS: readonly QueryParam[] = [...SAMPLE_ARRAY_PARAMS, FIELD_PARAM];
 
 /** `GET /image.{json,npy}`: the sample image as an array. */
 function sampleArrayHandler(services: Services): Handler {
@@ -211,12 +282,11 @@ function renderHandler(services: Services): Handler {
       throw new BadRequest("invalid_parameter", "dtype describes raw bytes and needs shape");
     }
     const shape = shapeText === null ? undefined : parseShapeParam(shapeText);
-    const kind = arrayBodyKind(bodyMediaType(request));
-    const body = await readBody(request, config.maxBodyBytes);
+    const upload = await readUpload(request, url, config.maxBodyBytes, renderBodyKind);
     const key = url.searchParams.get("key") ?? undefined;
     const array = withQueryHints(
       () =>
-        parseArrayBody(body, kind, {
+        parseArrayBody(upload.bytes, upload.kind ?? arrayKindOf(upload.part), {
           shape,
           dtype,
           key,
@@ -227,15 +297,35 @@ function renderHandler(services: Services): Handler {
         ...(key === undefined ? { missing_key: "; pick one with ?key=" } : {}),
       },
     );
-    const pixels = withQueryHints(
-      () => arrayToChannels(array, { order, clip, maxPixels: config.maxPixels }),
-      { invalid_value: " (add ?clip to clip them and map NaN to 0)" },
-    );
-    // The pixels may be a view of the body, which nothing reads after this: moved whole.
-    const encoded = await services.encodeChannels(pixels, format, {
-      quality,
-      moveBuffer: true,
-    });
+    const display = displayParams(url);
+    let encoded;
+    if (wantsDisplay(display)) {
+      if (clip) {
+        throw new BadRequest(
+          "invalid_parameter",
+          "clip applies to the default mapping of floats; with cmap, vmin or vmax, values " +
+            "outside the range take the under and over colours (or 0 and 255)",
+        );
+      }
+      const { width, height } = checkDisplay(array.shape, array.dtype, display);
+      checkPixels(width, height, config.maxPixels);
+      checkElementCount(array);
+      checkSize(width, height, format);
+      encoded = await services.encodeDisplay(array, { options: display, order }, format, {
+        quality,
+      });
+    } else {
+      const pixels = withQueryHints(
+        () => arrayToChannels(array, { order, clip, maxPixels: config.maxPixels }),
+        {
+          invalid_value: " (add ?clip to clip them and map NaN to 0)",
+          unsupported_dtype: "; add ?cmap=NAME (single channel), ?cmap=labels (integer masks) " +
+            "or ?vmin=&vmax= to rescale",
+        },
+      );
+      // The pixels may be a view of the body, which nothing reads after this: moved whole.
+      encoded = await services.encodeChannels(pixels, format, { quality, moveBuffer: true });
+    }
     return encodedResponse(encoded, {
       filename,
       disposition,
@@ -253,13 +343,14 @@ function decodeHandler(services: Services): Handler {
     const format = params.ext as ArrayFormat;
     const { mode, order } = layoutParams(url);
     const naming = dispositionRequest(url, `pixels.${format}`);
-    const type = bodyMediaType(request);
-    if (!DECODE_MEDIA_TYPES.includes(type)) {
+    const { bytes: body } = await readUpload(request, url, config.maxBodyBytes, (type) => {
+      if (DECODE_MEDIA_TYPES.includes(type)) return type;
       throw new UnsupportedMediaType(
-        `Content-Type ${type} is not read here; send one of ${DECODE_MEDIA_TYPES.join(", ")}`,
+        `Content-Type ${type} is not read here; send one of ${
+          [...DECODE_MEDIA_TYPES, "multipart/form-data"].join(", ")
+        }`,
       );
-    }
-    const body = await readBody(request, config.maxBodyBytes);
+    });
     const image = await decodeSourceImage(body, config.maxPixels);
     return arrayResponse(imageToArray(image, { mode, order }), format, {
       filename: naming.filename,

@@ -1,0 +1,191 @@
+/**
+ * The display mapping's benchmarks, in one run:
+ *
+ * 1. one 1920×1080 float32 depth map (metres, with NaN holes) rendered with
+ *    `POST /render.png?cmap=viridis&vmin=p2&vmax=p98`, against the same image made by
+ *    `matplotlib.pyplot.imsave` into a `BytesIO` (Debian's python3-matplotlib, percentiles by
+ *    `np.nanpercentile`, `bench/_display_matplotlib.py`), and against `POST /render.png` of
+ *    a uint8 RGB array of the same size (the same picture's colours): one request at a time,
+ *    alternating rounds, medians; pixserve and Python pinned to the same CPU, the client on
+ *    the other;
+ * 2. `/health` latency while 4 wrk connections render such depth maps with a colormap
+ *    (pixserve unpinned and alone, as `bench/responsive_load.ts` runs it).
+ *
+ * Run: `deno run -A bench/display_load.ts [rounds] [seconds]`
+ * (needs wrk and Debian's python3-matplotlib and python3-numpy)
+ *
+ * @module
+ */
+
+import { encodeNpy } from "../lib/arrays/npy.ts";
+import type { PixelArray } from "../lib/arrays/types.ts";
+import { expandIndexed, renderDisplay } from "../lib/arrays/display.ts";
+import {
+  DEBIAN_PYTHON,
+  fmt,
+  freePort,
+  median,
+  PINNED,
+  probe,
+  PROJECT_DIR,
+  startPixserve,
+  wrk,
+} from "./_wrk.ts";
+
+const rounds = Number(Deno.args[0] ?? 5);
+const seconds = Number(Deno.args[1] ?? 10);
+const PER_ROUND = 3;
+const WIDTH = 1920;
+const HEIGHT = 1080;
+const QUERY = "cmap=viridis&vmin=p2&vmax=p98";
+
+/** A depth map in metres: smooth surfaces, sensor noise, NaN holes (seeded, repeatable). */
+function depthMap(): PixelArray {
+  const data = new Float32Array(WIDTH * HEIGHT);
+  let seed = 11;
+  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  for (let y = 0; y < HEIGHT; y++) {
+    for (let x = 0; x < WIDTH; x++) {
+      data[y * WIDTH + x] = 5 + 3 * Math.sin(x / 90) * Math.cos(y / 70) + 1.5 * (y / HEIGHT) +
+        0.05 * random();
+    }
+  }
+  for (let y = 400; y < 460; y++) data.fill(NaN, y * WIDTH + 900, y * WIDTH + 1000);
+  return { shape: [HEIGHT, WIDTH], dtype: "float32", data };
+}
+
+/** The same picture as a uint8 RGB array. */
+function rgbOf(depth: PixelArray): PixelArray {
+  const pixels = renderDisplay(depth, {
+    cmap: "viridis",
+    vmin: { percentile: 2 },
+    vmax: { percentile: 98 },
+  });
+  const rgba = pixels.kind === "indexed" ? expandIndexed(pixels) : pixels.data;
+  const rgb = new Uint8Array(WIDTH * HEIGHT * 3);
+  for (let p = 0; p < WIDTH * HEIGHT; p++) rgb.set(rgba.subarray(p * 4, p * 4 + 3), p * 3);
+  return { shape: [HEIGHT, WIDTH, 3], dtype: "uint8", data: rgb };
+}
+
+/** Milliseconds of one POST, the answer read whole. */
+async function timePost(url: string, body: Uint8Array<ArrayBuffer>): Promise<number> {
+  const start = performance.now();
+  const res = await fetch(url, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/x-npy" },
+  });
+  const bytes = await res.arrayBuffer();
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${new TextDecoder().decode(bytes)}`);
+  return performance.now() - start;
+}
+
+/** matplotlib's wall and CPU milliseconds per image, `iterations` times in one Python process. */
+async function timeMatplotlib(
+  path: string,
+  iterations: number,
+): Promise<{ ms: number[]; cpu_ms: number[] }> {
+  const script = `${PROJECT_DIR}/bench/_display_matplotlib.py`;
+  const args = [DEBIAN_PYTHON, script, path, String(iterations)];
+  const [program, programArgs] = PINNED.server === undefined
+    ? [args[0], args.slice(1)]
+    : ["taskset", ["-c", PINNED.server, ...args]];
+  const out = await new Deno.Command(program, { args: programArgs, stderr: "inherit" }).output();
+  if (!out.success) throw new Error("bench/_display_matplotlib.py failed");
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+const dir = await Deno.makeTempDir({ prefix: "pixserve-display-" });
+const depth = depthMap();
+const depthNpy = encodeNpy(depth);
+const rgbNpy = encodeNpy(rgbOf(depth));
+await Deno.writeFile(`${dir}/depth.npy`, depthNpy);
+console.log(
+  `1920×1080 float32 depth map (${depthNpy.byteLength} bytes .npy), ${rounds} rounds of ` +
+    `${PER_ROUND} images each; server and Python on CPU ${PINNED.server ?? "any"}`,
+);
+
+const server = await startPixserve(freePort(), ["--quiet"], PINNED.server);
+try {
+  const cmapUrl = `${server.base}/render.png?${QUERY}`;
+  const rgbUrl = `${server.base}/render.png`;
+  await timePost(cmapUrl, depthNpy);
+  await timePost(rgbUrl, rgbNpy);
+  const times: Record<string, number[]> = { cmap: [], rgb: [], matplotlib: [] };
+  const cpu: Record<string, number[]> = { cmap: [], rgb: [], matplotlib: [] };
+  /** Wall times of PER_ROUND posts, and the server's CPU milliseconds per post. */
+  const posts = async (name: string, url: string, body: Uint8Array<ArrayBuffer>) => {
+    const before = await server.cpuSeconds();
+    for (let i = 0; i < PER_ROUND; i++) times[name].push(await timePost(url, body));
+    cpu[name].push((await server.cpuSeconds() - before) * 1000 / PER_ROUND);
+  };
+  for (let round = 0; round < rounds; round++) {
+    await posts("cmap", cmapUrl, depthNpy);
+    await posts("rgb", rgbUrl, rgbNpy);
+    const python = await timeMatplotlib(`${dir}/depth.npy`, PER_ROUND);
+    times.matplotlib.push(...python.ms);
+    cpu.matplotlib.push(...python.cpu_ms);
+  }
+  const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  const c = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, median(v)]));
+  const line = (label: string, name: string) =>
+    console.log(
+      `${label.padEnd(48)} median ${m[name].toFixed(1).padStart(7)} ms wall, ` +
+        `${c[name].toFixed(1).padStart(7)} ms CPU`,
+    );
+  line(`POST /render.png?${QUERY}`, "cmap");
+  line("POST /render.png (uint8 RGB, same picture)", "rgb");
+  line("matplotlib.pyplot.imsave + np.nanpercentile", "matplotlib");
+  console.log(
+    `matplotlib / pixserve cmap: ${(m.matplotlib / m.cmap).toFixed(1)}× wall, ` +
+      `${(c.matplotlib / c.cmap).toFixed(1)}× CPU (target ≥ 10×)`,
+  );
+  console.log(
+    `pixserve cmap / uint8 RGB: ${(m.cmap / m.rgb).toFixed(2)}× wall, ` +
+      `${(c.cmap / c.rgb).toFixed(2)}× CPU (target ≤ 1.5×)`,
+  );
+} finally {
+  await server.stop();
+}
+
+// Responsiveness: pixserve alone and unpinned, as bench/responsive_load.ts runs it; the same
+// load of uint8 RGB renders (no mapping) is the baseline, in the same run.
+await Deno.writeFile(`${dir}/rgb.npy`, rgbNpy);
+const scripts: Record<string, string> = {};
+for (const name of ["depth", "rgb"]) {
+  scripts[name] = `${dir}/${name}.lua`;
+  await Deno.writeTextFile(
+    scripts[name],
+    `local f = assert(io.open("${dir}/${name}.npy", "rb"))
+local body = f:read("*a")
+f:close()
+wrk.method = "POST"
+wrk.body = body
+wrk.headers["Content-Type"] = "application/x-npy"
+`,
+  );
+}
+const alone = await startPixserve(freePort(), ["--quiet"]);
+try {
+  console.log(`\n4 connections POST /render.png for ${seconds} s while GET /health is probed`);
+  await (await fetch(`${alone.base}/health`)).arrayBuffer();
+  for (
+    const [label, path, body] of [
+      [`float32 ?${QUERY}`, `/render.png?${QUERY}`, "depth"],
+      ["uint8 RGB (baseline)", "/render.png", "rgb"],
+    ]
+  ) {
+    const [load, health] = await Promise.all([
+      wrk(`${alone.base}${path}`, { seconds, connections: 4, script: scripts[body] }),
+      probe(`${alone.base}/health`, seconds - 1),
+    ]);
+    console.log(
+      `${label.padEnd(42)} ${fmt(load.rps)} req/s, non-2xx ${load.errors}; /health p50 ` +
+        `${health.p50.toFixed(2)} ms, p99 ${health.p99.toFixed(2)} ms, max ` +
+        `${health.max.toFixed(2)} ms over ${health.count} requests (target p99 < 20 ms)`,
+    );
+  }
+} finally {
+  await alone.stop();
+  await Deno.remove(dir, { recursive: true });
+}
