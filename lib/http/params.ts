@@ -6,6 +6,7 @@
  */
 
 import { BadRequest } from "../errors.ts";
+import type { QueryParam } from "../router.ts";
 import { checkFilename, type DispositionType } from "./disposition.ts";
 
 /**
@@ -152,3 +153,18 @@ export function dispositionRequest(
   const filename = checkFilename(url.searchParams.get("filename") ?? fallback);
   return { filename, disposition: flagParam(url, "download") ? "attachment" : "inline" };
 }
+
+/** `?download` and `?filename=`, read by every route that names its answer. */
+export const DISPOSITION_PARAMS: readonly QueryParam[] = [
+  { name: "download", type: "boolean", description: "answer as an attachment, not inline" },
+  { name: "filename", type: "string", description: "the file name offered to the client" },
+];
+
+/** `?quality=`: JPEG and WebP quality, 1 to 100. */
+export const QUALITY_PARAM: QueryParam = {
+  name: "quality",
+  type: "integer",
+  minimum: 1,
+  maximum: 100,
+  description: "JPEG and WebP quality",
+};

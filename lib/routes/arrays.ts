@@ -31,10 +31,12 @@ import { etagOf } from "../http/conditional.ts";
 import type { DispositionType } from "../http/disposition.ts";
 import {
   choiceParam,
+  DISPOSITION_PARAMS,
   dispositionRequest,
   flagParam,
   intParam,
   parseShapeParam,
+  QUALITY_PARAM,
 } from "../http/params.ts";
 import { checkQuality, checkSize } from "../image/encode.ts";
 import { formatFromExtension, MEDIA_TYPES, TIFF_MEDIA_TYPE } from "../image/format.ts";
@@ -49,7 +51,7 @@ import { ARRAY_MEDIA_TYPES, OCTET_STREAM } from "../media_types.ts";
 import { encodedResponse } from "../responses.ts";
 import type { Handler, QueryParam, Route, RouteResponse } from "../router.ts";
 import type { Services } from "../services.ts";
-import { IMAGE_RESPONSES, QUALITY_PARAM } from "./image.ts";
+import { IMAGE_RESPONSES } from "./image.ts";
 
 /** The array formats pixserve answers with. */
 type ArrayFormat = "json" | "npy";
@@ -185,12 +187,6 @@ function layoutParams(url: URL): { mode?: ArrayMode; order: ChannelOrder } {
     order: choiceParam(url, "order", CHANNEL_ORDERS) ?? "rgb",
   };
 }
-
-/** `?download` and `?filename=`, read by every route that names its answer. */
-export const DISPOSITION_PARAMS: readonly QueryParam[] = [
-  { name: "download", type: "boolean", description: "answer as an attachment, not inline" },
-  { name: "filename", type: "string", description: "the file name offered to the client" },
-];
 
 /** `?order=`. */
 const ORDER_PARAM: QueryParam = {

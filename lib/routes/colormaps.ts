@@ -10,12 +10,11 @@ import { colorbar, COLORMAP_NAMES, isColormap } from "../arrays/colormaps.ts";
 import { MATPLOTLIB_VERSION } from "../arrays/colormap_data.ts";
 import { LABELS } from "../arrays/display.ts";
 import { NotFound } from "../errors.ts";
-import { intParam } from "../http/params.ts";
 import { encodedHeaders, type EncodedImage, encodedResponse } from "../responses.ts";
 import { publicCache } from "../http/representation.ts";
 import type { QueryParam, Route } from "../router.ts";
 import type { Services } from "../services.ts";
-import { dispositionRequest } from "../http/params.ts";
+import { DISPOSITION_PARAMS, dispositionRequest, intParam } from "../http/params.ts";
 
 /** Size of a colour bar when none is asked. */
 export const COLORBAR_SIZE = { width: 256, height: 16 } as const;
@@ -39,8 +38,7 @@ export const COLORBAR_PARAMS: readonly QueryParam[] = [
     maximum: MAX_COLORBAR_SIDE,
     description: `rows of the bar (default ${COLORBAR_SIZE.height})`,
   },
-  { name: "download", type: "boolean", description: "answer as an attachment, not inline" },
-  { name: "filename", type: "string", description: "the file name offered to the client" },
+  ...DISPOSITION_PARAMS,
 ];
 
 /**

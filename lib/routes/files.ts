@@ -10,7 +10,7 @@
 import type { Config } from "../config.ts";
 import { NotFound, Unprocessable } from "../errors.ts";
 import { mediaTypeOf } from "../http/mime.ts";
-import { dispositionRequest, intParam } from "../http/params.ts";
+import { DISPOSITION_PARAMS, dispositionRequest, intParam, QUALITY_PARAM } from "../http/params.ts";
 import { DEFAULT_CHUNK_SIZE, openFile, readUpTo } from "../files/disk.ts";
 import { fileResponse } from "../files/sized.ts";
 import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, streamResponse } from "../files/chunked.ts";
@@ -20,8 +20,7 @@ import { formatFromExtension, type ImageFormat } from "../image/format.ts";
 import { decodeSourceImage, SOURCE_EXTENSIONS } from "../image/source.ts";
 import { type EncodedImage, encodedResponse } from "../responses.ts";
 import type { Handler, QueryParam, Route } from "../router.ts";
-import { DISPOSITION_PARAMS } from "./arrays.ts";
-import { IMAGE_RESPONSES, QUALITY_PARAM } from "./image.ts";
+import { IMAGE_RESPONSES } from "./image.ts";
 import type { Services } from "../services.ts";
 
 /**

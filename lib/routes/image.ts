@@ -8,13 +8,12 @@
 
 import { checkPixels } from "../arrays/layout.ts";
 import { acceptsExplicitly } from "../http/accept.ts";
-import { dispositionRequest, intParam } from "../http/params.ts";
+import { DISPOSITION_PARAMS, dispositionRequest, intParam, QUALITY_PARAM } from "../http/params.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
 import { SAMPLE_SIZE, sampleImage } from "../image/sample.ts";
 import { encodedHeaders, type EncodedImage, encodedResponse } from "../responses.ts";
 import type { Handler, QueryParam, Route, RouteContext, RouteResponse } from "../router.ts";
-import { DISPOSITION_PARAMS } from "./arrays.ts";
 import type { Services } from "../services.ts";
 
 /** What the sample routes read from a request. */
@@ -132,15 +131,6 @@ export const IMAGE_RESPONSES: readonly RouteResponse[] = [
   { status: 200, description: "The image.", mediaTypes: ["{ext}"], headers: IMAGE_HEADERS },
   { status: 304, description: "If-None-Match holds its ETag.", headers: ["etag", "cache-control"] },
 ];
-
-/** `?quality=`. */
-export const QUALITY_PARAM: QueryParam = {
-  name: "quality",
-  type: "integer",
-  minimum: 1,
-  maximum: 100,
-  description: "JPEG and WebP quality",
-};
 
 /**
  * The query parameters of the sample image.
