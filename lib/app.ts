@@ -15,6 +15,7 @@ import { arraysRoutes } from "./routes/arrays.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { imageRoutes } from "./routes/image.ts";
 import { pageRoutes } from "./routes/page.ts";
+import { streamsRoutes } from "./routes/streams.ts";
 import { createServices, type Services } from "./services.ts";
 
 /** Options of {@linkcode createApp}. */
@@ -40,6 +41,7 @@ export function appRoutes(services: Services): Route[] {
     ...arraysRoutes(services),
     ...filesRoutes(services),
     ...pageRoutes(),
+    ...streamsRoutes(services),
   ];
 }
 

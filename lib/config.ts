@@ -36,6 +36,12 @@ export interface Config {
   readonly encodeQueue: number;
   /** Who writes JPEG and many-coloured GIF (PNG is always pixserve's). @default {"native"} */
   readonly encoder: EncoderBackend;
+  /** Live streams that may exist at once. @default {16} */
+  readonly maxStreams: number;
+  /** Viewers of live streams at once, over all streams. @default {256} */
+  readonly maxViewers: number;
+  /** Seconds without frames and viewers after which a stream is dropped. @default {300} */
+  readonly streamIdleSeconds: number;
 }
 
 /** A setting that cannot be used; the process prints it on one line and exits 2. */
@@ -60,6 +66,9 @@ export const ENV_VARS = {
   encodeWorkers: "ENCODE_WORKERS",
   encodeQueue: "ENCODE_QUEUE",
   encoder: "ENCODER",
+  maxStreams: "MAX_STREAMS",
+  maxViewers: "MAX_VIEWERS",
+  streamIdleSeconds: "STREAM_IDLE_SECONDS",
 } as const;
 
 const FLAGS: Record<string, keyof typeof ENV_VARS> = {
@@ -74,6 +83,9 @@ const FLAGS: Record<string, keyof typeof ENV_VARS> = {
   "--encode-workers": "encodeWorkers",
   "--encode-queue": "encodeQueue",
   "--encoder": "encoder",
+  "--max-streams": "maxStreams",
+  "--max-viewers": "maxViewers",
+  "--stream-idle-seconds": "streamIdleSeconds",
 };
 
 /** The most isolates of one kind (serving, encoding) a setting may ask for. */
@@ -96,6 +108,10 @@ Options (each also read from the environment variable shown):
   --encode-workers N   ENCODE_WORKERS  encode workers per serving isolate (default: cores/WORKERS, ≥2)
   --encode-queue N     ENCODE_QUEUE    images waiting for an encode worker before 503 (default 32)
   --encoder NAME       ENCODER         jpeg and quantized gif: native or imagescript (default native)
+  --max-streams N      MAX_STREAMS     live streams at once (default 16)
+  --max-viewers N      MAX_VIEWERS     live-stream viewers at once, all streams (default 256)
+  --stream-idle-seconds N STREAM_IDLE_SECONDS  drop a stream this long without frames
+                                       and viewers (default 300)
   --quiet                              no request log
   --help                               print this text and exit
 `;
@@ -219,6 +235,9 @@ export function validateSettings(
     ),
     encodeQueue: integer("encode queue", raw.encodeQueue, 32, 0, 1_000_000),
     encoder: encoder as EncoderBackend,
+    maxStreams: integer("max streams", raw.maxStreams, 16, 1, 1_000_000),
+    maxViewers: integer("max viewers", raw.maxViewers, 256, 0, 1_000_000),
+    streamIdleSeconds: integer("stream idle seconds", raw.streamIdleSeconds, 300, 1, 31_536_000),
   });
 }
 

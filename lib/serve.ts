@@ -17,12 +17,17 @@ import { createServices } from "./services.ts";
 export interface IsolateServer {
   /** Where it listens. */
   readonly addr: Deno.NetAddr;
-  /** Stops accepting, finishes the responses in flight, stops the encode workers, flushes the log. */
+  /**
+   * Ends the live streams' responses, stops accepting, finishes the responses in flight, stops
+   * the encode workers, flushes the log.
+   */
   stop(): Promise<void>;
 }
 
 /** What the main isolate tells a serving worker. */
-export type ServeCommand = { readonly start: Config } | { readonly stop: true };
+export type ServeCommand =
+  | { readonly start: Config; readonly streams?: string }
+  | { readonly stop: true };
 
 /** What a serving worker answers. */
 export type ServeReport =
@@ -37,13 +42,21 @@ const SERVE_WORKER_URL = new URL("./serve_worker.ts", import.meta.url);
  *
  * @param config The configuration (its `port` may be 0).
  * @param reusePort Whether other isolates will listen on the same port.
+ * @param streamsChannel The `BroadcastChannel` the isolates' live streams share, if several.
  * @returns The running server.
  * @example
  * const server = serveIsolate(config, false);
  * await server.stop();
  */
-export function serveIsolate(config: Config, reusePort: boolean): IsolateServer {
-  const services = createServices(config, { warm: true });
+export function serveIsolate(
+  config: Config,
+  reusePort: boolean,
+  streamsChannel?: string,
+): IsolateServer {
+  const streamsLink = streamsChannel === undefined
+    ? undefined
+    : new BroadcastChannel(streamsChannel);
+  const services = createServices(config, { warm: true, streamsLink });
   const log = createLogger(config.quiet);
   const server = Deno.serve({
     port: config.port,
@@ -54,6 +67,8 @@ export function serveIsolate(config: Config, reusePort: boolean): IsolateServer 
   return {
     addr: server.addr,
     async stop() {
+      // Viewers' responses never end by themselves, and shutdown waits for every response.
+      services.streams.close();
       await server.shutdown();
       services.close();
       log.flush();
@@ -76,11 +91,12 @@ export async function serveAll(config: Config): Promise<IsolateServer[]> {
     ...config,
     cacheBytes: Math.floor(config.cacheBytes / config.workers),
   });
-  const first = serveIsolate(share, config.workers > 1);
+  const streams = config.workers > 1 ? `pixserve-streams-${crypto.randomUUID()}` : undefined;
+  const first = serveIsolate(share, config.workers > 1, streams);
   const servers = [first];
   const started = [];
   for (let i = 1; i < config.workers; i++) {
-    started.push(startWorker({ ...share, port: first.addr.port }));
+    started.push(startWorker({ ...share, port: first.addr.port }, streams));
   }
   const results = await Promise.allSettled(started);
   for (const result of results) {
@@ -106,7 +122,7 @@ export async function stopAll(servers: readonly IsolateServer[]): Promise<void> 
 }
 
 /** A serving worker, resolved once it listens. */
-function startWorker(config: Config): Promise<IsolateServer> {
+function startWorker(config: Config, streams: string | undefined): Promise<IsolateServer> {
   const worker = new Worker(SERVE_WORKER_URL, { type: "module" });
   let stopped: (() => void) | undefined;
   return new Promise((resolve, reject) => {
@@ -136,6 +152,6 @@ function startWorker(config: Config): Promise<IsolateServer> {
       reject(new Error(`a serving worker failed: ${event.message}`));
       stopped?.();
     };
-    worker.postMessage({ start: config } satisfies ServeCommand);
+    worker.postMessage({ start: config, streams } satisfies ServeCommand);
   });
 }

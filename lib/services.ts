@@ -13,6 +13,7 @@ import { type ChannelPixels, type EncodeOptions, pixelsOf } from "./image/encode
 import type { ImageFormat } from "./image/format.ts";
 import { EncodePool } from "./image/pool.ts";
 import { type EncodedImage, tagBytes } from "./responses.ts";
+import { type HubLink, StreamHub } from "./streams/hub.ts";
 
 /**
  * Encodes an image and tags the bytes. The image's pixels are handed to an encode
@@ -45,7 +46,9 @@ export interface Services {
   ) => Promise<EncodedImage>;
   /** The encode workers behind {@linkcode Services.encode}. */
   readonly pool: EncodePool;
-  /** Stops the encode workers. */
+  /** The live streams. */
+  readonly streams: StreamHub;
+  /** Ends the live streams and stops the encode workers. */
   close(): void;
 }
 
@@ -55,6 +58,8 @@ export interface ServicesOptions {
   pool?: EncodePool;
   /** Start the default pool's workers now and keep them (a server); else on demand. */
   warm?: boolean;
+  /** The live streams' link to the other serving isolates; default: none. */
+  streamsLink?: HubLink;
 }
 
 /**
@@ -73,6 +78,12 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     backend: config.encoder,
     warm: options.warm,
   });
+  const streams = new StreamHub({
+    maxStreams: config.maxStreams,
+    maxViewers: config.maxViewers,
+    idleSeconds: config.streamIdleSeconds,
+    link: options.streamsLink,
+  });
   return {
     config,
     cache: new ByteLruCache(config.cacheBytes),
@@ -81,6 +92,10 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     encodeChannels: async (pixels, format, encodeOptions = {}) =>
       await tagBytes(await pool.encode(pixels, format, encodeOptions), format),
     pool,
-    close: () => pool.close(),
+    streams,
+    close: () => {
+      streams.close();
+      pool.close();
+    },
   };
 }

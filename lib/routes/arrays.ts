@@ -52,8 +52,13 @@ const DECODE_MEDIA_TYPES: readonly string[] = [
   "application/octet-stream",
 ];
 
-/** The media type of a request body, parameters dropped; none counts as an octet stream. */
-function bodyMediaType(request: Request): string {
+/**
+ * The media type of a request body, parameters dropped; none counts as an octet stream.
+ *
+ * @example
+ * bodyMediaType(new Request("http://x/", { method: "POST", body: "[]" })); // "text/plain"
+ */
+export function bodyMediaType(request: Request): string {
   const type = request.headers.get("content-type")?.split(";")[0].trim().toLowerCase();
   return type === undefined || type === "" ? "application/octet-stream" : type;
 }
