@@ -191,7 +191,8 @@ export class StreamViewer {
 }
 
 /**
- * The streams of one isolate.
+ * The streams of one isolate. It dispatches a `viewers` event each time its count of
+ * viewers changes (one joins or leaves here, or another isolate reports its count).
  *
  * @example
  * const hub = new StreamHub({ maxStreams: 4 });
@@ -199,7 +200,7 @@ export class StreamViewer {
  * hub.status("cam")?.frames; // 1
  * hub.close();
  */
-export class StreamHub {
+export class StreamHub extends EventTarget {
   /** Streams that may exist at once. */
   readonly maxStreams: number;
   /** Viewers that may watch at once. */
@@ -214,6 +215,7 @@ export class StreamHub {
 
   /** @param options Limits, idle time, the link to other isolates, the clock. */
   constructor(options: StreamHubOptions = {}) {
+    super();
     this.maxStreams = options.maxStreams ?? 16;
     this.maxViewers = options.maxViewers ?? 256;
     this.#idleMs = (options.idleSeconds ?? 300) * 1000;
@@ -278,6 +280,7 @@ export class StreamHub {
     const viewer = new StreamViewer(stream, (v) => this.#leave(stream, v));
     stream.viewers.add(viewer);
     this.#tellViewers(stream);
+    this.dispatchEvent(new Event("viewers"));
     return viewer;
   }
 
@@ -393,6 +396,7 @@ export class StreamHub {
       if (message.count === 0) stream.remote.delete(message.from);
       else stream.remote.set(message.from, message.count);
       if (stream.viewerCount === 0) this.#becameIdle(stream);
+      this.dispatchEvent(new Event("viewers"));
     }
   }
 
@@ -400,6 +404,7 @@ export class StreamHub {
     if (!stream.viewers.delete(viewer)) return;
     this.#tellViewers(stream);
     if (stream.viewerCount === 0) this.#becameIdle(stream);
+    this.dispatchEvent(new Event("viewers"));
   }
 
   #becameIdle(stream: LiveStream): void {
