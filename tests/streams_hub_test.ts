@@ -51,12 +51,12 @@ function nextViewersEvent(hub: StreamHub): Promise<void> {
 }
 
 Deno.test("mjpegPart() frames a JPEG with its headers and mjpegEnd() closes the stream", () => {
-  const part = mjpegPart(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]), "b");
+  const part = mjpegPart(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]), { "X-Frame-Number": "7" }, "b");
   assert.deepEqual(
     [...part],
     [
       ...new TextEncoder().encode(
-        "--b\r\nContent-Type: image/jpeg\r\nContent-Length: 4\r\n\r\n",
+        "--b\r\nContent-Type: image/jpeg\r\nContent-Length: 4\r\nX-Frame-Number: 7\r\n\r\n",
       ),
       0xff,
       0xd8,

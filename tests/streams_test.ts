@@ -76,14 +76,16 @@ async function watch(base: string, name: string, query = ""): Promise<MjpegReade
   return new MjpegReader(res.body!, boundaryOf(res.headers.get("content-type"))!);
 }
 
-/** Reads the next part, checks its headers, and decodes it. */
-async function nextFrame(reader: MjpegReader): Promise<Pixels> {
+/** Reads the next part, checks its headers (and its frame number when given), and decodes it. */
+async function nextFrame(reader: MjpegReader, frameNumber?: number): Promise<Pixels> {
   const part = await reader.next();
   assert.ok(part !== undefined, "the stream ended");
   assert.deepEqual(part.headers, {
     "content-type": "image/jpeg",
     "content-length": String(part.body.byteLength),
+    "x-frame-number": String(frameNumber ?? part.headers["x-frame-number"]),
   });
+  assert.match(part.headers["x-frame-number"], /^[1-9]\d*$/);
   return await decodePixels(part.body);
 }
 
@@ -119,12 +121,12 @@ Deno.test("GET /streams/{name}.mjpg sends the current frame at once, then each p
     await pushOk(base, "cam", solidNpy(RED));
     const reader = await watch(base, "cam");
     try {
-      const first = await nextFrame(reader);
+      const first = await nextFrame(reader, 1);
       assert.deepEqual([first.width, first.height], [64, 48]);
       assertSolid(first, RED, 2);
-      for (const color of [GREEN, BLUE]) {
+      for (const [i, color] of [GREEN, BLUE].entries()) {
         await pushOk(base, "cam", solidNpy(color));
-        assertSolid(await nextFrame(reader), color, 2);
+        assertSolid(await nextFrame(reader, i + 2), color, 2);
       }
     } finally {
       await reader.cancel();

@@ -2,8 +2,9 @@
  * MJPEG framing: `multipart/x-mixed-replace` as browsers play it in an `<img>`, written
  * part by part and read back part by part.
  *
- * Each part is `--BOUNDARY`, `Content-Type: image/jpeg`, `Content-Length: N`, a blank line,
- * the JPEG and a CRLF; the stream ends with `--BOUNDARY--`.
+ * Each part is `--BOUNDARY`, `Content-Type: image/jpeg`, `Content-Length: N`, any extra
+ * headers (pixserve adds `X-Frame-Number`), a blank line, the JPEG and a CRLF; the stream
+ * ends with `--BOUNDARY--`.
  *
  * @module
  */
@@ -20,6 +21,7 @@ const encoder = new TextEncoder();
  * One part of the stream: boundary, part headers, the JPEG, CRLF, in one buffer.
  *
  * @param jpeg The encoded frame.
+ * @param headers Headers added after `Content-Type` and `Content-Length`.
  * @param boundary The boundary. @default {MJPEG_BOUNDARY}
  * @returns The bytes to write.
  * @example
@@ -28,10 +30,13 @@ const encoder = new TextEncoder();
  */
 export function mjpegPart(
   jpeg: Uint8Array,
+  headers: Readonly<Record<string, string>> = {},
   boundary: string = MJPEG_BOUNDARY,
 ): Uint8Array<ArrayBuffer> {
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
   const head = encoder.encode(
-    `--${boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.byteLength}\r\n\r\n`,
+    `--${boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.byteLength}\r\n` +
+      `${extra}\r\n`,
   );
   const part = new Uint8Array(head.byteLength + jpeg.byteLength + 2);
   part.set(head);

@@ -15,11 +15,11 @@ import { mjpegEnd, mjpegPart } from "./mjpeg.ts";
 /** Parts by encoding, made once for every viewer of the same frame and quality. */
 const PARTS = new WeakMap<EncodedImage, Uint8Array<ArrayBuffer>>();
 
-/** The MJPEG part of an encoded frame, made once. */
-function partOf(jpeg: EncodedImage): Uint8Array<ArrayBuffer> {
+/** The MJPEG part of an encoded frame, with its number in `X-Frame-Number`, made once. */
+function partOf(frame: LiveFrame, jpeg: EncodedImage): Uint8Array<ArrayBuffer> {
   let part = PARTS.get(jpeg);
   if (part === undefined) {
-    part = mjpegPart(jpeg.bytes);
+    part = mjpegPart(jpeg.bytes, { "X-Frame-Number": String(frame.seq) });
     PARTS.set(jpeg, part);
   }
   return part;
@@ -60,7 +60,7 @@ export function mjpegBody(
           continue;
         }
         if (cancelled) return;
-        controller.enqueue(partOf(jpeg));
+        controller.enqueue(partOf(frame, jpeg));
         return;
       }
     },
