@@ -142,6 +142,11 @@ async function fanOut(base: string, pid: number, cpuSeconds: () => Promise<numbe
   console.log(
     `1. ${WIDTH}×${HEIGHT} at ${FPS} fps to ${VIEWERS} viewers for ${seconds} s (${count} frames)`,
   );
+  const delivered = arrivals.map((got) => [...got.keys()].filter((n) => started.has(n)).length);
+  console.log(
+    `   producer: ${count} frames in ${f1(span)} s (${f1(count / span)} fps achieved); ` +
+      `frames received per viewer: min ${Math.min(...delivered)}, median ${median(delivered)}`,
+  );
   console.log(
     `   fps received per viewer: min ${f1(Math.min(...rates))}, median ${f1(median(rates))}`,
   );

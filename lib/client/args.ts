@@ -50,6 +50,8 @@ Options:
   -C, --continue      resume a partial download of the same file (Range + If-Range)
   --array             the answer is an array (JSON, .npy or .npz): save it as the image -o names
   --data FILE         POST FILE (.npy, .npz, .json or an image) with its media type
+  --push NAME FILE    push the frames of FILE (.npy stack) to the live stream NAME
+                      (--fps N, default 30)
   -h, --help          print this text
 `;
 

@@ -31,6 +31,7 @@ import {
   UnsafeTarget,
 } from "./save.ts";
 import { readDataFile } from "./upload.ts";
+import { isPush, runPush } from "./push.ts";
 
 /** What the client needs from its surroundings. */
 export interface ClientIo {
@@ -63,6 +64,7 @@ const IDENTITY = { "accept-encoding": "identity" };
  * const code = await runFetch(["http://127.0.0.1:8000/image.png"], terminalIo());
  */
 export async function runFetch(argv: readonly string[], io: ClientIo): Promise<ExitCode> {
+  if (isPush(argv)) return await runPush(argv, io);
   let args: FetchArgs;
   let output: string | undefined;
   let data: string | undefined;
