@@ -7,7 +7,7 @@ import {
   StreamHub,
   StreamHubError,
 } from "../lib/streams/hub.ts";
-import { boundaryOf, mjpegEnd, mjpegPart, MjpegReader } from "../lib/streams/mjpeg.ts";
+import { boundaryOf, mjpegEnd, mjpegPart, MjpegReader, mjpegStart } from "../lib/streams/mjpeg.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -50,24 +50,24 @@ function nextViewersEvent(hub: StreamHub): Promise<void> {
   return new Promise((resolve) => hub.addEventListener("viewers", () => resolve(), { once: true }));
 }
 
-Deno.test("mjpegPart() frames a JPEG with its headers and mjpegEnd() closes the stream", () => {
-  const part = mjpegPart(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]), { "X-Frame-Number": "7" }, "b");
-  assert.deepEqual(
-    [...part],
-    [
-      ...new TextEncoder().encode(
-        "--b\r\nContent-Type: image/jpeg\r\nContent-Length: 4\r\nX-Frame-Number: 7\r\n\r\n",
-      ),
-      0xff,
-      0xd8,
-      0xff,
-      0xd9,
-      13,
-      10,
-    ],
+Deno.test("mjpegStart(), mjpegPart() and mjpegEnd() write a standard multipart body", () => {
+  const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xd9]);
+  const body = text(
+    new Uint8Array([
+      ...mjpegStart("b"),
+      ...mjpegPart(jpeg, { "X-Frame-Number": "7" }, "b"),
+      ...mjpegPart(jpeg, {}, "b"),
+      ...mjpegEnd(),
+    ]),
   );
-  assert.equal(text(mjpegEnd("b")), "--b--\r\n");
-  assert.equal(text(mjpegEnd()), "--pixserve-frame--\r\n");
+  const image = text(jpeg);
+  assert.equal(
+    body,
+    "--b\r\nContent-Type: image/jpeg\r\nContent-Length: 4\r\nX-Frame-Number: 7\r\n\r\n" +
+      `${image}\r\n--b\r\nContent-Type: image/jpeg\r\nContent-Length: 4\r\n\r\n${image}` +
+      "\r\n--b--\r\n",
+  );
+  assert.ok(text(mjpegPart(jpeg)).endsWith("\r\n--pixserve-frame"));
 });
 
 Deno.test("boundaryOf() reads the boundary of a multipart/x-mixed-replace type", () => {
@@ -83,6 +83,7 @@ Deno.test("boundaryOf() reads the boundary of a multipart/x-mixed-replace type",
 
 Deno.test("MjpegReader reads parts split anywhere across chunks, then the end", async () => {
   const whole = new Uint8Array([
+    ...mjpegStart(),
     ...mjpegPart(new Uint8Array([1, 2, 3])),
     ...mjpegPart(new Uint8Array(1000).fill(7)),
     ...mjpegEnd(),

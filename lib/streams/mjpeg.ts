@@ -2,9 +2,12 @@
  * MJPEG framing: `multipart/x-mixed-replace` as browsers play it in an `<img>`, written
  * part by part and read back part by part.
  *
- * Each part is `--BOUNDARY`, `Content-Type: image/jpeg`, `Content-Length: N`, any extra
- * headers (pixserve adds `X-Frame-Number`), a blank line, the JPEG and a CRLF; the stream
- * ends with `--BOUNDARY--`.
+ * The bytes are the standard ones — `--BOUNDARY`, then for each part CRLF, `Content-Type:
+ * image/jpeg`, `Content-Length: N`, any extra headers (pixserve adds `X-Frame-Number`), a
+ * blank line, the JPEG, CRLF and `--BOUNDARY` again; `--` after the last one ends the stream —
+ * but each write ends with the boundary after its JPEG, not before: browsers show a part
+ * only once they see the boundary that closes it, so a frame written with its closing
+ * boundary is shown at once instead of when the next frame comes.
  *
  * @module
  */
@@ -18,15 +21,29 @@ export const MJPEG_CONTENT_TYPE = `multipart/x-mixed-replace; boundary=${MJPEG_B
 const encoder = new TextEncoder();
 
 /**
- * One part of the stream: boundary, part headers, the JPEG, CRLF, in one buffer.
+ * What a stream starts with: `--BOUNDARY`, which {@linkcode mjpegPart}s and
+ * {@linkcode mjpegEnd} follow.
+ *
+ * @param boundary The boundary. @default {MJPEG_BOUNDARY}
+ * @returns The bytes to write first.
+ * @example
+ * new TextDecoder().decode(mjpegStart()); // "--pixserve-frame"
+ */
+export function mjpegStart(boundary: string = MJPEG_BOUNDARY): Uint8Array<ArrayBuffer> {
+  return encoder.encode(`--${boundary}`);
+}
+
+/**
+ * One part of the stream after a boundary: CRLF, part headers, the JPEG, and the boundary
+ * that closes it, in one buffer.
  *
  * @param jpeg The encoded frame.
  * @param headers Headers added after `Content-Type` and `Content-Length`.
  * @param boundary The boundary. @default {MJPEG_BOUNDARY}
  * @returns The bytes to write.
  * @example
- * new TextDecoder().decode(mjpegPart(new Uint8Array([0xff, 0xd8]))).split("\r\n")[0];
- * // "--pixserve-frame"
+ * new TextDecoder().decode(mjpegPart(new Uint8Array([0xff, 0xd8]))).split("\r\n")[1];
+ * // "Content-Type: image/jpeg"
  */
 export function mjpegPart(
   jpeg: Uint8Array,
@@ -35,26 +52,26 @@ export function mjpegPart(
 ): Uint8Array<ArrayBuffer> {
   const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
   const head = encoder.encode(
-    `--${boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.byteLength}\r\n` +
-      `${extra}\r\n`,
+    `\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.byteLength}\r\n${extra}\r\n`,
   );
-  const part = new Uint8Array(head.byteLength + jpeg.byteLength + 2);
+  const tail = encoder.encode(`\r\n--${boundary}`);
+  const part = new Uint8Array(head.byteLength + jpeg.byteLength + tail.byteLength);
   part.set(head);
   part.set(jpeg, head.byteLength);
-  part.set([13, 10], head.byteLength + jpeg.byteLength);
+  part.set(tail, head.byteLength + jpeg.byteLength);
   return part;
 }
 
 /**
- * The closing delimiter that ends the stream.
+ * What ends the stream after the last boundary, making it the closing delimiter
+ * `--BOUNDARY--`.
  *
- * @param boundary The boundary. @default {MJPEG_BOUNDARY}
- * @returns `--BOUNDARY--\r\n` as bytes.
+ * @returns `--\r\n` as bytes.
  * @example
- * new TextDecoder().decode(mjpegEnd()); // "--pixserve-frame--\r\n"
+ * new TextDecoder().decode(mjpegEnd()); // "--\r\n"
  */
-export function mjpegEnd(boundary: string = MJPEG_BOUNDARY): Uint8Array<ArrayBuffer> {
-  return encoder.encode(`--${boundary}--\r\n`);
+export function mjpegEnd(): Uint8Array<ArrayBuffer> {
+  return encoder.encode(`--\r\n`);
 }
 
 /** One part read back. */

@@ -10,7 +10,7 @@
 
 import type { EncodedImage } from "../responses.ts";
 import type { LiveFrame, StreamViewer } from "./hub.ts";
-import { mjpegEnd, mjpegPart } from "./mjpeg.ts";
+import { mjpegEnd, mjpegPart, mjpegStart } from "./mjpeg.ts";
 
 /** Parts by encoding, made once for every viewer of the same frame and quality. */
 const PARTS = new WeakMap<EncodedImage, Uint8Array<ArrayBuffer>>();
@@ -41,6 +41,9 @@ export function mjpegBody(
 ): ReadableStream<Uint8Array> {
   let cancelled = false;
   return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(mjpegStart());
+    },
     async pull(controller) {
       for (;;) {
         const frame = await viewer.next();
