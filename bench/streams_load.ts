@@ -56,19 +56,23 @@ async function push(base: string, name: string, k: number): Promise<void> {
 /**
  * Pushes `count` frames at `FPS` on an absolute schedule.
  *
- * @returns When each push started, by frame number (the first frame of a new stream is 1).
+ * @returns When each push started, by frame number (the first frame of a new stream is 1),
+ *   and how long each PUT took to its 204.
  */
 async function produce(base: string, name: string, count: number, first = 1) {
   const started = new Map<number, number>();
+  const puts: number[] = [];
   const t0 = performance.now();
   for (let k = 0; k < count; k++) {
     const due = t0 + (k * 1000) / FPS;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    started.set(first + k, performance.now());
+    const at = performance.now();
+    started.set(first + k, at);
     await push(base, name, k);
+    puts.push(performance.now() - at);
   }
-  return started;
+  return { started, puts };
 }
 
 /** Opens a viewer. */
@@ -127,7 +131,7 @@ async function fanOut(base: string, pid: number, cpuSeconds: () => Promise<numbe
   const arrivals = readers.map(() => new Map<number, number>());
   const reading = readers.map((r, i) => consume(r, arrivals[i], count + 1));
   const cpu0 = await cpuSeconds();
-  const started = await produce(base, "fan", count, 2);
+  const { started, puts } = await produce(base, "fan", count, 2);
   await Promise.all(reading);
   const cpu = (await cpuSeconds()) - cpu0;
   // The producer's wall time, one frame interval added for the last frame's own slot.
@@ -146,6 +150,10 @@ async function fanOut(base: string, pid: number, cpuSeconds: () => Promise<numbe
   console.log(
     `   producer: ${count} frames in ${f1(span)} s (${f1(count / span)} fps achieved); ` +
       `frames received per viewer: min ${Math.min(...delivered)}, median ${median(delivered)}`,
+  );
+  console.log(
+    `   PUT to its 204 (decode the .npy, encode the JPEG): p50 ${f1(percentile(puts, 0.5))} ms, ` +
+      `p99 ${f1(percentile(puts, 0.99))} ms`,
   );
   console.log(
     `   fps received per viewer: min ${f1(Math.min(...rates))}, median ${f1(median(rates))}`,
