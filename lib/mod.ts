@@ -148,3 +148,26 @@ export { EncodePool, type EncodePoolOptions, RETRY_AFTER_SECONDS } from "./image
 export { ServiceUnavailable } from "./errors.ts";
 export { createServices, type Services, type ServicesOptions } from "./services.ts";
 export { type IsolateServer, serveAll, serveIsolate, stopAll } from "./serve.ts";
+export {
+  type HubLink,
+  type HubMessage,
+  type LiveFrame,
+  STREAM_NAME,
+  StreamHub,
+  StreamHubError,
+  type StreamHubOptions,
+  type StreamStatus,
+  StreamViewer,
+} from "./streams/hub.ts";
+export {
+  boundaryOf,
+  MJPEG_BOUNDARY,
+  MJPEG_CONTENT_TYPE,
+  mjpegEnd,
+  type MjpegPart,
+  mjpegPart,
+  MjpegReader,
+  mjpegStart,
+} from "./streams/mjpeg.ts";
+export { mjpegBody } from "./streams/watch.ts";
+export { TooManyRequests } from "./errors.ts";

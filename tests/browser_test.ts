@@ -309,7 +309,7 @@ Deno.test("GET / in Chromium reads at phone width: one column, nothing wider tha
       const boxes = await Promise.all(
         (await page.locator(".panel").all()).map((panel) => panel.boundingBox()),
       );
-      assert.equal(boxes.length, 8);
+      assert.equal(boxes.length, 10);
       for (const box of boxes) {
         assert.ok(box !== null);
         assert.equal(box.x, boxes[0]?.x, "panels are not in one column");
