@@ -23,7 +23,7 @@ export interface PushArgs {
 }
 
 /** The text printed after a usage error of `--push`. */
-export const PUSH_USAGE = `Usage: deno task fetch --push NAME FRAMES.npy [--fps 30]
+const PUSH_USAGE = `Usage: deno task fetch --push NAME FRAMES.npy [--fps 30]
 
 Pushes each frame of FRAMES.npy to the live stream NAME (PUT /streams/NAME), at --fps
 frames per second; watch it at /streams/NAME.mjpg. NAME is a stream name on
@@ -32,7 +32,7 @@ A stack is N×H×W (gray), N×H×W×3 (RGB) or N×H×W×4 (RGBA); H×W and H×W�
 `;
 
 /** The server `--push NAME` talks to when NAME is not a URL. */
-export const DEFAULT_SERVER = "http://127.0.0.1:8000";
+const DEFAULT_SERVER = "http://127.0.0.1:8000";
 
 /**
  * Whether a command line asks for `--push`.
@@ -144,7 +144,7 @@ export interface PushIo {
  * @example
  * const code = await pushFrames(args, await Deno.readFile(args.file), io);
  */
-export async function pushFrames(
+async function pushFrames(
   args: PushArgs,
   bytes: Uint8Array,
   io: PushIo,

@@ -36,7 +36,7 @@ import { bodyMediaType, DISPOSITION_PARAMS, RENDER_PARAMS } from "./arrays.ts";
 import { dispositionRequest } from "./image.ts";
 
 /** Seconds a client refused by a stream limit is asked to wait. */
-export const STREAM_RETRY_AFTER_SECONDS = 5;
+const STREAM_RETRY_AFTER_SECONDS = 5;
 
 /** Media types read as images (decoded as `/decode` does); an octet stream is sniffed. */
 const IMAGE_MEDIA_TYPES: ReadonlySet<string> = new Set([
@@ -74,7 +74,7 @@ export const LATEST_PARAMS: readonly QueryParam[] = [...DISPOSITION_PARAMS, QUAL
  * @example
  * streamName("cam-1"); // "cam-1"
  */
-export function streamName(raw: string): string {
+function streamName(raw: string): string {
   if (!STREAM_NAME.test(raw)) {
     throw new BadRequest(
       "invalid_stream_name",
@@ -145,7 +145,7 @@ async function framePixels(request: Request, url: URL, config: Config): Promise<
  * @example
  * const jpeg = await encodedFrame(services, hub.latest("cam")!, "jpeg", 80);
  */
-export function encodedFrame(
+function encodedFrame(
   services: Services,
   frame: Pick<LiveFrame, "pixels" | "encodings">,
   format: ImageFormat,

@@ -33,7 +33,9 @@ function partOf(frame: LiveFrame, jpeg: EncodedImage): Uint8Array<ArrayBuffer> {
  * @returns The body: a part per frame, then the closing delimiter when the stream ends.
  * @example
  * const viewer = hub.watch("cam")!;
- * new Response(mjpegBody(viewer, (frame) => encodedFrame(services, frame, "jpeg", 90)));
+ * const jpegOf = (frame: LiveFrame) =>
+ *   services.encodeChannels({ ...frame.pixels, data: frame.pixels.data.slice() }, "jpeg");
+ * new Response(mjpegBody(viewer, jpegOf));
  */
 export function mjpegBody(
   viewer: StreamViewer,
