@@ -55,6 +55,8 @@ const DECODE_MEDIA_TYPES: readonly string[] = [
 /**
  * The media type of a request body, parameters dropped; none counts as an octet stream.
  *
+ * @param request The request.
+ * @returns The lower-case `type/subtype`.
  * @example
  * bodyMediaType(new Request("http://x/", { method: "POST", body: "[]" })); // "text/plain"
  */
