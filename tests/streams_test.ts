@@ -442,3 +442,33 @@ Deno.test("Frames pushed to one isolate reach viewers on every isolate", async (
     await server.close("SIGTERM");
   }
 });
+
+Deno.test("Stream routes check their query parameters", async () => {
+  await withStreams(async ({ base }, services) => {
+    await pushOk(base, "cam", solidNpy(RED));
+    await assertError(
+      await fetch(`${base}/streams/cam.mjpg?quality=0`),
+      400,
+      "invalid_parameter",
+      'quality must be an integer from 1 to 100, got "0"',
+    );
+    await assertError(
+      await fetch(`${base}/streams/cam.png?quality=50`),
+      400,
+      "invalid_quality",
+      "quality applies to jpeg and webp, not png",
+    );
+    await assertError(
+      await fetch(`${base}/streams/cam?now=1`, { method: "DELETE" }),
+      400,
+      "unknown_parameter",
+      '"now" is not a query parameter of DELETE /streams/cam; it takes none',
+    );
+    assert.equal(services.streams.viewers, 0);
+    const head = await fetch(`${base}/streams/cam.mjpg`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get("content-type"), MJPEG_CONTENT_TYPE);
+    assert.equal(await head.text(), "");
+    await viewersReach(services, 0);
+  });
+});
