@@ -34,6 +34,12 @@ export async function fetchTaskArgs(workdir: string): Promise<string[]> {
 }
 
 /**
+ * What Deno itself prints on stderr, before the client runs, while another process (another
+ * test's client or server) holds the project's `node_modules` lock: not the client's output.
+ */
+const LOCK_WAIT = "Blocking waiting for file lock on node_modules directory\n";
+
+/**
  * Runs the client from `workdir` with the task's permissions.
  *
  * @param workdir The user's folder (`INIT_CWD`).
@@ -51,7 +57,7 @@ export async function runClient(workdir: string, ...args: string[]): Promise<Cli
   return {
     code: output.code,
     stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
+    stderr: decoder.decode(output.stderr).replaceAll(LOCK_WAIT, ""),
   };
 }
 
