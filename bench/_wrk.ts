@@ -29,6 +29,8 @@ export interface WrkResult {
 export interface BenchServer {
   /** `http://127.0.0.1:<port>` */
   readonly base: string;
+  /** Its process id. */
+  readonly pid: number;
   /** CPU seconds (user + system, every thread) the process has used so far. */
   cpuSeconds(): Promise<number>;
   /** Stops it (SIGTERM, then waits). */
@@ -115,7 +117,12 @@ export async function startServer(
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  return { base, cpuSeconds: () => cpuSecondsOf(child.pid), stop: () => stopChild(child) };
+  return {
+    base,
+    pid: child.pid,
+    cpuSeconds: () => cpuSecondsOf(child.pid),
+    stop: () => stopChild(child),
+  };
 }
 
 /** SIGTERM, unless it has exited already, then its exit. */

@@ -19,6 +19,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { imageRoutes } from "./routes/image.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { pageRoutes } from "./routes/page.ts";
+import { streamsRoutes } from "./routes/streams.ts";
 import { createServices, type Services } from "./services.ts";
 
 /** Options of {@linkcode createApp}. */
@@ -60,6 +61,7 @@ export function appRoutes(
     ...filesRoutes(services),
     ...pageRoutes(),
     ...metricsRoutes(services),
+    ...streamsRoutes(services),
   ];
   routes.push(...docsRoutes(routes));
   return routes;

@@ -29,6 +29,9 @@ export const DEFAULTS = Object.freeze({
   cacheBytes: 64 * 1024 * 1024,
   encodeQueue: 32,
   encoder: ENCODER_BACKENDS[0],
+  maxStreams: 16,
+  maxViewers: 256,
+  streamIdleSeconds: 300,
 });
 
 /** Everything the server can be told at start-up; unset settings take {@linkcode DEFAULTS}. */
@@ -66,6 +69,12 @@ export interface Config {
   readonly metrics: boolean;
   /** Log the client address from the last `X-Forwarded-For` entry (set by a trusted proxy). @default {false} */
   readonly trustProxy: boolean;
+  /** Live streams that may exist at once. */
+  readonly maxStreams: number;
+  /** Viewers of live streams at once, over all streams. */
+  readonly maxViewers: number;
+  /** Seconds without frames and viewers after which a stream is dropped. */
+  readonly streamIdleSeconds: number;
 }
 
 /** A setting that cannot be used; the process prints it on one line and exits 2. */
@@ -97,6 +106,9 @@ export const ENV_VARS = {
   encoder: "ENCODER",
   metrics: "METRICS",
   trustProxy: "TRUST_PROXY",
+  maxStreams: "MAX_STREAMS",
+  maxViewers: "MAX_VIEWERS",
+  streamIdleSeconds: "STREAM_IDLE_SECONDS",
 } as const;
 
 const FLAGS: Record<string, keyof typeof ENV_VARS> = {
@@ -114,6 +126,9 @@ const FLAGS: Record<string, keyof typeof ENV_VARS> = {
   "--encoder": "encoder",
   "--metrics": "metrics",
   "--trust-proxy": "trustProxy",
+  "--max-streams": "maxStreams",
+  "--max-viewers": "maxViewers",
+  "--stream-idle-seconds": "streamIdleSeconds",
 };
 
 /** The most isolates of one kind (serving, encoding) a setting may ask for. */
@@ -139,6 +154,10 @@ Options (each also read from the environment variable shown):
   --encoder NAME       ENCODER         jpeg and quantized gif: native or imagescript (default ${DEFAULTS.encoder})
   --metrics on|off     METRICS         serve GET /metrics (default on)
   --trust-proxy on|off TRUST_PROXY     log the client from X-Forwarded-For (default off)
+  --max-streams N      MAX_STREAMS     live streams at once (default ${DEFAULTS.maxStreams})
+  --max-viewers N      MAX_VIEWERS     live-stream viewers at once, all streams (default ${DEFAULTS.maxViewers})
+  --stream-idle-seconds N STREAM_IDLE_SECONDS  drop a stream this long without frames
+                                       and viewers (default ${DEFAULTS.streamIdleSeconds})
   --quiet                              no request log
   --help                               print this text and exit
   --version                            print the version and exit
@@ -308,6 +327,15 @@ export function validateSettings(
     encoder: encoder as EncoderBackend,
     metrics: onOff("metrics", raw.metrics, true),
     trustProxy: onOff("trust proxy", raw.trustProxy, false),
+    maxStreams: integer("max streams", raw.maxStreams, DEFAULTS.maxStreams, 1, 1_000_000),
+    maxViewers: integer("max viewers", raw.maxViewers, DEFAULTS.maxViewers, 0, 1_000_000),
+    streamIdleSeconds: integer(
+      "stream idle seconds",
+      raw.streamIdleSeconds,
+      DEFAULTS.streamIdleSeconds,
+      1,
+      31_536_000,
+    ),
   });
 }
 

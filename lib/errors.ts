@@ -277,6 +277,19 @@ export class ServiceUnavailable extends HttpError {
 }
 
 /**
+ * 429: a limit on things held open (streams, viewers) is reached; carries `Retry-After`.
+ *
+ * @example
+ * throw new TooManyRequests("too_many_viewers", "256 viewers are watching, MAX_VIEWERS is 256", 5);
+ */
+export class TooManyRequests extends HttpError {
+  /** @param code error code @param detail human sentence @param retryAfter seconds to wait */
+  constructor(code: string, detail: string, retryAfter: number) {
+    super(429, code, detail, { "retry-after": String(retryAfter) });
+  }
+}
+
+/**
  * A JSON response for an error body.
  *
  * @param status HTTP status.

@@ -69,3 +69,26 @@ export {
   type ServicesOptions,
 } from "./services.ts";
 export { type IsolateServer, serveAll, serveIsolate, stopAll } from "./serve.ts";
+export {
+  type HubLink,
+  type HubMessage,
+  type LiveFrame,
+  STREAM_NAME,
+  StreamHub,
+  StreamHubError,
+  type StreamHubOptions,
+  type StreamStatus,
+  StreamViewer,
+} from "./streams/hub.ts";
+export {
+  boundaryOf,
+  MJPEG_BOUNDARY,
+  MJPEG_CONTENT_TYPE,
+  mjpegEnd,
+  type MjpegPart,
+  mjpegPart,
+  MjpegReader,
+  mjpegStart,
+} from "./streams/mjpeg.ts";
+export { mjpegBody } from "./streams/watch.ts";
+export { TooManyRequests } from "./errors.ts";

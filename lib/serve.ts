@@ -20,13 +20,16 @@ import { createServices } from "./services.ts";
 export interface IsolateServer {
   /** Where it listens. */
   readonly addr: Deno.NetAddr;
-  /** Stops accepting, finishes the responses in flight, stops the encode workers, flushes the log. */
+  /**
+   * Ends the live streams' responses, stops accepting, finishes the responses in flight, stops
+   * the encode workers, flushes the log.
+   */
   stop(): Promise<void>;
 }
 
 /** What the main isolate tells a serving worker. */
 export type ServeCommand =
-  | { readonly start: Config; readonly metrics?: MetricsShare }
+  | { readonly start: Config; readonly metrics?: MetricsShare; readonly streams?: string }
   | { readonly stop: true };
 
 /** What a serving worker answers. */
@@ -46,6 +49,7 @@ const SERVE_WORKER_URL = new URL("./serve_worker.ts", import.meta.url);
  * @param config The configuration (its `port` may be 0).
  * @param reusePort Whether other isolates will listen on the same port.
  * @param metrics The server's metrics buffer and this isolate's index; default: its own.
+ * @param streamsChannel The `BroadcastChannel` the isolates' live streams share, if several.
  * @returns The running server.
  * @example
  * ```ts
@@ -60,8 +64,12 @@ export function serveIsolate(
   config: Config,
   reusePort: boolean,
   metrics?: MetricsShare,
+  streamsChannel?: string,
 ): IsolateServer {
-  const services = createServices(config, { warm: true, metricsShare: metrics });
+  const streamsLink = streamsChannel === undefined
+    ? undefined
+    : new BroadcastChannel(streamsChannel);
+  const services = createServices(config, { warm: true, metricsShare: metrics, streamsLink });
   const log = createLogger(config.quiet);
   // Other isolates read this one's gauges from the shared board: kept at most a second old.
   const sampler = setInterval(() => services.metrics.sample(), GAUGE_SAMPLE_MS);
@@ -78,6 +86,8 @@ export function serveIsolate(
     addr: server.addr,
     async stop() {
       clearInterval(sampler);
+      // Viewers' responses never end by themselves, and shutdown waits for every response.
+      services.streams.close();
       await server.shutdown();
       services.close();
       log.flush();
@@ -107,11 +117,12 @@ export async function serveAll(config: Config): Promise<IsolateServer[]> {
   });
   if (config.workers > 1) assertPortFree(config.host, config.port);
   const buffer = createBoardBuffer(config.workers);
-  const first = serveIsolate(share, config.workers > 1, { buffer, isolate: 0 });
+  const streams = config.workers > 1 ? `pixserve-streams-${crypto.randomUUID()}` : undefined;
+  const first = serveIsolate(share, config.workers > 1, { buffer, isolate: 0 }, streams);
   const servers = [first];
   const started = [];
   for (let i = 1; i < config.workers; i++) {
-    started.push(startWorker({ ...share, port: first.addr.port }, { buffer, isolate: i }));
+    started.push(startWorker({ ...share, port: first.addr.port }, { buffer, isolate: i }, streams));
   }
   const results = await Promise.allSettled(started);
   for (const result of results) {
@@ -141,7 +152,11 @@ export async function stopAll(servers: readonly IsolateServer[]): Promise<void> 
 }
 
 /** A serving worker, resolved once it listens. */
-function startWorker(config: Config, metrics: MetricsShare): Promise<IsolateServer> {
+function startWorker(
+  config: Config,
+  metrics: MetricsShare,
+  streams: string | undefined,
+): Promise<IsolateServer> {
   const worker = new Worker(SERVE_WORKER_URL, { type: "module" });
   let stopped: (() => void) | undefined;
   return new Promise((resolve, reject) => {
@@ -171,6 +186,6 @@ function startWorker(config: Config, metrics: MetricsShare): Promise<IsolateServ
       reject(new Error(`a serving worker failed: ${event.message}`));
       stopped?.();
     };
-    worker.postMessage({ start: config, metrics } satisfies ServeCommand);
+    worker.postMessage({ start: config, metrics, streams } satisfies ServeCommand);
   });
 }

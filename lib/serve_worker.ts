@@ -18,7 +18,7 @@ let server: IsolateServer | undefined;
 scope.onmessage = async ({ data }) => {
   if ("start" in data) {
     try {
-      server = serveIsolate(data.start, true, data.metrics);
+      server = serveIsolate(data.start, true, data.metrics, data.streams);
       scope.postMessage({ listening: true });
     } catch (err) {
       scope.postMessage({ failed: err instanceof Error ? err.message : String(err) });

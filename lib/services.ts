@@ -21,8 +21,8 @@ import type { ImageFormat } from "./image/format.ts";
 import { EncodePool } from "./pool/pool.ts";
 import { type MetricsShare, RequestMetrics } from "./metrics/metrics.ts";
 import { OPEN_FILE_STREAMS } from "./metrics/open_files.ts";
-import { STREAM_VIEWERS } from "./metrics/stream_viewers.ts";
 import { type EncodedImage, tagBytes } from "./responses.ts";
+import { type HubLink, StreamHub } from "./streams/hub.ts";
 
 /**
  * Encodes an image and tags the bytes. The image's pixels are handed to an encode
@@ -66,7 +66,9 @@ export interface Services {
     format: ImageFormat,
     options?: EncodeOptions,
   ) => Promise<EncodedImage>;
-  /** Stops the encode workers. */
+  /** The live streams. */
+  readonly streams: StreamHub;
+  /** Ends the live streams and stops the encode workers. */
   close(): void;
 }
 
@@ -99,6 +101,8 @@ export interface ServicesOptions {
   warm?: boolean;
   /** The metrics buffer of the server and this isolate's index; default: a board of its own. */
   metricsShare?: MetricsShare;
+  /** The live streams' link to the other serving isolates; default: none. */
+  streamsLink?: HubLink;
 }
 
 /**
@@ -124,6 +128,12 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     warm: options.warm,
   });
   const cache = new ByteLruCache<EncodedImage>(config.cacheBytes);
+  const streams = new StreamHub({
+    maxStreams: config.maxStreams,
+    maxViewers: config.maxViewers,
+    idleSeconds: config.streamIdleSeconds,
+    link: options.streamsLink,
+  });
   const metrics = new RequestMetrics(options.metricsShare, (board) => {
     board.set("cacheHits", cache.hits);
     board.set("cacheMisses", cache.misses);
@@ -133,7 +143,7 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     board.set("poolRunning", pool.running ?? 0);
     board.set("poolWorkers", pool.workers ?? 0);
     board.set("openFileStreams", OPEN_FILE_STREAMS.count);
-    board.set("streamViewers", STREAM_VIEWERS.count);
+    board.set("streamViewers", streams.localViewers);
   });
   return {
     config,
@@ -154,6 +164,10 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
       return await tagBytes(bytes, format);
     },
     metrics,
-    close: () => pool.close(),
+    streams,
+    close: () => {
+      streams.close();
+      pool.close();
+    },
   };
 }

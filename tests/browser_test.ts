@@ -7,7 +7,8 @@ import { etagOf } from "../lib/http/conditional.ts";
 import { PAGE_CSP, PAGE_FILES } from "../lib/page/assets.ts";
 import { withPage } from "./_chromium.ts";
 import { assertSamplePattern, decodePixels, type Pixels } from "./_pixels.ts";
-import { PROJECT_DIR, withServer } from "./_server.ts";
+import { PROJECT_DIR, testConfig, withServer } from "./_server.ts";
+import { createServices } from "../lib/services.ts";
 
 const IDENTITY = { "accept-encoding": "identity" };
 
@@ -308,7 +309,7 @@ Deno.test("GET / in Chromium reads at phone width: one column, nothing wider tha
       const boxes = await Promise.all(
         (await page.locator(".panel").all()).map((panel) => panel.boundingBox()),
       );
-      assert.equal(boxes.length, 9);
+      assert.equal(boxes.length, 11);
       for (const box of boxes) {
         assert.ok(box !== null);
         assert.equal(box.x, boxes[0]?.x, "panels are not in one column");
@@ -445,4 +446,76 @@ Deno.test("GET / in Chromium: the array panel shows a float depth map as matplot
       assert.equal(record.foreign.join("\n"), "");
     });
   });
+});
+
+/** The page's frame callback, for waiting on what an `<img>` shows. */
+declare const requestAnimationFrame: (callback: () => void) => number;
+
+/** Where the first red pixel of a row of RGBA values is, or -1. */
+function firstRed(row: readonly number[]): number {
+  for (let i = 0; i < row.length; i += 4) {
+    if (row[i] > 200 && row[i + 1] < 60 && row[i + 2] < 60) return i / 4;
+  }
+  return -1;
+}
+
+Deno.test("GET / in Chromium: the live panel pushes canvas frames and its <img> plays them", async () => {
+  const services = createServices(await testConfig());
+  try {
+    await withServer(
+      async ({ base }) => {
+        await withPage(base, async (page, record) => {
+          await page.goto(`${base}/`);
+          await page.click("#live-start");
+          await page.waitForSelector("#live-panel[data-state=ok]");
+          const route = (await page.locator("#live-panel .route").innerText()).replace("PUT ", "");
+          assert.match(route, /^\/streams\/page-[0-9a-f]{8}$/);
+          const view = page.locator("#live-view");
+          assert.equal(await view.getAttribute("src"), `${route}.mjpg`);
+          // The middle row of what the <img> shows, until the red square has moved.
+          const [before, after] = await view.evaluate((el: PageImage) =>
+            new Promise<number[][]>((resolve) => {
+              const canvas = document.createElement("canvas");
+              canvas.width = el.naturalWidth;
+              canvas.height = el.naturalHeight;
+              const context = canvas.getContext("2d");
+              const row = () => {
+                context.drawImage(el, 0, 0);
+                return Array.from(context.getImageData(0, 120, canvas.width, 1).data);
+              };
+              const first = row();
+              const check = () => {
+                const now = row();
+                if (now.join() !== first.join()) resolve([first, now]);
+                else requestAnimationFrame(check);
+              };
+              check();
+            })
+          );
+          assert.equal(before.length, 320 * 4);
+          for (const shown of [before, after]) {
+            assert.deepEqual(shown.slice(0, 3).map((v) => Math.round(v / 16)), [0, 0, 8]);
+            assert.ok(firstRed(shown) >= 20, `no red square in ${shown.slice(0, 80)}`);
+          }
+          assert.notEqual(firstRed(after), firstRed(before));
+          const status = await (await fetch(`${base}${route}`)).json();
+          assert.ok(status.frames >= 2, JSON.stringify(status));
+          assert.deepEqual([status.width, status.height, status.viewers], [320, 240, 1]);
+
+          await page.click("#live-stop");
+          await page.waitForSelector("#live-status:has-text('ended')");
+          const gone = await fetch(`${base}${route}`);
+          assert.equal(gone.status, 404);
+          await gone.body?.cancel();
+          assert.equal(services.streams.viewers, 0);
+          assert.equal(record.errors.join("\n"), "");
+          assert.equal(record.foreign.join("\n"), "");
+        });
+      },
+      {},
+      { services },
+    );
+  } finally {
+    services.close();
+  }
 });

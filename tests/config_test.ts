@@ -40,6 +40,9 @@ Deno.test("validateSettings() applies defaults and resolves a relative media roo
     encoder: "native",
     metrics: true,
     trustProxy: false,
+    maxStreams: 16,
+    maxViewers: 256,
+    streamIdleSeconds: 300,
   });
   assert.equal(validateSettings({ mediaRoot: "/abs" }, cwd).mediaRoot, "/abs");
   assert.equal(validateSettings({ host: "[::1]" }, cwd).host, "::1");
@@ -100,6 +103,12 @@ Deno.test("validateSettings() names a bad serving or encoding setting", () => {
     [{ workers: "all" }, `workers must be an integer from 1 to 256, got "all"`],
     [{ encodeWorkers: "0" }, `encode workers must be an integer from 1 to 256, got "0"`],
     [{ encodeQueue: "-1" }, `encode queue must be an integer from 0 to 1000000, got "-1"`],
+    [{ maxStreams: "0" }, `max streams must be an integer from 1 to 1000000, got "0"`],
+    [{ maxViewers: "x" }, `max viewers must be an integer from 0 to 1000000, got "x"`],
+    [
+      { streamIdleSeconds: "0" },
+      `stream idle seconds must be an integer from 1 to 31536000, got "0"`,
+    ],
     [{ encoder: "pil" }, `encoder must be one of native, imagescript, got "pil"`],
   ];
   for (const [raw, message] of cases) {

@@ -74,6 +74,8 @@ Options:
   --vmin V, --vmax V  with --array: the range, a number or pN (a percentile); without
                       --cmap, rescale every channel to 0-255
   --background COLOR  with --cmap labels: the colour of label 0 (#rrggbb[aa])
+  --push NAME FILE    push the frames of FILE (.npy stack) to the live stream NAME
+                      (--fps N, default 30)
   -h, --help          print this text
   -V, --version       print the client's version
 

@@ -34,6 +34,7 @@ import {
   UnsafeTarget,
 } from "./save.ts";
 import { readDataFile } from "./upload.ts";
+import { isPush, runPush } from "./push.ts";
 
 /** What the client needs from its surroundings. */
 export interface ClientIo {
@@ -71,6 +72,7 @@ const IDENTITY = { "accept-encoding": "identity" };
  * ```
  */
 export async function runFetch(argv: readonly string[], io: ClientIo): Promise<ExitCode> {
+  if (isPush(argv)) return await runPush(argv, io);
   let args: FetchArgs;
   let output: string | undefined;
   let data: string | undefined;

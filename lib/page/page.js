@@ -477,6 +477,123 @@ function setUpArrayForm(form, panel) {
   });
 }
 
+/** Frames pushed per second by the live panel. */
+const LIVE_FPS = 10;
+
+/**
+ * Draws frame `t` of the live animation: a dark blue field with a red square that moves
+ * across it and a counter.
+ *
+ * @param {HTMLCanvasElement} canvas The source canvas.
+ * @param {number} t The frame number.
+ */
+function drawLiveFrame(canvas, t) {
+  const context = canvas.getContext("2d");
+  context.fillStyle = "rgb(0, 0, 128)";
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.fillStyle = "rgb(255, 0, 0)";
+  const side = 60;
+  const x = 20 + ((t * 12) % (canvas.width - side - 40));
+  context.fillRect(x, (canvas.height - side) / 2, side, side);
+  context.fillStyle = "rgb(255, 255, 255)";
+  context.font = "16px sans-serif";
+  context.fillText(`frame ${t}`, 24, canvas.height - 24);
+}
+
+/**
+ * The canvas as a JPEG, the body of one push.
+ *
+ * @param {HTMLCanvasElement} canvas The source canvas.
+ * @returns {Promise<Blob>} The encoded frame.
+ */
+function canvasJpeg(canvas) {
+  return new Promise((resolve, reject) =>
+    canvas.toBlob(
+      (blob) => blob === null ? reject(new Error("no frame")) : resolve(blob),
+      "image/jpeg",
+      0.9,
+    )
+  );
+}
+
+/**
+ * Waits until an `<img>` playing a `multipart/x-mixed-replace` stream shows its first part
+ * (it fires `load` only when the whole stream ends).
+ *
+ * @param {HTMLImageElement} img The image.
+ * @returns {Promise<void>} When a frame is shown.
+ * @throws {PanelError} The stream failed before it showed one.
+ */
+function firstPart(img) {
+  return new Promise((resolve, reject) => {
+    img.addEventListener("error", () => reject(new PanelError("the stream did not play")), {
+      once: true,
+    });
+    const check = () => img.naturalWidth > 0 ? resolve() : requestAnimationFrame(check);
+    check();
+  });
+}
+
+/**
+ * Sets up the live panel: "Go live" pushes the animation to a new stream and plays the
+ * stream's `.mjpg` in an `<img>`; "Stop" ends the stream with `DELETE`.
+ *
+ * @param {HTMLElement} panel The figure showing the stream.
+ */
+function setUpLivePanel(panel) {
+  const source = document.getElementById("live-source");
+  const start = document.getElementById("live-start");
+  const stop = document.getElementById("live-stop");
+  const status = document.getElementById("live-status");
+  const view = panel.querySelector("img");
+  let live;
+  drawLiveFrame(source, 0);
+  const pushFrame = async (route, t) => {
+    drawLiveFrame(source, t);
+    const body = await canvasJpeg(source);
+    await fetchOk(route, { method: "PUT", body, headers: { "content-type": "image/jpeg" } });
+    status.textContent = `pushed frame ${t} to ${route}`;
+  };
+  const pushUntilStopped = async (session) => {
+    for (let t = 1; !session.stopped; t++) {
+      const due = performance.now() + 1000 / LIVE_FPS;
+      await pushFrame(session.route, t);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+    }
+  };
+  start.addEventListener("click", () => {
+    const session = {
+      route: `/streams/page-${crypto.randomUUID().slice(0, 8)}`,
+      stopped: false,
+      pushing: Promise.resolve(),
+    };
+    live = session;
+    start.disabled = true;
+    stop.disabled = false;
+    panel.querySelector(".route").textContent = `PUT ${session.route}`;
+    runPanel(panel, async () => {
+      await pushFrame(session.route, 0);
+      view.hidden = false;
+      view.src = `${session.route}.mjpg`;
+      // Chromium shows a part once the next one begins: the pushes go on meanwhile.
+      session.pushing = pushUntilStopped(session).catch((err) => showError(panel, err));
+      await firstPart(view);
+    });
+  });
+  stop.addEventListener("click", async () => {
+    if (live === undefined) return;
+    const session = live;
+    session.stopped = true;
+    stop.disabled = true;
+    view.removeAttribute("src");
+    // A push still on its way would make the stream again after the DELETE.
+    await session.pushing;
+    await fetch(session.route, { method: "DELETE" });
+    status.textContent = `ended ${session.route}`;
+    start.disabled = false;
+  });
+}
+
 for (const list of document.querySelectorAll("dl[data-route]")) {
   const panel = list.closest("figure");
   runPanel(panel, () => describePlainImage(panel));
@@ -490,3 +607,4 @@ runPanel(jsonPanel, () => showArrayImage(jsonPanel));
 setUpFormatForm(document.getElementById("format-form"), document.getElementById("format-result"));
 setUpUploadForm(document.getElementById("upload-form"), document.getElementById("upload-result"));
 setUpArrayForm(document.getElementById("array-form"), document.getElementById("array-result"));
+setUpLivePanel(document.getElementById("live-panel"));

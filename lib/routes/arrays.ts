@@ -65,8 +65,15 @@ const DECODE_MEDIA_TYPES: readonly string[] = [
   OCTET_STREAM,
 ];
 
-/** The media type of a request body, parameters dropped; none counts as an octet stream. */
-function bodyMediaType(request: Request): string {
+/**
+ * The media type of a request body, parameters dropped; none counts as an octet stream.
+ *
+ * @param request The request.
+ * @returns The lower-case `type/subtype`.
+ * @example
+ * bodyMediaType(new Request("http://x/", { method: "POST", body: "[]" })); // "text/plain"
+ */
+export function bodyMediaType(request: Request): string {
   const type = request.headers.get("content-type")?.split(";")[0].trim().toLowerCase();
   return type === undefined || type === "" ? OCTET_STREAM : type;
 }

@@ -1,0 +1,265 @@
+/**
+ * Live-stream load: pixserve alone on one core (`--workers 1`, pinned to CPU 0 with its
+ * encode workers), the producer and the viewers in this process (run it on the other core):
+ *
+ * 1. 640×480 frames pushed at 30 fps to 50 viewers: frames per second each viewer receives,
+ *    push-to-receive latency (from the start of the PUT to the end of the part, matched by
+ *    `X-Frame-Number`), server CPU per frame;
+ * 2. 100 viewers that stop reading for 10 s while 300 frames are pushed: server RSS growth,
+ *    against the same pushes with no viewers,
+ *    and how soon each viewer, resuming one after the other, has the newest frame once it
+ *    reads again (through the stale parts the socket buffers still hold);
+ * 3. 1,000 viewers that connect, take a frame and disconnect: open descriptors and the
+ *    `viewers` count against their baseline, and how soon the count is back.
+ *
+ * Run: `deno run -A bench/streams_load.ts [seconds]` (it moves itself to CPU 1 with `taskset`)
+ *
+ * @module
+ */
+
+import { encodeNpy } from "../lib/arrays/npy.ts";
+import { MjpegReader } from "../lib/streams/mjpeg.ts";
+import { freePort, median, PINNED, startPixserve } from "./_wrk.ts";
+
+const seconds = Number(Deno.args[0] ?? 10);
+const FPS = 30;
+const WIDTH = 640;
+const HEIGHT = 480;
+
+/** A camera-like frame: a gradient that moves with `k`, with fine texture. */
+function frame(k: number): Uint8Array<ArrayBuffer> {
+  const data = new Uint8Array(WIDTH * HEIGHT * 3);
+  for (let y = 0, i = 0; y < HEIGHT; y++) {
+    for (let x = 0; x < WIDTH; x++, i += 3) {
+      const t = ((x + y * 3 + k * 7) * 13) & 7;
+      data[i] = (x + k * 4) & 255;
+      data[i + 1] = (y + k * 2) & 255;
+      data[i + 2] = ((x ^ y) + t * 8) & 255;
+    }
+  }
+  return encodeNpy({ shape: [HEIGHT, WIDTH, 3], dtype: "uint8", data });
+}
+
+const FRAMES = Array.from({ length: FPS }, (_, k) => frame(k));
+
+/** PUTs frame `k` of {@linkcode FRAMES}. */
+async function push(base: string, name: string, k: number): Promise<void> {
+  const res = await fetch(`${base}/streams/${name}`, {
+    method: "PUT",
+    body: FRAMES[k % FRAMES.length],
+    headers: { "content-type": "application/x-npy" },
+  });
+  await res.body?.cancel();
+  if (res.status !== 204) throw new Error(`push answered ${res.status}`);
+}
+
+/**
+ * Pushes `count` frames at `FPS` on an absolute schedule.
+ *
+ * @returns When each push started, by frame number (the first frame of a new stream is 1),
+ *   and how long each PUT took to its 204.
+ */
+async function produce(base: string, name: string, count: number, first = 1) {
+  const started = new Map<number, number>();
+  const puts: number[] = [];
+  const t0 = performance.now();
+  for (let k = 0; k < count; k++) {
+    const due = t0 + (k * 1000) / FPS;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const at = performance.now();
+    started.set(first + k, at);
+    await push(base, name, k);
+    puts.push(performance.now() - at);
+  }
+  return { started, puts };
+}
+
+/** Opens a viewer. */
+async function open(base: string, name: string): Promise<MjpegReader> {
+  const res = await fetch(`${base}/streams/${name}.mjpg`);
+  if (res.status !== 200) throw new Error(`viewer answered ${res.status}`);
+  return new MjpegReader(res.body!);
+}
+
+/** Reads parts until the stream ends or `until` frame number, noting when each arrived. */
+async function consume(reader: MjpegReader, arrivals: Map<number, number>, until: number) {
+  for (;;) {
+    const part = await reader.next();
+    if (part === undefined) return;
+    const n = Number(part.headers["x-frame-number"]);
+    arrivals.set(n, performance.now());
+    if (n >= until) return;
+  }
+}
+
+function percentile(xs: number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+function fds(pid: number): number {
+  return [...Deno.readDirSync(`/proc/${pid}/fd`)].length;
+}
+
+async function viewersOf(base: string, name: string): Promise<number> {
+  return (await (await fetch(`${base}/streams/${name}`)).json()).viewers;
+}
+
+/** Polls (this is a benchmark) until `check` holds; the milliseconds it took, or -1. */
+async function until(check: () => Promise<boolean> | boolean, limitMs = 10_000): Promise<number> {
+  const t0 = performance.now();
+  while (!(await check())) {
+    if (performance.now() - t0 > limitMs) return -1;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return performance.now() - t0;
+}
+
+const f1 = (n: number) => n.toFixed(1);
+
+async function fanOut(base: string, pid: number, cpuSeconds: () => Promise<number>) {
+  const VIEWERS = 50;
+  const count = seconds * FPS;
+  await push(base, "fan", 0);
+  const readers = await Promise.all(Array.from({ length: VIEWERS }, () => open(base, "fan")));
+  const arrivals = readers.map(() => new Map<number, number>());
+  const reading = readers.map((r, i) => consume(r, arrivals[i], count + 1));
+  const cpu0 = await cpuSeconds();
+  const { started, puts } = await produce(base, "fan", count, 2);
+  await Promise.all(reading);
+  const cpu = (await cpuSeconds()) - cpu0;
+  // The producer's wall time, one frame interval added for the last frame's own slot.
+  const span = (started.get(count + 1)! - started.get(2)! + 1000 / FPS) / 1000;
+  const latencies: number[] = [];
+  const rates: number[] = [];
+  for (const got of arrivals) {
+    for (const [n, at] of got) if (started.has(n)) latencies.push(at - started.get(n)!);
+    const pushed = [...got.keys()].filter((n) => started.has(n)).length;
+    rates.push(pushed / span);
+  }
+  console.log(
+    `1. ${WIDTH}×${HEIGHT} at ${FPS} fps to ${VIEWERS} viewers for ${seconds} s (${count} frames)`,
+  );
+  const delivered = arrivals.map((got) => [...got.keys()].filter((n) => started.has(n)).length);
+  console.log(
+    `   producer: ${count} frames in ${f1(span)} s (${f1(count / span)} fps achieved); ` +
+      `frames received per viewer: min ${Math.min(...delivered)}, median ${median(delivered)}`,
+  );
+  console.log(
+    `   PUT to its 204 (decode the .npy, encode the JPEG): p50 ${f1(percentile(puts, 0.5))} ms, ` +
+      `p99 ${f1(percentile(puts, 0.99))} ms`,
+  );
+  console.log(
+    `   fps received per viewer: min ${f1(Math.min(...rates))}, median ${f1(median(rates))}`,
+  );
+  console.log(
+    `   push-to-receive latency: p50 ${f1(percentile(latencies, 0.5))} ms, ` +
+      `p99 ${f1(percentile(latencies, 0.99))} ms, max ${f1(Math.max(...latencies))} ms ` +
+      `(${latencies.length} deliveries)`,
+  );
+  console.log(
+    `   server CPU: ${f1((cpu * 1000) / count)} ms per frame (${f1(cpu)} s for ${count} frames, ` +
+      `${f1((cpu * 1e6) / latencies.length)} µs per delivery); RSS ${f1(await rssMiB(pid))} MiB`,
+  );
+}
+
+/** RSS while 300 frames are pushed to a new stream with `viewers` viewers that stop reading. */
+async function stalled(base: string, pid: number, viewers: number) {
+  const VIEWERS = viewers;
+  const count = 300;
+  const name = `stall${viewers}`;
+  await push(base, name, 0);
+  const readers = await Promise.all(Array.from({ length: VIEWERS }, () => open(base, name)));
+  for (const reader of readers) await reader.next();
+  const before = await rssMiB(pid);
+  let peak = before;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, await rssMiB(pid));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  await produce(base, name, count, 2);
+  const after = await rssMiB(pid);
+  sampling = false;
+  await sampler;
+  console.log(`2. ${VIEWERS} viewers stop reading while ${count} frames are pushed at ${FPS} fps`);
+  console.log(
+    `   server RSS: ${f1(before)} MiB before, peak ${f1(peak)} MiB (+${f1(peak - before)}), ` +
+      `${f1(after)} MiB after the pushes (+${f1(after - before)})`,
+  );
+  if (VIEWERS === 0) return;
+  const newest = count + 1;
+  const delays: number[] = [];
+  const stale: number[] = [];
+  for (const reader of readers) {
+    const resumed = performance.now();
+    const got = new Map<number, number>();
+    await consume(reader, got, newest);
+    delays.push(got.get(newest)! - resumed);
+    stale.push(got.size - 1);
+  }
+  console.log(
+    `   newest frame after reading again: median ${f1(median(delays))} ms, ` +
+      `max ${f1(Math.max(...delays))} ms; stale parts read first: median ${median(stale)}, ` +
+      `max ${Math.max(...stale)}`,
+  );
+  for (const reader of readers) await reader.cancel();
+}
+
+async function churn(base: string, pid: number) {
+  const TOTAL = 1000;
+  const AT_ONCE = 50;
+  await push(base, "churn", 0);
+  const baseFds = fds(pid);
+  const baseViewers = await viewersOf(base, "churn");
+  let peakViewers = 0;
+  for (let done = 0; done < TOTAL; done += AT_ONCE) {
+    const readers = await Promise.all(
+      Array.from({ length: AT_ONCE }, () => open(base, "churn")),
+    );
+    for (const reader of readers) await reader.next();
+    peakViewers = Math.max(peakViewers, await viewersOf(base, "churn"));
+    for (const reader of readers) await reader.cancel();
+  }
+  const backMs = await until(async () => (await viewersOf(base, "churn")) === baseViewers);
+  const fdsMs = await until(() => fds(pid) <= baseFds);
+  console.log(`3. ${TOTAL} viewers connect, take a frame and disconnect, ${AT_ONCE} at a time`);
+  console.log(
+    `   viewers: baseline ${baseViewers}, ${peakViewers} while a batch watched, ` +
+      `${await viewersOf(base, "churn")} after (back ${f1(backMs)} ms after the last disconnect)`,
+  );
+  console.log(
+    `   open descriptors: baseline ${baseFds}, ${fds(pid)} after (back in ${f1(fdsMs)} ms)`,
+  );
+}
+
+const server = await startPixserve(
+  freePort(),
+  ["--quiet", "--workers", "1", "--max-viewers", "1000"],
+  PINNED.server,
+);
+if (PINNED.load !== undefined) {
+  await new Deno.Command("taskset", { args: ["-a", "-p", "-c", PINNED.load, String(Deno.pid)] })
+    .output();
+}
+try {
+  console.log(
+    `pixserve --workers 1 pinned to CPU ${PINNED.server ?? "(none)"}, ` +
+      `producer and viewers to CPU ${PINNED.load ?? "(none)"}`,
+  );
+  await fanOut(server.base, server.pid, server.cpuSeconds);
+  // The same pushes without viewers first: the RSS the producer's garbage alone adds.
+  await stalled(server.base, server.pid, 0);
+  await stalled(server.base, server.pid, 100);
+  await churn(server.base, server.pid);
+} finally {
+  await server.stop();
+}
