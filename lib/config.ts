@@ -17,6 +17,8 @@ export interface Config {
   readonly mediaRoot: string;
   /** Largest image, in pixels, that any route builds or decodes. @default {40000000} */
   readonly maxPixels: number;
+  /** Most frames of a stack or animation any route builds or decodes. @default {1000} */
+  readonly maxFrames: number;
   /** Largest request body, in bytes. @default {67108864} */
   readonly maxBodyBytes: number;
   /** `max-age` of `Cache-Control`, in seconds. @default {3600} */
@@ -53,6 +55,7 @@ export const ENV_VARS = {
   host: "HOST",
   mediaRoot: "MEDIA_ROOT",
   maxPixels: "MAX_PIXELS",
+  maxFrames: "MAX_FRAMES",
   maxBodyBytes: "MAX_BODY_BYTES",
   cacheMaxAge: "CACHE_MAX_AGE",
   cacheBytes: "CACHE_BYTES",
@@ -67,6 +70,7 @@ const FLAGS: Record<string, keyof typeof ENV_VARS> = {
   "--host": "host",
   "--media-root": "mediaRoot",
   "--max-pixels": "maxPixels",
+  "--max-frames": "maxFrames",
   "--max-body-bytes": "maxBodyBytes",
   "--cache-max-age": "cacheMaxAge",
   "--cache-bytes": "cacheBytes",
@@ -89,6 +93,7 @@ Options (each also read from the environment variable shown):
   --host ADDR          HOST            interface to listen on (default 127.0.0.1)
   --media-root DIR     MEDIA_ROOT      folder served by /files, /stream, /images (default fixtures/)
   --max-pixels N       MAX_PIXELS      largest image in pixels (default 40000000)
+  --max-frames N       MAX_FRAMES      most frames of a stack or animation (default 1000)
   --max-body-bytes N   MAX_BODY_BYTES  largest request body in bytes (default 67108864)
   --cache-max-age N    CACHE_MAX_AGE   Cache-Control max-age in seconds (default 3600)
   --cache-bytes N      CACHE_BYTES     encoded-image cache size in bytes (default 67108864)
@@ -200,6 +205,7 @@ export function validateSettings(
     host: host.replace(/^\[(.*)\]$/, "$1"),
     mediaRoot: root.startsWith("/") ? root : `${cwd()}/${root}`,
     maxPixels: integer("max pixels", raw.maxPixels, 40_000_000, 1),
+    maxFrames: integer("max frames", raw.maxFrames, 1000, 1),
     maxBodyBytes: integer(
       "max body bytes",
       raw.maxBodyBytes,

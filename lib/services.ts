@@ -8,6 +8,7 @@
 
 import type { Image } from "imagescript";
 import type { Config } from "./config.ts";
+import type { AnimationTiming } from "./image/animate.ts";
 import { ByteLruCache } from "./image/cache.ts";
 import { type ChannelPixels, type EncodeOptions, pixelsOf } from "./image/encode.ts";
 import type { ImageFormat } from "./image/format.ts";
@@ -41,7 +42,7 @@ export interface Services {
   readonly encodeChannels: (
     pixels: ChannelPixels,
     format: ImageFormat,
-    options?: EncodeOptions & { moveBuffer?: boolean },
+    options?: EncodeOptions & { moveBuffer?: boolean; timing?: AnimationTiming },
   ) => Promise<EncodedImage>;
   /** The encode workers behind {@linkcode Services.encode}. */
   readonly pool: EncodePool;

@@ -7,6 +7,7 @@
  */
 
 import { setPriority } from "node:os";
+import { type AnimationTiming, encodeDeep } from "./animate.ts";
 import { encodePixels, type EncoderBackend, toRgba } from "./encode.ts";
 import type { ImageFormat } from "./format.ts";
 
@@ -33,6 +34,12 @@ export interface EncodeJob {
   readonly quality?: number;
   /** Who writes JPEG and many-coloured GIF. */
   readonly backend: EncoderBackend;
+  /** Bits per sample: 16 for a 16-bit PNG, whose samples `data` holds. @default {8} */
+  readonly bits?: 8 | 16;
+  /** Frames in `data`, each `width` × `height`: an animation. */
+  readonly frames?: number;
+  /** The animation's frame delay and loop count. */
+  readonly timing?: AnimationTiming;
 }
 
 /** A worker's answer to one job: the bytes (transferred back) or why it failed. */
@@ -70,10 +77,12 @@ export interface JobScope {
  */
 export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
   try {
-    const bytes = await encodePixels(toRgba(job), job.format, {
-      quality: job.quality,
-      backend: job.backend,
-    });
+    const bytes = job.bits === 16 || job.frames !== undefined
+      ? await encodeDeep(job, job.format, job)
+      : await encodePixels(toRgba(job), job.format, {
+        quality: job.quality,
+        backend: job.backend,
+      });
     return { ok: true, bytes };
   } catch (err) {
     return { ok: false, message: err instanceof Error ? err.message : String(err) };

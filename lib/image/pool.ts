@@ -21,6 +21,7 @@ import {
   type EncoderBackend,
   type RgbaPixels,
 } from "./encode.ts";
+import type { AnimationTiming } from "./animate.ts";
 import { type EncodeJob, type EncodeReply, PING, type PONG } from "./encode_job.ts";
 import type { ImageFormat } from "./format.ts";
 
@@ -137,20 +138,19 @@ export class EncodePool {
   encode(
     pixels: RgbaPixels | ChannelPixels,
     format: ImageFormat,
-    options: { quality?: number; moveBuffer?: boolean } = {},
+    options: { quality?: number; moveBuffer?: boolean; timing?: AnimationTiming } = {},
   ): Promise<Uint8Array<ArrayBuffer>> {
     try {
       const quality = checkQuality(format, options.quality);
       checkSize(pixels.width, pixels.height, format);
       this.#admit();
       const { width, height } = pixels;
-      const { channels, data } = "rgba" in pixels
-        ? { channels: 4 as const, data: pixels.rgba }
+      const { channels, data, bits, frames } = "rgba" in pixels
+        ? { channels: 4 as const, data: pixels.rgba, bits: undefined, frames: undefined }
         : pixels;
-      if (data.byteLength !== width * height * channels) {
-        throw new RangeError(
-          `${width}x${height}x${channels} pixels need ${width * height * channels} bytes`,
-        );
+      const size = width * height * channels * (frames ?? 1) * (bits === 16 ? 2 : 1);
+      if (data.byteLength !== size) {
+        throw new RangeError(`${width}x${height}x${channels} pixels need ${size} bytes`);
       }
       const message = {
         width,
@@ -159,6 +159,9 @@ export class EncodePool {
         data: movable(data, options.moveBuffer === true),
         format,
         quality,
+        bits,
+        frames,
+        timing: options.timing,
       };
       return new Promise((resolve, reject) => {
         const job = { message: { ...message, backend: this.#backend }, resolve, reject };

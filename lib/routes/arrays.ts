@@ -9,7 +9,7 @@
  * @module
  */
 
-import { arrayToChannels, imageToArray } from "../arrays/convert.ts";
+import { imageToArray } from "../arrays/convert.ts";
 import { encodeArrayJson } from "../arrays/json.ts";
 import {
   ARRAY_MODES,
@@ -34,6 +34,7 @@ import { encodedResponse, notModified } from "../responses.ts";
 import type { QueryParam, Route } from "../router.ts";
 import type { Services } from "../services.ts";
 import { dispositionRequest } from "./image.ts";
+import { DIMENSION_PARAMS, renderPlan } from "./render_plan.ts";
 
 /** The array formats pixserve answers with. */
 type ArrayFormat = "json" | "npy";
@@ -134,6 +135,7 @@ export const RENDER_PARAMS: readonly QueryParam[] = [
   },
   { name: "dtype", type: "string", description: "raw bytes: their dtype (with shape)" },
   { name: "key", type: "string", description: ".npz: the array to read" },
+  ...DIMENSION_PARAMS,
 ];
 
 /** The query parameters of `POST /decode.{json,npy}`. */
@@ -199,11 +201,17 @@ export function arraysRoutes(services: Services): Route[] {
           key: url.searchParams.get("key") ?? undefined,
           maxInflatedBytes: config.maxBodyBytes,
         });
-        const pixels = arrayToChannels(array, { order, clip, maxPixels: config.maxPixels });
+        const plan = renderPlan(array, format, url, {
+          order,
+          clip,
+          maxPixels: config.maxPixels,
+          maxFrames: config.maxFrames,
+        });
         // The pixels may be a view of the body, which nothing reads after this: moved whole.
-        const encoded = await services.encodeChannels(pixels, format, {
+        const encoded = await services.encodeChannels(plan.pixels, format, {
           quality,
           moveBuffer: true,
+          timing: plan.timing,
         });
         return encodedResponse(encoded, { filename, disposition, maxAge: config.cacheMaxAge });
       },
