@@ -10,6 +10,7 @@
  */
 
 import { imageToArray } from "../arrays/convert.ts";
+import { conformArray, DECODE_DTYPES } from "../arrays/channels.ts";
 import { encodeArrayJson } from "../arrays/json.ts";
 import {
   ARRAY_MODES,
@@ -29,7 +30,7 @@ import { choiceParam, flagParam, intParam } from "../http/params.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension } from "../image/format.ts";
 import { sampleImage } from "../image/sample.ts";
-import { decodeSourceImage } from "../image/source.ts";
+import { decodeImageArray } from "../image/decode_array.ts";
 import { encodedResponse, notModified } from "../responses.ts";
 import type { QueryParam, Route } from "../router.ts";
 import type { Services } from "../services.ts";
@@ -50,6 +51,8 @@ const DECODE_MEDIA_TYPES: readonly string[] = [
   "image/jpeg",
   "image/gif",
   "image/tiff",
+  "image/webp",
+  "image/apng",
   "application/octet-stream",
 ];
 
@@ -146,7 +149,19 @@ export const DECODE_PARAMS: readonly QueryParam[] = [
     name: "mode",
     type: "string",
     enum: ARRAY_MODES,
-    description: "gray, rgb or rgba; default rgba when any pixel is not opaque, else rgb",
+    description: "gray, rgb or rgba; default: the image's own channels (gray is H×W)",
+  },
+  {
+    name: "dtype",
+    type: "string",
+    enum: DECODE_DTYPES,
+    description: "uint8 or uint16; default: the image's own depth (16-bit PNG and TIFF: uint16)",
+  },
+  {
+    name: "frame",
+    type: "integer",
+    minimum: 0,
+    description: "animations: only this frame (from 0), not all of them as (N, H, W, C)",
   },
 ];
 
@@ -231,9 +246,16 @@ export function arraysRoutes(services: Services): Route[] {
             `Content-Type ${type} is not read here; send one of ${DECODE_MEDIA_TYPES.join(", ")}`,
           );
         }
+        const dtype = choiceParam(url, "dtype", DECODE_DTYPES);
+        const frame = intParam(url, "frame", 0, Number.MAX_SAFE_INTEGER);
         const body = await readBody(request, config.maxBodyBytes);
-        const image = await decodeSourceImage(body, config.maxPixels);
-        return arrayResponse(imageToArray(image, { mode, order }), format, {
+        const decoded = await decodeImageArray(body, {
+          maxPixels: config.maxPixels,
+          maxFrames: config.maxFrames,
+          frame,
+        });
+        const array = conformArray(decoded.array, decoded.channels, { mode, order, dtype });
+        return arrayResponse(array, format, {
           filename: asked.filename,
           disposition: format === "npy" ? "attachment" : asked.disposition,
           cacheControl: "no-store",
