@@ -230,8 +230,8 @@ for (
       "application/json",
       422,
       "unsupported_shape",
-      "shape (3,) is not an image; send H×W or H×W×1 (gray), H×W×3 (RGB) or H×W×4 (RGBA), " +
-      "each axis at least 1",
+      "shape (3,) is not an image; send H×W or H×W×1 (gray), H×W×2 (gray, alpha), H×W×3 (RGB) " +
+      "or H×W×4 (RGBA), each axis at least 1",
     ],
     [
       "a raw body of the wrong length",
@@ -356,8 +356,8 @@ for (
       "",
       422,
       "unsupported_shape",
-      "shape (4, 6, 5) is not an image; send H×W or H×W×1 (gray), H×W×3 (RGB) or H×W×4 (RGBA), " +
-      "each axis at least 1",
+      "shape (4, 6, 5) is not an image; send H×W or H×W×1 (gray), H×W×2 (gray, alpha), H×W×3 (RGB) " +
+      "or H×W×4 (RGBA), each axis at least 1",
     ],
     [
       "savez_compressed.npz",
