@@ -4,6 +4,7 @@ import type { PixelArray } from "../lib/arrays/types.ts";
 import { assertError, post } from "./_arrays.ts";
 import { runPython } from "./_python.ts";
 import { withServer } from "./_server.ts";
+import { withMedia } from "./_media.ts";
 
 const NPY = "application/x-npy";
 
@@ -128,7 +129,7 @@ Deno.test("POST /render.jpg?bits=16 is a 422 naming the format", async () => {
   });
 });
 
-Deno.test("uint16 → /render.jpg stays an 8-bit image (v/257)", async () => {
+Deno.test("uint16 → /render.gif stays an 8-bit image (v/257)", async () => {
   const array: PixelArray = { shape: [8, 8], dtype: "uint16", data: new Uint16Array(64) };
   array.data.fill(257 * 200);
   await withServer(async ({ base }) => {
@@ -180,6 +181,57 @@ Deno.test("POST /decode.npy gives gray as (H, W) and gray+alpha as (H, W, 2)", a
       const { res, bytes } = await postOk(`${base}/decode.npy`, png, "image/png");
       assert.equal(res.headers.get("x-array-shape"), array.shape.join(","));
       assert.deepEqual([...parseNpy(bytes).data], [...array.data]);
+    }
+  });
+});
+
+/** A 16-bit PNG and TIFF written by OpenCV: gray 6×5 and BGR 4×3. */
+async function cv2Files(): Promise<Record<string, Uint8Array>> {
+  const files = await runPython(
+    `import cv2, json, numpy as np, base64
+gray = (np.arange(30, dtype=np.uint32) * 2111 % 65536).astype(np.uint16).reshape(5, 6)
+bgr = (np.arange(36, dtype=np.uint32) * 1777 % 65536).astype(np.uint16).reshape(3, 4, 3)
+out = {}
+for name, a in [("gray.png", gray), ("gray.tiff", gray), ("bgr.png", bgr), ("bgr.tiff", bgr)]:
+    ok, buf = cv2.imencode("." + name.split(".")[1], a)
+    out[name] = base64.b64encode(buf.tobytes()).decode()
+print(json.dumps(out))`,
+    {},
+  ) as Record<string, string>;
+  return Object.fromEntries(
+    Object.entries(files).map(([k, v]) => [k, Uint8Array.from(atob(v), (c) => c.charCodeAt(0))]),
+  );
+}
+
+Deno.test("16-bit PNG and TIFF from cv2.imwrite decode to uint16 and serve as 16-bit /images/*.png", async () => {
+  const files = await cv2Files();
+  const gray = Array.from({ length: 30 }, (_, i) => (i * 2111) % 65536);
+  const bgr = Array.from({ length: 36 }, (_, i) => (i * 1777) % 65536);
+  const rgb = bgr.map((_, i) => bgr[i - (i % 3) + 2 - (i % 3)]);
+  await withMedia(files, async ({ base }) => {
+    for (
+      const [name, shape, values] of [
+        ["gray.png", [5, 6], gray],
+        ["gray.tiff", [5, 6], gray],
+        ["bgr.png", [3, 4, 3], rgb],
+        ["bgr.tiff", [3, 4, 3], rgb],
+      ] as const
+    ) {
+      const body = new Uint8Array(files[name]);
+      const { bytes } = await postOk(`${base}/decode.npy`, body, "application/octet-stream");
+      const array = parseNpy(bytes);
+      assert.equal(array.dtype, "uint16", name);
+      assert.deepEqual(array.shape, shape, name);
+      assert.deepEqual([...array.data], values, name);
+    }
+    for (const stem of ["gray", "bgr"]) {
+      const res = await fetch(`${base}/images/${stem}.png`);
+      const png = new Uint8Array(await res.arrayBuffer());
+      assert.equal(res.status, 200);
+      assert.equal(png[24], 16, stem);
+      const cv = await cv2Read(png);
+      assert.equal(cv.dtype, "uint16");
+      assert.deepEqual(cv.values, stem === "gray" ? gray : bgr);
     }
   });
 });
