@@ -310,3 +310,46 @@ for (
     }, { maxFrames: 3, maxPixels: 50 });
   });
 }
+
+Deno.test("POST /decode.npy refuses from the header an APNG declaring more frames than MAX_FRAMES", async () => {
+  await withServer(async ({ base }) => {
+    const apng = await render(base, "/render.png", stack([2, 3, 3, 3]));
+    assert.equal(String.fromCharCode(...apng.subarray(37, 41)), "acTL");
+    const lying = apng.slice();
+    new DataView(lying.buffer).setUint32(41, 5000);
+    await assertError(
+      await post(`${base}/decode.npy`, lying, "image/png"),
+      422,
+      "too_many_frames",
+      "the source has 5000 frames, more than MAX_FRAMES (1000)",
+    );
+  });
+});
+
+for (const ext of ["png", "gif", "webp"]) {
+  Deno.test(
+    `POST /decode.npy refuses an animated ${ext} past MAX_FRAMES or frames × pixels past MAX_PIXELS`,
+    async () => {
+      let bytes = new Uint8Array();
+      await withServer(async ({ base }) => {
+        bytes = await render(base, `/render.${ext}`, stack([4, 5, 5, 3]));
+      });
+      await withServer(async ({ base }) => {
+        await assertError(
+          await post(`${base}/decode.npy`, bytes, `image/${ext}`),
+          422,
+          "too_many_frames",
+          "the source has 4 frames, more than MAX_FRAMES (3)",
+        );
+      }, { maxFrames: 3 });
+      await withServer(async ({ base }) => {
+        await assertError(
+          await post(`${base}/decode.npy`, bytes, `image/${ext}`),
+          422,
+          "too_many_pixels",
+          "the source is 4 frames of 5x5, 100 pixels, more than MAX_PIXELS (99)",
+        );
+      }, { maxPixels: 99 });
+    },
+  );
+}
