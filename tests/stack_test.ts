@@ -290,9 +290,17 @@ for (
       "3 frames of 5x4 are 60 pixels, more than MAX_PIXELS (50)",
     ],
     [
+      "a grid whose padding passes MAX_PIXELS",
+      "/render.png?frames&grid=3&pad=1000",
+      [3, 1, 1],
+      422,
+      "too_many_pixels",
+      "4003x2001 is 8010003 pixels, more than MAX_PIXELS (50)",
+    ],
+    [
       "a pad value uint8 cannot hold",
       "/render.png?grid=2&pad_value=300",
-      [2, 2, 2, 3],
+      [2, 1, 1, 3],
       422,
       "invalid_pad_value",
       "pad_value 300 does not fit uint8: give an integer from 0 to 255",

@@ -164,6 +164,31 @@ export interface GridOptions {
 }
 
 /**
+ * The height and width of the canvas {@linkcode makeGrid} lays `n` frames out on, known
+ * before anything is allocated (a single frame is its own size).
+ *
+ * @param n Frames.
+ * @param height Rows of a frame.
+ * @param width Columns of a frame.
+ * @param options Frames per row and padding.
+ * @returns `[height, width]` of the grid.
+ * @example
+ * gridSize(2, 1, 1, { nrow: 2 }); // [5, 8]
+ */
+export function gridSize(
+  n: number,
+  height: number,
+  width: number,
+  options: GridOptions,
+): [number, number] {
+  if (n === 1) return [height, width];
+  const padding = options.padding ?? 2;
+  const xmaps = Math.min(options.nrow, n);
+  const ymaps = Math.ceil(n / xmaps);
+  return [ymaps * (height + padding) + padding, xmaps * (width + padding) + padding];
+}
+
+/**
  * Lays frames out row-major on one canvas, exactly as `torchvision.utils.make_grid`:
  * `xmaps = min(nrow, n)` columns, `ymaps = ceil(n / xmaps)` rows, a canvas of
  * `ymaps * (H + padding) + padding` × `xmaps * (W + padding) + padding` filled with

@@ -8,10 +8,11 @@
 
 import { arrayToChannels } from "../arrays/convert.ts";
 import { arrayToChannels16, type BitDepth } from "../arrays/bits.ts";
-import type { ChannelOrder } from "../arrays/layout.ts";
+import { type ChannelOrder, checkPixels } from "../arrays/layout.ts";
 import {
   ARRAY_LAYOUTS,
   checkStack,
+  gridSize,
   makeGrid,
   rangeFrames,
   splitFrames,
@@ -161,6 +162,9 @@ export function renderPlan(
   checkStack(channelLast.shape, options.maxFrames, options.maxPixels);
   const frames = rangeFrames(stack, { scaleEach: flagParam(url, "scale_each") });
   if (nrow !== undefined) {
+    const [h, w] = channelLast.shape.slice(1, 3);
+    const [gridHeight, gridWidth] = gridSize(frames.length, h, w, { nrow, padding });
+    checkPixels(gridWidth, gridHeight, options.maxPixels);
     const grid = makeGrid(frames, { nrow, padding, padValue });
     return { pixels: channelsOf(grid, bitsFor(grid), options) };
   }
