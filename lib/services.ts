@@ -34,8 +34,9 @@ export interface Services {
   /** The encoder routes use. */
   readonly encode: Encoder;
   /**
-   * Encodes 8-bit gray, gray-alpha, RGB or RGBA bytes (a `uint8` array's data) and tags
-   * the result; the expansion to RGBA happens in the encode worker, not on the event loop.
+   * Encodes 8-bit gray, gray-alpha, RGB or RGBA bytes (a `uint8` array's data), 16-bit
+   * samples (`bits: 16`, PNG) or a stack of frames (`frames`, with `timing`) and tags the
+   * result; the expansion to RGBA happens in the encode worker, not on the event loop.
    * The bytes' buffer is moved to the worker when the view covers all of it, or with
    * `moveBuffer` (the caller gives up the whole buffer the view is part of).
    */
