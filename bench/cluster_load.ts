@@ -89,6 +89,7 @@ async function startTree(
   }
   return {
     base,
+    pid: child.pid,
     cpuSeconds: () => Promise.resolve(treeCpuSeconds(child.pid)),
     stop: async () => {
       child.kill("SIGTERM");

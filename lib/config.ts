@@ -24,6 +24,7 @@ export const DEFAULTS = Object.freeze({
   host: "127.0.0.1",
   mediaRoot: "fixtures",
   maxPixels: 40_000_000,
+  maxFrames: 1000,
   maxBodyBytes: 64 * 1024 * 1024,
   cacheMaxAge: 3600,
   cacheBytes: 64 * 1024 * 1024,
@@ -44,6 +45,8 @@ export interface Config {
   readonly mediaRoot: string;
   /** Largest image, in pixels, that any route builds or decodes. */
   readonly maxPixels: number;
+  /** Most frames of a stack or animation any route builds or decodes. */
+  readonly maxFrames: number;
   /** Largest request body, in bytes. */
   readonly maxBodyBytes: number;
   /** `max-age` of `Cache-Control`, in seconds. */
@@ -96,6 +99,7 @@ export const ENV_VARS = {
   host: "HOST",
   mediaRoot: "MEDIA_ROOT",
   maxPixels: "MAX_PIXELS",
+  maxFrames: "MAX_FRAMES",
   maxBodyBytes: "MAX_BODY_BYTES",
   cacheMaxAge: "CACHE_MAX_AGE",
   cacheSMaxAge: "CACHE_S_MAXAGE",
@@ -116,6 +120,7 @@ const FLAGS: Record<string, keyof typeof ENV_VARS> = {
   "--host": "host",
   "--media-root": "mediaRoot",
   "--max-pixels": "maxPixels",
+  "--max-frames": "maxFrames",
   "--max-body-bytes": "maxBodyBytes",
   "--cache-max-age": "cacheMaxAge",
   "--cache-s-maxage": "cacheSMaxAge",
@@ -144,6 +149,7 @@ Options (each also read from the environment variable shown):
   --host ADDR          HOST            interface to listen on (default ${DEFAULTS.host})
   --media-root DIR     MEDIA_ROOT      folder served by /files, /stream, /images (default ${DEFAULTS.mediaRoot}/)
   --max-pixels N       MAX_PIXELS      largest image in pixels (default ${DEFAULTS.maxPixels})
+  --max-frames N       MAX_FRAMES      most frames of a stack or animation (default ${DEFAULTS.maxFrames})
   --max-body-bytes N   MAX_BODY_BYTES  largest request body in bytes (default ${DEFAULTS.maxBodyBytes})
   --cache-max-age N    CACHE_MAX_AGE   Cache-Control max-age in seconds (default ${DEFAULTS.cacheMaxAge})
   --cache-s-maxage N   CACHE_S_MAXAGE  Cache-Control s-maxage for shared caches (default: none)
@@ -303,6 +309,7 @@ export function validateSettings(
     host: host.replace(/^\[(.*)\]$/, "$1"),
     mediaRoot: root.startsWith("/") ? root : `${cwd()}/${root}`,
     maxPixels: integer("max pixels", raw.maxPixels, DEFAULTS.maxPixels, 1),
+    maxFrames: integer("max frames", raw.maxFrames, DEFAULTS.maxFrames, 1),
     maxBodyBytes: integer(
       "max body bytes",
       raw.maxBodyBytes,

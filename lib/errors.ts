@@ -283,7 +283,13 @@ export class ServiceUnavailable extends HttpError {
  * throw new TooManyRequests("too_many_viewers", "256 viewers are watching, MAX_VIEWERS is 256", 5);
  */
 export class TooManyRequests extends HttpError {
-  /** @param code error code @param detail human sentence @param retryAfter seconds to wait */
+  /**
+   * Creates a `TooManyRequests`.
+   *
+   * @param code error code
+   * @param detail human sentence
+   * @param retryAfter seconds to wait
+   */
   constructor(code: string, detail: string, retryAfter: number) {
     super(429, code, detail, { "retry-after": String(retryAfter) });
   }

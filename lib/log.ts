@@ -103,7 +103,15 @@ class LineBuffer {
   #fields = "";
   #prefix = new Uint8Array();
 
-  /** @param clock The time in ms, as `Date.now()` reads it. */
+  /**
+
+   * Creates a `LineBuffer`.
+
+   *
+
+   * @param clock The time in ms, as `Date.now()` reads it.
+
+   */
   constructor(readonly clock: () => number) {}
 
   /** Bytes queued. */

@@ -76,6 +76,7 @@ export {
   STREAM_NAME,
   StreamHub,
   StreamHubError,
+  type StreamHubErrorReason,
   type StreamHubOptions,
   type StreamStatus,
   StreamViewer,

@@ -10,7 +10,12 @@
 
 /** The port is held by another server; the process says so on one line and exits 1. */
 export class PortInUse extends Error {
-  /** @param host The interface. @param port The port. */
+  /**
+   * Creates a `PortInUse`.
+   *
+   * @param host The interface.
+   * @param port The port.
+   */
   constructor(readonly host: string, readonly port: number) {
     super(
       `port ${port} on ${host} is already in use (by another pixserve instance or another ` +

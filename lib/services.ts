@@ -10,6 +10,7 @@ import type { Image } from "imagescript";
 import type { PixelArray } from "./arrays/types.ts";
 import type { DisplayJob } from "./image/display_job.ts";
 import type { Config } from "./config.ts";
+import type { AnimationTiming } from "./image/animate.ts";
 import { ByteLruCache } from "./image/cache.ts";
 import {
   type ChannelPixels,
@@ -43,15 +44,16 @@ export interface Services {
   /** The encoder routes use. */
   readonly encode: Encoder;
   /**
-   * Encodes 8-bit gray, gray-alpha, RGB or RGBA bytes (a `uint8` array's data) and tags
-   * the result; the expansion to RGBA happens in the encode worker, not on the event loop.
+   * Encodes 8-bit gray, gray-alpha, RGB or RGBA bytes (a `uint8` array's data), 16-bit
+   * samples (`bits: 16`, PNG) or a stack of frames (`frames`, with `timing`) and tags the
+   * result; the expansion to RGBA happens in the encode worker, not on the event loop.
    * The bytes' buffer is moved to the worker when the view covers all of it, or with
    * `moveBuffer` (the caller gives up the whole buffer the view is part of).
    */
   readonly encodeChannels: (
     pixels: ChannelPixels,
     format: ImageFormat,
-    options?: EncodeOptions & { moveBuffer?: boolean },
+    options?: EncodeOptions & { moveBuffer?: boolean; timing?: AnimationTiming },
   ) => Promise<EncodedImage>;
   /** The request metrics of this isolate, on the board all isolates of the server share. */
   readonly metrics: RequestMetrics;

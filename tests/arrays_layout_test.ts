@@ -20,6 +20,7 @@ for (
   const [shape, expected] of [
     [[4, 6], { height: 4, width: 6, channels: 1 }],
     [[4, 6, 1], { height: 4, width: 6, channels: 1 }],
+    [[4, 6, 2], { height: 4, width: 6, channels: 2 }],
     [[4, 6, 3], { height: 4, width: 6, channels: 3 }],
     [[1, 1, 4], { height: 1, width: 1, channels: 4 }],
   ] as const
@@ -29,14 +30,14 @@ for (
   });
 }
 
-for (const shape of [[], [5], [4, 6, 2], [4, 6, 5], [0, 6, 3], [4, 0], [2, 2, 3, 1]]) {
+for (const shape of [[], [5], [4, 6, 5], [0, 6, 3], [4, 0], [2, 2, 3, 1]]) {
   Deno.test(`imageShape() refuses ${formatShape(shape)} with 422 unsupported_shape`, async () => {
     await assertThrowsHttp(
       () => imageShape(shape),
       422,
       "unsupported_shape",
       `shape ${formatShape(shape)} is not an image; send H×W or H×W×1 (gray), ` +
-        "H×W×3 (RGB) or H×W×4 (RGBA), each axis at least 1",
+        "H×W×2 (gray, alpha), H×W×3 (RGB) or H×W×4 (RGBA), each axis at least 1",
     );
   });
 }

@@ -66,20 +66,24 @@ Deno.test("fetch --array on an answer that is no array exits 1 and writes nothin
 });
 
 for (
-  const [fixture, type, key] of [
+  const [entry, type, key] of [
     ["rgb_u8.npy", "application/x-npy", "rgb_u8"],
     ["rgba_u8.npy", "application/x-npy", "rgba_u8"],
-    ["be_fortran_u16.npy", "application/x-npy", "be_fortran_u16"],
+    ["be_fortran_u16.npy?bits=8", "application/x-npy", "be_fortran_u16"],
     ["single.npz", "application/zip", "rgba_u8"],
   ] as const
 ) {
-  Deno.test(`fetch --data ${fixture} POSTs ${type} to /render.png and saves the render`, async () => {
+  // A uint16 array renders as a 16-bit PNG by default; ?bits=8 gives the 8-bit image expected.
+  const [name, query] = entry.split("?");
+  const fixture = name;
+  Deno.test(`fetch --data ${entry} POSTs ${type} to /render.png and saves the render`, async () => {
     const expected = (await expectedImages())[key];
     await withServer(async ({ base }) => {
       await withTempDir(async (dir) => {
         const bytes = await Deno.readFile(`${ARRAY_FIXTURES}/${fixture}`);
         await Deno.writeFile(`${dir}/${fixture}`, bytes);
-        const run = await runClient(dir, `${base}/render.png`, "--data", fixture);
+        const url = `${base}/render.png${query === undefined ? "" : `?${query}`}`;
+        const run = await runClient(dir, url, "--data", fixture);
         assert.equal(run.code, 0, run.stderr);
         assert.match(
           run.stdout,
@@ -115,7 +119,7 @@ Deno.test("fetch --data sample.png to /decode.json saves the pixels as JSON", as
   await withServer(async ({ base }) => {
     await withTempDir(async (dir) => {
       await Deno.copyFile(`${PROJECT_DIR}/fixtures/sample.png`, `${dir}/sample.png`);
-      const run = await runClient(dir, `${base}/decode.json`, "--data", "sample.png");
+      const run = await runClient(dir, `${base}/decode.json?mode=rgb`, "--data", "sample.png");
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /^sent: sample\.png \(image\/png, 3204 bytes\)$/m);
       assert.deepEqual(await listDir(dir), ["pixels.json", "sample.png"]);
@@ -134,7 +138,7 @@ Deno.test("fetch --data sample.png to /decode.npy with --array round-trips the p
       await Deno.copyFile(`${PROJECT_DIR}/fixtures/sample.png`, `${dir}/in.png`);
       const run = await runClient(
         dir,
-        `${base}/decode.npy`,
+        `${base}/decode.npy?mode=rgb`,
         ...["--data", "in.png", "--array", "-o", "back.png"],
       );
       assert.equal(run.code, 0, run.stderr);
@@ -148,7 +152,7 @@ Deno.test("fetch --data sample.png to /decode.npy saves an .npy NumPy-shaped", a
   await withServer(async ({ base }) => {
     await withTempDir(async (dir) => {
       await Deno.copyFile(`${PROJECT_DIR}/fixtures/sample.png`, `${dir}/in.png`);
-      const run = await runClient(dir, `${base}/decode.npy`, "--data", "in.png");
+      const run = await runClient(dir, `${base}/decode.npy?mode=rgb`, "--data", "in.png");
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /^content-type: application\/x-npy$/m);
       const array = parseNpy(await Deno.readFile(`${dir}/pixels.npy`));

@@ -29,6 +29,7 @@ Deno.test("validateSettings() applies defaults and resolves a relative media roo
     host: "127.0.0.1",
     mediaRoot: "/srv/app/fixtures",
     maxPixels: 40_000_000,
+    maxFrames: 1000,
     maxBodyBytes: 67_108_864,
     cacheMaxAge: 3600,
     cacheSMaxAge: null,

@@ -6,7 +6,7 @@ import { assertError, post, readFixture, readGzipFixture } from "./_arrays.ts";
 import { PROJECT_DIR, withServer } from "./_server.ts";
 
 const ACCEPTED =
-  "image/png, image/jpeg, image/gif, image/tiff, application/octet-stream, multipart/form-data";
+  "image/png, image/jpeg, image/gif, image/tiff, image/webp, image/apng, application/octet-stream, multipart/form-data";
 
 /** POSTs bytes to a /decode route and reads the array it answers. */
 async function decode(
@@ -60,10 +60,12 @@ for (
   );
 }
 
-Deno.test("POST /decode.npy of the sample PNG is byte for byte NumPy's sample.npy", async () => {
+// The sample PNG is stored as RGBA (every pixel opaque): /decode gives its four channels, as
+// cv2.imread(IMREAD_UNCHANGED) does, and ?mode=rgb gives NumPy's (512, 512, 3) sample.
+Deno.test("POST /decode.npy?mode=rgb of the sample PNG is byte for byte NumPy's sample.npy", async () => {
   await withServer(async ({ base }) => {
     const png = await Deno.readFile(`${PROJECT_DIR}/fixtures/sample.png`);
-    const res = await post(`${base}/decode.npy`, png, "image/png");
+    const res = await post(`${base}/decode.npy?mode=rgb`, png, "image/png");
     const bytes = new Uint8Array(await res.arrayBuffer());
     assert.equal(res.status, 200);
     assert.deepEqual(bytes, await readGzipFixture("sample.npy.gz"));
@@ -76,10 +78,10 @@ Deno.test("POST /decode.npy of the sample PNG is byte for byte NumPy's sample.np
   });
 });
 
-Deno.test("POST /decode.json of the sample PNG is byte for byte NumPy's sample.json", async () => {
+Deno.test("POST /decode.json?mode=rgb of the sample PNG is byte for byte NumPy's sample.json", async () => {
   await withServer(async ({ base }) => {
     const png = await Deno.readFile(`${PROJECT_DIR}/fixtures/sample.png`);
-    const res = await post(`${base}/decode.json`, png, null);
+    const res = await post(`${base}/decode.json?mode=rgb`, png, null);
     assert.equal(res.headers.get("content-type"), "application/json");
     assert.equal(res.headers.get("content-disposition"), 'inline; filename="pixels.json"');
     assert.deepEqual(
@@ -125,7 +127,9 @@ Deno.test("POST /decode.npy?mode= gives gray (BT.601), rgb and rgba", async () =
     assert.deepEqual(rgba.shape, [512, 512, 4]);
     assert.deepEqual([...rgba.data.subarray(0, 4)], [255, 0, 0, 255]);
     const bgr = (await decode(base, "/decode.npy?order=bgr", png, "image/png")).array;
-    assert.deepEqual([...bgr.data.subarray(0, 3)], [0, 0, 255]);
+    assert.deepEqual([...bgr.data.subarray(0, 4)], [0, 0, 255, 255]);
+    const own = (await decode(base, "/decode.npy", png, "image/png")).array;
+    assert.deepEqual(own.shape, [512, 512, 4], "an RGBA PNG keeps its alpha, as cv2 does");
   });
 });
 
@@ -147,7 +151,7 @@ for (
       "image/png",
       415,
       "unsupported_media_type",
-      "the source is not a PNG, JPEG, GIF or TIFF image",
+      "the source is not a PNG, JPEG, GIF, TIFF or WebP image",
     ],
     [
       "a bad mode",
@@ -172,15 +176,12 @@ for (
   });
 }
 
-Deno.test("POST /decode.npy answers 415 for WebP, which it cannot decode", async () => {
+Deno.test("POST /decode.npy reads a lossless WebP back exactly", async () => {
   await withServer(async ({ base }) => {
     const webp = await renderFixture(base, "rgb_u8.npy", "webp");
-    await assertError(
-      await post(`${base}/decode.npy`, webp, "application/octet-stream"),
-      415,
-      "unsupported_media_type",
-      "the source is not a PNG, JPEG, GIF or TIFF image",
-    );
+    const { array } = await decode(base, "/decode.npy", webp, "application/octet-stream");
+    assert.deepEqual(array.shape, [4, 6, 3]);
+    assert.deepEqual([...array.data], [...parseNpy(await readFixture("rgb_u8.npy")).data]);
   });
 });
 

@@ -24,16 +24,17 @@ async function render(
   return await decodePixels(bytes);
 }
 
-Deno.test("POST /render.png renders every NumPy fixture as NumPy computed it", async () => {
+Deno.test("POST /render.png?bits=8 renders every NumPy fixture as NumPy computed it", async () => {
   const expected = await expectedImages();
   await withServer(async ({ base }) => {
     for (const [name, { shape, rgba }] of Object.entries(expected)) {
       const [file, query] = name.split("?");
+      // uint16 arrays become 16-bit PNGs by default; the fixtures hold their 8-bit image.
       const pixels = await render(
         base,
         await readFixture(`${file}.npy`),
         NPY,
-        query ? `?${query}` : "",
+        `?bits=8${query ? `&${query}` : ""}`,
       );
       assert.equal(pixels.height, shape[0], name);
       assert.equal(pixels.width, shape[1], name);
@@ -68,7 +69,7 @@ Deno.test("POST /render.png picks an .npz array by ?key=", async () => {
   await withServer(async ({ base }) => {
     const zip = await readFixture("savez_compressed.npz");
     for (const [key, name] of [["rgb", "rgb_u8"], ["gray", "gray_u8"], ["u16", "u16"]]) {
-      const pixels = await render(base, zip, "application/zip", `?key=${key}`);
+      const pixels = await render(base, zip, "application/zip", `?key=${key}&bits=8`);
       assert.deepEqual([...pixels.rgba], expected[name].rgba, key);
     }
     const mask = await render(base, await readFixture("savez.npz"), "application/zip", "?key=mask");
@@ -240,8 +241,8 @@ for (
       "application/json",
       422,
       "unsupported_shape",
-      "shape (3,) is not an image; send H×W or H×W×1 (gray), H×W×3 (RGB) or H×W×4 (RGBA), " +
-      "each axis at least 1",
+      "shape (3,) is not an image; send H×W or H×W×1 (gray), H×W×2 (gray, alpha), H×W×3 (RGB) " +
+      "or H×W×4 (RGBA), each axis at least 1",
     ],
     [
       "a raw body of the wrong length",
@@ -377,8 +378,8 @@ for (
       "",
       422,
       "unsupported_shape",
-      "shape (4, 6, 5) is not an image; send H×W or H×W×1 (gray), H×W×3 (RGB) or H×W×4 (RGBA), " +
-      "each axis at least 1",
+      "shape (4, 6, 5) is not an image; send H×W or H×W×1 (gray), H×W×2 (gray, alpha), H×W×3 (RGB) " +
+      "or H×W×4 (RGBA), each axis at least 1",
     ],
     [
       "savez_compressed.npz",

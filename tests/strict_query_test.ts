@@ -47,7 +47,8 @@ Deno.test("POST /decode.npy refuses an unknown parameter and GET /image.png igno
       await post(`${base}/decode.npy?mod=gray`, png, "image/png"),
       400,
       "unknown_parameter",
-      '"mod" is not a query parameter of POST /decode.npy; it takes download, field, filename, mode, order',
+      '"mod" is not a query parameter of POST /decode.npy; it takes download, dtype, field, ' +
+        "filename, frame, mode, order",
     );
     const res = await fetch(`${base}/image.png?cachebust=17`);
     assert.equal(res.status, 200);

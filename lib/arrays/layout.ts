@@ -45,12 +45,13 @@ export interface ImageShape {
   height: number;
   /** Columns. */
   width: number;
-  /** 1 (gray), 3 (RGB or BGR) or 4 (RGBA or BGRA). */
-  channels: 1 | 3 | 4;
+  /** 1 (gray), 2 (gray, alpha), 3 (RGB or BGR) or 4 (RGBA or BGRA). */
+  channels: 1 | 2 | 3 | 4;
 }
 
 /**
- * Reads a shape as an image: H×W or H×W×1 (gray), H×W×3, H×W×4, none of them empty.
+ * Reads a shape as an image: H×W or H×W×1 (gray), H×W×2 (gray, alpha), H×W×3, H×W×4,
+ * none of them empty.
  *
  * @param shape Axis lengths.
  * @returns Height, width and channels.
@@ -65,16 +66,16 @@ export interface ImageShape {
 export function imageShape(shape: readonly number[]): ImageShape {
   const channels = shape.length === 2 ? 1 : shape[2];
   const ok = (shape.length === 2 || shape.length === 3) &&
-    (channels === 1 || channels === 3 || channels === 4) && shape[0] > 0 && shape[1] > 0;
+    channels >= 1 && channels <= 4 && shape[0] > 0 && shape[1] > 0;
   if (!ok) {
     throw new CodecError(
       "unprocessable",
       "unsupported_shape",
       `shape ${formatShape(shape)} is not an image; send H×W or H×W×1 (gray), ` +
-        `H×W×3 (RGB) or H×W×4 (RGBA), each axis at least 1`,
+        `H×W×2 (gray, alpha), H×W×3 (RGB) or H×W×4 (RGBA), each axis at least 1`,
     );
   }
-  return { height: shape[0], width: shape[1], channels: channels as 1 | 3 | 4 };
+  return { height: shape[0], width: shape[1], channels: channels as 1 | 2 | 3 | 4 };
 }
 
 /**
@@ -229,6 +230,14 @@ export function expandToRgba(
       rgba[o + 1] = v;
       rgba[o + 2] = v;
       rgba[o + 3] = 255;
+    }
+  } else if (shape.channels === 2) {
+    for (let p = 0, i = 0, o = 0; p < pixels; p++, i += 2, o += 4) {
+      const v = values[i];
+      rgba[o] = v;
+      rgba[o + 1] = v;
+      rgba[o + 2] = v;
+      rgba[o + 3] = values[i + 1];
     }
   } else if (shape.channels === 3) {
     for (let p = 0, i = 0, o = 0; p < pixels; p++, i += 3, o += 4) {

@@ -104,6 +104,36 @@ export interface PixelArray {
   readonly data: DtypeStorage[Dtype];
 }
 
+/** The typed arrays whose elements are JavaScript numbers: every dtype but int64 and uint64. */
+export type NumberStorage = Exclude<DtypeStorage[Dtype], BigInt64Array | BigUint64Array>;
+
+/**
+ * An array's elements as numbers, for the steps that compute with them directly (16-bit
+ * widening, frame ranges, channel conversion).
+ *
+ * @param array Any array.
+ * @returns Its data, when its elements are numbers.
+ * @throws {CodecError} unprocessable `unsupported_dtype` for int64 and uint64, whose elements
+ *   are bigints.
+ * @example
+ * ```ts
+ * import { numberData } from "./types.ts";
+ *
+ * numberData({ shape: [2], dtype: "uint8", data: new Uint8Array([1, 2]) }); // Uint8Array [1, 2]
+ * ```
+ */
+export function numberData(array: PixelArray): NumberStorage {
+  const data = array.data;
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    throw new CodecError(
+      "unprocessable",
+      "unsupported_dtype",
+      `${array.dtype} values are not read here; show them with a colormap or vmin/vmax`,
+    );
+  }
+  return data;
+}
+
 /**
  * A zeroed typed array for `count` elements of a dtype.
  *

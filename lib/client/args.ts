@@ -48,7 +48,11 @@ export interface LocalArrayArgs {
  * ```
  */
 export class UsageError extends Error {
-  /** @param message one line saying what is wrong */
+  /**
+   * Creates a `UsageError`.
+   *
+   * @param message one line saying what is wrong
+   */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";

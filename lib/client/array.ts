@@ -28,7 +28,11 @@ import { fileExtension, formatFromExtension, type ImageFormat } from "../image/f
  * ```
  */
 export class NotAnImageArray extends Error {
-  /** @param message one line saying why */
+  /**
+   * Creates a `NotAnImageArray`.
+   *
+   * @param message one line saying why
+   */
   constructor(message: string) {
     super(message);
     this.name = "NotAnImageArray";

@@ -51,7 +51,12 @@ export class DownloadInterrupted extends Error {
  * ```
  */
 export class UnsafeTarget extends Error {
-  /** @param path the file @param why what it is */
+  /**
+   * Creates a `UnsafeTarget`.
+   *
+   * @param path the file
+   * @param why what it is
+   */
   constructor(readonly path: string, why: string) {
     super(`refusing to write ${path}: it is ${why}`);
     this.name = "UnsafeTarget";

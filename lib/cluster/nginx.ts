@@ -13,7 +13,11 @@ export const NGINX_TEMPLATE: URL = new URL("../../deploy/nginx.conf", import.met
 
 /** nginx is missing and could not be installed, or will not start. */
 export class NginxError extends Error {
-  /** @param message One line saying what went wrong and what to do. */
+  /**
+   * Creates a `NginxError`.
+   *
+   * @param message One line saying what went wrong and what to do.
+   */
   constructor(message: string) {
     super(message);
     this.name = "NginxError";

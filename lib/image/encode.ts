@@ -53,16 +53,24 @@ export interface RgbaPixels {
   readonly rgba: Uint8Array;
 }
 
-/** 8-bit pixels of 1 (gray), 2 (gray, alpha), 3 (RGB) or 4 (RGBA) channels, row-major. */
+/**
+ * Pixels of 1 (gray), 2 (gray, alpha), 3 (RGB) or 4 (RGBA) channels, row-major: 8-bit, or
+ * 16-bit samples in this machine's byte order; one image, or `frames` images one after
+ * the other.
+ */
 export interface ChannelPixels {
   /** Columns. */
   readonly width: number;
-  /** Rows. */
+  /** Rows (of one frame). */
   readonly height: number;
-  /** Bytes per pixel. */
+  /** Samples per pixel. */
   readonly channels: 1 | 2 | 3 | 4;
-  /** `width * height * channels` bytes. */
+  /** `frames * width * height * channels * bits / 8` bytes. */
   readonly data: Uint8Array;
+  /** Bits per sample; 16 is written by PNG alone. @default {8} */
+  readonly bits?: 8 | 16;
+  /** Images in `data`, each `width` × `height`: an animation when present. */
+  readonly frames?: number;
 }
 
 /**
@@ -302,8 +310,12 @@ let sharpModule: Promise<Sharp> | undefined;
  * sharp, imported on first use so that isolates that never encode never load libvips,
  * with libvips' operation cache off (no input repeats) and one libvips thread per encode
  * (the encode pool runs encodes in parallel; more threads only add hand-offs).
+ *
+ * @returns sharp's default export.
+ * @example
+ * const sharp = await loadSharp();
  */
-function loadSharp(): Promise<Sharp> {
+export function loadSharp(): Promise<Sharp> {
   sharpModule ??= import("sharp").then(({ default: sharp }) => {
     sharp.cache(false);
     sharp.concurrency(1);

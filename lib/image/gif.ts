@@ -234,3 +234,81 @@ class SubBlockWriter {
     return this.#buffer.subarray(0, this.#at);
   }
 }
+
+/** How long each frame of an animated GIF shows, and how often it plays. */
+export interface GifTiming {
+  /** Each frame's delay in hundredths of a second (0–65535). */
+  readonly delayCs: number;
+  /** The NETSCAPE2.0 loop count: 0 forever. */
+  readonly loop: number;
+}
+
+/**
+ * Writes an animated GIF89a, each frame whole with its own exact palette (a local colour
+ * table). A frame with transparent pixels is disposed to the background before the next,
+ * so its transparency shows; other frames simply replace the one before.
+ *
+ * @param palettes One {@linkcode gifPalette} per frame, each `width * height` indices.
+ * @param width Columns, 1 to {@linkcode GIF_MAX_SIDE}.
+ * @param height Rows, 1 to {@linkcode GIF_MAX_SIDE}.
+ * @param timing Delay per frame and loop count.
+ * @returns The GIF file.
+ * @throws {RangeError} A size a GIF cannot hold, or indices that do not match it.
+ * @example
+ * const frames = [[255, 0, 0, 255], [0, 0, 255, 255]].map((p) => gifPalette(new Uint8Array(p))!);
+ * const gif = encodeGifFrames(frames, 1, 1, { delayCs: 10, loop: 0 });
+ */
+export function encodeGifFrames(
+  palettes: readonly GifPalette[],
+  width: number,
+  height: number,
+  timing: GifTiming,
+): Uint8Array<ArrayBuffer> {
+  if (
+    !Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 ||
+    width > GIF_MAX_SIDE || height > GIF_MAX_SIDE
+  ) {
+    throw new RangeError(`a GIF is 1 to ${GIF_MAX_SIDE} pixels a side, got ${width}x${height}`);
+  }
+  const parts: Uint8Array[] = [];
+  let size = 13 + 19 + 1;
+  for (const palette of palettes) {
+    if (palette.indices.length !== width * height) {
+      throw new RangeError(`${width}x${height} needs ${width * height} indices`);
+    }
+    let bits = 1;
+    while (1 << bits < palette.colors.length / 3) bits++;
+    const table = new Uint8Array(3 << bits);
+    table.set(palette.colors);
+    const data = lzw(palette.indices, Math.max(2, bits));
+    const out = new ByteWriter(8 + 10 + table.length + 1 + data.length + 1);
+    const transparent = palette.transparent !== undefined;
+    out.bytes([0x21, 0xf9, 4, transparent ? 0x09 : 0x04]);
+    out.u16(timing.delayCs);
+    out.bytes([palette.transparent ?? 0, 0, 0x2c, 0, 0, 0, 0]);
+    out.u16(width);
+    out.u16(height);
+    out.bytes([0x80 | (bits - 1)]);
+    out.bytes(table);
+    out.bytes([Math.max(2, bits)]);
+    out.bytes(data);
+    out.bytes([0]);
+    const part = out.done();
+    parts.push(part);
+    size += part.length;
+  }
+  const out = new ByteWriter(size);
+  out.bytes([0x47, 0x49, 0x46, 0x38, 0x39, 0x61]);
+  out.u16(width);
+  out.u16(height);
+  out.bytes([0, 0, 0]);
+  out.bytes(
+    [0x21, 0xff, 11, ..."NETSCAPE2.0"].map((c) => typeof c === "string" ? c.charCodeAt(0) : c),
+  );
+  out.bytes([3, 1]);
+  out.u16(timing.loop);
+  out.bytes([0]);
+  for (const part of parts) out.bytes(part);
+  out.bytes([0x3b]);
+  return out.done();
+}

@@ -59,3 +59,4 @@ export {
 } from "../arrays/convert.ts";
 export { encodeIndexedPng } from "./png_indexed.ts";
 export { type DisplayJob, encodeDisplay } from "./display_job.ts";
+export { type AnimationTiming, DEFAULT_TIMING } from "./animate.ts";

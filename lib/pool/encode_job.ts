@@ -11,6 +11,7 @@ import { CodecError, type CodecErrorKind } from "../codec_error.ts";
 import { type DisplayJob, encodeDisplay } from "../image/display_job.ts";
 import { encodePixels, type EncoderBackend, toRgba } from "../image/encode.ts";
 import type { ImageFormat } from "../image/format.ts";
+import { type AnimationTiming, encodeDeep } from "../image/animate.ts";
 
 /**
  * The nice value of encode threads. The serving isolates run at the process's own (0), so
@@ -37,6 +38,12 @@ export interface EncodeJob {
   readonly backend: EncoderBackend;
   /** A display mapping to run first; `data` then holds the array's element bytes. */
   readonly display?: DisplayJob;
+  /** Bits per sample: 16 for a 16-bit PNG, whose samples `data` holds. @default {8} */
+  readonly bits?: 8 | 16;
+  /** Frames in `data`, each `width` × `height`: an animation. */
+  readonly frames?: number;
+  /** The animation's frame delay and loop count. */
+  readonly timing?: AnimationTiming;
 }
 
 /**
@@ -86,9 +93,11 @@ export interface JobScope {
 export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
   try {
     const options = { quality: job.quality, backend: job.backend };
-    const bytes = job.display === undefined
-      ? await encodePixels(toRgba(job), job.format, options)
-      : await encodeDisplay(job.data, job.display, job.format, options);
+    const bytes = job.display !== undefined
+      ? await encodeDisplay(job.data, job.display, job.format, options)
+      : job.bits === 16 || job.frames !== undefined
+      ? await encodeDeep(job, job.format, job)
+      : await encodePixels(toRgba(job), job.format, options);
     return { ok: true, bytes };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -23,6 +23,7 @@ import {
 } from "../image/encode.ts";
 import { CodecError } from "../codec_error.ts";
 import type { DisplayJob } from "../image/display_job.ts";
+import type { AnimationTiming } from "../image/animate.ts";
 import { type EncodeJob, type EncodeReply, PING, type PONG } from "./encode_job.ts";
 import type { ImageFormat } from "../image/format.ts";
 
@@ -88,7 +89,15 @@ export class EncodePool {
   readonly #waiting: Job[] = [];
   #closed = false;
 
-  /** @param options Size, queue, backend, idle time, worker module, crash log. */
+  /**
+
+   * Creates a `EncodePool`.
+
+   *
+
+   * @param options Size, queue, backend, idle time, worker module, crash log.
+
+   */
   constructor(options: EncodePoolOptions = {}) {
     this.size = options.size ?? navigator.hardwareConcurrency;
     this.queue = options.queue ?? 32;
@@ -154,20 +163,24 @@ export class EncodePool {
   encode(
     pixels: RgbaPixels | ChannelPixels,
     format: ImageFormat,
-    options: { quality?: number; moveBuffer?: boolean; display?: DisplayJob } = {},
+    options: {
+      quality?: number;
+      moveBuffer?: boolean;
+      display?: DisplayJob;
+      timing?: AnimationTiming;
+    } = {},
   ): Promise<Uint8Array<ArrayBuffer>> {
     try {
       const quality = checkQuality(format, options.quality);
       checkSize(pixels.width, pixels.height, format);
       this.#admit();
       const { width, height } = pixels;
-      const { channels, data } = "rgba" in pixels
-        ? { channels: 4 as const, data: pixels.rgba }
+      const { channels, data, bits, frames } = "rgba" in pixels
+        ? { channels: 4 as const, data: pixels.rgba, bits: undefined, frames: undefined }
         : pixels;
-      if (options.display === undefined && data.byteLength !== width * height * channels) {
-        throw new RangeError(
-          `${width}x${height}x${channels} pixels need ${width * height * channels} bytes`,
-        );
+      const size = width * height * channels * (frames ?? 1) * (bits === 16 ? 2 : 1);
+      if (options.display === undefined && data.byteLength !== size) {
+        throw new RangeError(`${width}x${height}x${channels} pixels need ${size} bytes`);
       }
       const message = {
         width,
@@ -177,6 +190,9 @@ export class EncodePool {
         format,
         quality,
         display: options.display,
+        bits,
+        frames,
+        timing: options.timing,
       };
       return new Promise((resolve, reject) => {
         const job = { message: { ...message, backend: this.#backend }, resolve, reject };

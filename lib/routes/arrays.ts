@@ -9,7 +9,7 @@
  * @module
  */
 
-import { arrayToChannels, imageToArray } from "../arrays/convert.ts";
+import { imageToArray } from "../arrays/convert.ts";
 import { encodeArrayJson } from "../arrays/json.ts";
 import {
   ARRAY_MODES,
@@ -41,7 +41,7 @@ import {
 import { checkQuality, checkSize } from "../image/encode.ts";
 import { formatFromExtension, MEDIA_TYPES, TIFF_MEDIA_TYPE } from "../image/format.ts";
 import { sampleImage } from "../image/sample.ts";
-import { decodeSourceImage } from "../image/source.ts";
+import { decodeImageArray } from "../image/decode_array.ts";
 import {
   publicCache,
   representationHeaders,
@@ -52,6 +52,8 @@ import { encodedResponse } from "../responses.ts";
 import type { Handler, QueryParam, Route, RouteResponse } from "../router.ts";
 import type { Services } from "../services.ts";
 import { IMAGE_RESPONSES } from "./image.ts";
+import { DIMENSION_PARAMS, displayStack, renderPlan } from "./render_plan.ts";
+import { conformArray, DECODE_DTYPES } from "../arrays/channels.ts";
 
 /** The array formats pixserve answers with. */
 type ArrayFormat = "json" | "npy";
@@ -62,6 +64,8 @@ const DECODE_MEDIA_TYPES: readonly string[] = [
   MEDIA_TYPES.jpeg,
   MEDIA_TYPES.gif,
   TIFF_MEDIA_TYPE,
+  MEDIA_TYPES.webp,
+  "image/apng",
   OCTET_STREAM,
 ];
 
@@ -217,6 +221,7 @@ export const RENDER_PARAMS: readonly QueryParam[] = [
   { name: "dtype", type: "string", description: "raw bytes: their dtype (with shape)" },
   { name: "key", type: "string", description: ".npz: the array to read" },
   ...DISPLAY_PARAMS,
+  ...DIMENSION_PARAMS,
   FIELD_PARAM,
 ];
 
@@ -251,7 +256,29 @@ const ARRAY_RESPONSE: RouteResponse = {
 };
 
 /** The query parameters of `POST /decode.{json,npy}`. */
-export const DECODE_PARAMS: readonly QueryParam[] = [...SAMPLE_ARRAY_PARAMS, FIELD_PARAM];
+export const DECODE_PARAMS: readonly QueryParam[] = [
+  ...DISPOSITION_PARAMS,
+  ORDER_PARAM,
+  {
+    name: "mode",
+    type: "string",
+    enum: ARRAY_MODES,
+    description: "gray, rgb or rgba; default: the image's own channels (gray is H×W)",
+  },
+  {
+    name: "dtype",
+    type: "string",
+    enum: DECODE_DTYPES,
+    description: "uint8 or uint16; default: the image's own depth (16-bit PNG and TIFF: uint16)",
+  },
+  {
+    name: "frame",
+    type: "integer",
+    minimum: 0,
+    description: "animations: only this frame (from 0), not all of them as (N, H, W, C)",
+  },
+  FIELD_PARAM,
+];
 
 /** `GET /image.{json,npy}`: the sample image as an array. */
 function sampleArrayHandler(services: Services): Handler {
@@ -301,6 +328,7 @@ function renderHandler(services: Services): Handler {
       },
     );
     const display = displayParams(url);
+    const limits = { order, clip, maxPixels: config.maxPixels, maxFrames: config.maxFrames };
     let encoded;
     if (wantsDisplay(display)) {
       if (clip) {
@@ -310,16 +338,27 @@ function renderHandler(services: Services): Handler {
             "outside the range take the under and over colours (or 0 and 255)",
         );
       }
-      const { width, height } = checkDisplay(array.shape, array.dtype, display);
-      checkPixels(width, height, config.maxPixels);
-      checkElementCount(array);
-      checkSize(width, height, format);
-      encoded = await services.encodeDisplay(array, { options: display, order }, format, {
-        quality,
-      });
+      const stack = displayStack(array, url, display, limits);
+      if (stack.mapped !== undefined) {
+        const plan = renderPlan(stack.mapped, format, stack.url, limits);
+        encoded = await services.encodeChannels(plan.pixels, format, {
+          quality,
+          moveBuffer: true,
+          timing: plan.timing,
+        });
+      } else {
+        const single = stack.single;
+        const { width, height } = checkDisplay(single.shape, single.dtype, display);
+        checkPixels(width, height, config.maxPixels);
+        checkElementCount(single);
+        checkSize(width, height, format);
+        encoded = await services.encodeDisplay(single, { options: display, order }, format, {
+          quality,
+        });
+      }
     } else {
-      const pixels = withQueryHints(
-        () => arrayToChannels(array, { order, clip, maxPixels: config.maxPixels }),
+      const plan = withQueryHints(
+        () => renderPlan(array, format, url, limits),
         {
           invalid_value: " (add ?clip to clip them and map NaN to 0)",
           unsupported_dtype: "; add ?cmap=NAME (single channel), ?cmap=labels (integer masks) " +
@@ -327,7 +366,11 @@ function renderHandler(services: Services): Handler {
         },
       );
       // The pixels may be a view of the body, which nothing reads after this: moved whole.
-      encoded = await services.encodeChannels(pixels, format, { quality, moveBuffer: true });
+      encoded = await services.encodeChannels(plan.pixels, format, {
+        quality,
+        moveBuffer: true,
+        timing: plan.timing,
+      });
     }
     return encodedResponse(encoded, {
       filename,
@@ -354,8 +397,15 @@ function decodeHandler(services: Services): Handler {
         }`,
       );
     });
-    const image = await decodeSourceImage(body, config.maxPixels);
-    return arrayResponse(imageToArray(image, { mode, order }), format, {
+    const dtype = choiceParam(url, "dtype", DECODE_DTYPES);
+    const frame = intParam(url, "frame", 0, Number.MAX_SAFE_INTEGER);
+    const decoded = await decodeImageArray(body, {
+      maxPixels: config.maxPixels,
+      maxFrames: config.maxFrames,
+      frame,
+    });
+    const array = conformArray(decoded.array, decoded.channels, { mode, order, dtype });
+    return arrayResponse(array, format, {
       filename: naming.filename,
       disposition: format === "npy" ? "attachment" : naming.disposition,
       cacheControl: "no-store",

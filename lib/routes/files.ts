@@ -17,6 +17,7 @@ import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, streamResponse } from "../files/chunked
 import { type MediaFile, resolveMediaPath } from "../files/media_path.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
+import { sixteenBitPixels } from "../image/deep_source.ts";
 import { decodeSourceImage, SOURCE_EXTENSIONS } from "../image/source.ts";
 import { type EncodedImage, encodedResponse } from "../responses.ts";
 import type { Handler, QueryParam, Route } from "../router.ts";
@@ -103,6 +104,8 @@ async function encodeSource(
     const key = `file:${path}:${version}:${format}:q${quality ?? "-"}`;
     return await services.cache.getOrCreate(key, async () => {
       const bytes = await readUpTo(file, info.size) ?? new Uint8Array();
+      const deep = format === "png" ? await sixteenBitPixels(bytes, config.maxPixels) : undefined;
+      if (deep !== undefined) return await services.encodeChannels(deep, format);
       const image = await decodeSourceImage(bytes, config.maxPixels);
       return await services.encode(image, format, { quality });
     });

@@ -85,7 +85,12 @@ export type StreamHubErrorReason = "too_many_streams" | "too_many_viewers" | "cl
  * throw new StreamHubError("too_many_streams", "16 streams exist, MAX_STREAMS is 16");
  */
 export class StreamHubError extends Error {
-  /** @param reason What was refused. @param message A sentence naming the limit. */
+  /**
+   * Creates a `StreamHubError`.
+   *
+   * @param reason What was refused.
+   * @param message A sentence naming the limit.
+   */
   constructor(readonly reason: StreamHubErrorReason, message: string) {
     super(message);
     this.name = "StreamHubError";
@@ -146,7 +151,17 @@ export class StreamViewer {
   #closed = false;
   #wake: (() => void) | undefined;
 
-  /** @param stream The stream. @param onClose Told once when the viewer closes. */
+  /**
+
+   * Creates a `StreamViewer`.
+
+   *
+
+   * @param stream The stream.
+
+   * @param onClose Told once when the viewer closes.
+
+   */
   constructor(
     private readonly stream: LiveStream,
     private readonly onClose: (viewer: StreamViewer) => void,
@@ -213,7 +228,15 @@ export class StreamHub extends EventTarget {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
-  /** @param options Limits, idle time, the link to other isolates, the clock. */
+  /**
+
+   * Creates a `StreamHub`.
+
+   *
+
+   * @param options Limits, idle time, the link to other isolates, the clock.
+
+   */
   constructor(options: StreamHubOptions = {}) {
     super();
     this.maxStreams = options.maxStreams ?? 16;

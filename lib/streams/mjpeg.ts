@@ -111,7 +111,17 @@ export class MjpegReader {
   readonly #delimiter: string;
   #buffer: Uint8Array = new Uint8Array(0);
 
-  /** @param body The response body. @param boundary Its boundary. */
+  /**
+
+   * Creates a `MjpegReader`.
+
+   *
+
+   * @param body The response body.
+
+   * @param boundary Its boundary.
+
+   */
   constructor(body: ReadableStream<Uint8Array>, boundary: string = MJPEG_BOUNDARY) {
     this.#reader = body.getReader();
     this.#delimiter = `--${boundary}`;

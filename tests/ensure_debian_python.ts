@@ -1,0 +1,65 @@
+/**
+ * Makes sure Debian's Python at {@linkcode DEBIAN_PYTHON} has NumPy, Pillow and OpenCV
+ * (the independent decoders the bit-depth and animation tests check pixserve's images
+ * with): when one is missing, installs `python3-numpy python3-pil python3-opencv` with
+ * apt-get; when that is impossible, prints one line saying what to install and exits 1.
+ *
+ * Run by `deno task test` before `deno test`:
+ * `deno run --allow-run --allow-read tests/ensure_debian_python.ts`
+ *
+ * @module
+ */
+
+/** Debian's own Python, where apt-get installs its modules. */
+export const DEBIAN_PYTHON = "/usr/bin/python3";
+
+/** The Debian packages the tests import from {@linkcode DEBIAN_PYTHON}. */
+export const DEBIAN_PYTHON_PACKAGES = ["python3-numpy", "python3-pil", "python3-opencv"];
+
+/**
+ * Whether Debian's Python imports NumPy, Pillow and OpenCV.
+ *
+ * @returns `true` when `import numpy, PIL, cv2` succeeds.
+ */
+export async function debianPythonReady(): Promise<boolean> {
+  try {
+    const { code } = await new Deno.Command(DEBIAN_PYTHON, {
+      args: ["-c", "import numpy, PIL, cv2"],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return code === 0;
+  } catch {
+    return false;
+  }
+}
+
+async function aptGet(args: string[]): Promise<boolean> {
+  try {
+    const { code } = await new Deno.Command("apt-get", {
+      args: ["-o", "DPkg::Lock::Timeout=600", ...args],
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+      stdin: "null",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    return code === 0;
+  } catch {
+    return false;
+  }
+}
+
+if (import.meta.main && !(await debianPythonReady())) {
+  console.error(`pixserve tests: installing ${DEBIAN_PYTHON_PACKAGES.join(" ")} with apt-get`);
+  const installed = await aptGet(["update", "-qq"]) &&
+    await aptGet(["install", "-y", "-qq", ...DEBIAN_PYTHON_PACKAGES]) &&
+    await debianPythonReady();
+  if (!installed) {
+    console.error(
+      `pixserve's image tests need ${DEBIAN_PYTHON} with NumPy, Pillow and OpenCV: run ` +
+        `"apt-get update && apt-get install -y ${DEBIAN_PYTHON_PACKAGES.join(" ")}" as root`,
+    );
+    Deno.exit(1);
+  }
+}
