@@ -5,6 +5,7 @@
  * @module
  */
 
+import { parseSigningKeys } from "./http/signature.ts";
 import { ENCODER_BACKENDS, type EncoderBackend } from "./image/backend.ts";
 
 /** Everything the server can be told at start-up. */
@@ -36,6 +37,10 @@ export interface Config {
   readonly encodeQueue: number;
   /** Who writes JPEG and many-coloured GIF (PNG is always pixserve's). @default {"native"} */
   readonly encoder: EncoderBackend;
+  /** HMAC keys of signed `/images` URLs (hex, comma-separated); none: unsigned. @default {[]} */
+  readonly signingKeys: readonly Uint8Array<ArrayBuffer>[];
+  /** Variants of one source kept in the cache; past it the least used leave. @default {64} */
+  readonly maxVariants: number;
 }
 
 /** A setting that cannot be used; the process prints it on one line and exits 2. */
@@ -60,6 +65,8 @@ export const ENV_VARS = {
   encodeWorkers: "ENCODE_WORKERS",
   encodeQueue: "ENCODE_QUEUE",
   encoder: "ENCODER",
+  signingKeys: "SIGNING_KEYS",
+  maxVariants: "MAX_VARIANTS",
 } as const;
 
 const FLAGS: Record<string, keyof typeof ENV_VARS> = {
@@ -74,6 +81,8 @@ const FLAGS: Record<string, keyof typeof ENV_VARS> = {
   "--encode-workers": "encodeWorkers",
   "--encode-queue": "encodeQueue",
   "--encoder": "encoder",
+  "--signing-keys": "signingKeys",
+  "--max-variants": "maxVariants",
 };
 
 /** The most isolates of one kind (serving, encoding) a setting may ask for. */
@@ -96,6 +105,8 @@ Options (each also read from the environment variable shown):
   --encode-workers N   ENCODE_WORKERS  encode workers per serving isolate (default: cores/WORKERS, ≥2)
   --encode-queue N     ENCODE_QUEUE    images waiting for an encode worker before 503 (default 32)
   --encoder NAME       ENCODER         jpeg and quantized gif: native or imagescript (default native)
+  --signing-keys K,K   SIGNING_KEYS    hex HMAC keys: /images with transforms need ?s= (default none)
+  --max-variants N     MAX_VARIANTS    cached variants of one source image (default 64)
   --quiet                              no request log
   --help                               print this text and exit
 `;
@@ -165,6 +176,14 @@ function integer(
   return n;
 }
 
+function signingKeys(value: string | undefined): Uint8Array<ArrayBuffer>[] {
+  try {
+    return parseSigningKeys(value ?? "");
+  } catch (err) {
+    throw new ConfigError(err instanceof Error ? err.message : String(err));
+  }
+}
+
 /**
  * Validates raw settings into a frozen {@linkcode Config}, without touching the disk.
  *
@@ -219,6 +238,8 @@ export function validateSettings(
     ),
     encodeQueue: integer("encode queue", raw.encodeQueue, 32, 0, 1_000_000),
     encoder: encoder as EncoderBackend,
+    signingKeys: signingKeys(raw.signingKeys),
+    maxVariants: integer("max variants", raw.maxVariants, 64, 1, 1_000_000),
   });
 }
 

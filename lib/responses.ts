@@ -84,6 +84,7 @@ const EXTENSION: Readonly<Record<ImageFormat, string>> = {
   jpeg: "jpg",
   webp: "webp",
   gif: "gif",
+  avif: "avif",
 };
 
 /** Headers a 304 keeps from the 200 it stands for (RFC 9110 §15.4.5). */

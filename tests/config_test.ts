@@ -37,6 +37,8 @@ Deno.test("validateSettings() applies defaults and resolves a relative media roo
     encodeWorkers: 2,
     encodeQueue: 32,
     encoder: "native",
+    signingKeys: [],
+    maxVariants: 64,
   });
   assert.equal(validateSettings({ mediaRoot: "/abs" }, cwd).mediaRoot, "/abs");
   assert.equal(validateSettings({ host: "[::1]" }, cwd).host, "::1");

@@ -31,6 +31,8 @@ export interface EncodeJob {
   readonly format: ImageFormat;
   /** Quality for JPEG and WebP, already checked. */
   readonly quality?: number;
+  /** AVIF effort, 0–9. */
+  readonly effort?: number;
   /** Who writes JPEG and many-coloured GIF. */
   readonly backend: EncoderBackend;
 }
@@ -72,6 +74,7 @@ export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
   try {
     const bytes = await encodePixels(toRgba(job), job.format, {
       quality: job.quality,
+      effort: job.effort,
       backend: job.backend,
     });
     return { ok: true, bytes };

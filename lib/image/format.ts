@@ -5,7 +5,7 @@
  */
 
 /** The formats pixserve writes. */
-export type ImageFormat = "png" | "jpeg" | "webp" | "gif";
+export type ImageFormat = "png" | "jpeg" | "webp" | "gif" | "avif";
 
 /** Exact `Content-Type` of each format. */
 export const MEDIA_TYPES: Readonly<Record<ImageFormat, string>> = {
@@ -13,6 +13,7 @@ export const MEDIA_TYPES: Readonly<Record<ImageFormat, string>> = {
   jpeg: "image/jpeg",
   webp: "image/webp",
   gif: "image/gif",
+  avif: "image/avif",
 };
 
 const EXTENSIONS: Readonly<Record<string, ImageFormat>> = {
@@ -21,18 +22,20 @@ const EXTENSIONS: Readonly<Record<string, ImageFormat>> = {
   jpeg: "jpeg",
   webp: "webp",
   gif: "gif",
+  avif: "avif",
 };
 
 /** Formats whose encoders take a quality. */
 export const LOSSY_FORMATS: ReadonlySet<ImageFormat> = new Set([
   "jpeg",
   "webp",
+  "avif",
 ]);
 
 /**
  * The format a file extension names.
  *
- * @param extension Without the dot, any case: `png`, `jpg`, `jpeg`, `webp`, `gif`.
+ * @param extension Without the dot, any case: `png`, `jpg`, `jpeg`, `webp`, `gif`, `avif`.
  * @returns The format, or `undefined` for any other extension.
  * @example
  * formatFromExtension("JPG"); // "jpeg"
@@ -66,6 +69,8 @@ export function sniffImageFormat(
     String.fromCharCode(...bytes.subarray(0, 4)) === "RIFF" &&
     String.fromCharCode(...bytes.subarray(8, 12)) === "WEBP";
   if (webp) return "webp";
+  const avif = bytes.length >= 12 && String.fromCharCode(...bytes.subarray(4, 12)) === "ftypavif";
+  if (avif) return "avif";
   for (const [format, magic] of MAGIC) {
     if (magic.every((b, i) => bytes[i] === b)) return format;
   }

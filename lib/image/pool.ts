@@ -137,7 +137,7 @@ export class EncodePool {
   encode(
     pixels: RgbaPixels | ChannelPixels,
     format: ImageFormat,
-    options: { quality?: number; moveBuffer?: boolean } = {},
+    options: { quality?: number; effort?: number; moveBuffer?: boolean } = {},
   ): Promise<Uint8Array<ArrayBuffer>> {
     try {
       const quality = checkQuality(format, options.quality);
@@ -159,6 +159,7 @@ export class EncodePool {
         data: movable(data, options.moveBuffer === true),
         format,
         quality,
+        effort: options.effort,
       };
       return new Promise((resolve, reject) => {
         const job = { message: { ...message, backend: this.#backend }, resolve, reject };

@@ -2,13 +2,14 @@
  * The file routes, all under the media root and nowhere else:
  * `GET|HEAD /files/{path}` (sized, with validators, conditional requests and
  * ranges), `GET|HEAD /stream/{path}?chunk=` (chunked) and
- * `GET /images/{stem}.{png,jpg,jpeg,webp,gif}` (a source image re-encoded).
+ * `GET /images/{stem}.{png,jpg,jpeg,webp,gif,avif,auto}` (a source image transformed and
+ * re-encoded: see `images.ts`).
  *
  * @module
  */
 
 import type { Config } from "../config.ts";
-import { NotFound, Unprocessable } from "../errors.ts";
+import { NotFound } from "../errors.ts";
 import { checkFilename } from "../http/disposition.ts";
 import { mediaTypeOf } from "../http/mime.ts";
 import { flagParam, intParam } from "../http/params.ts";
@@ -18,17 +19,13 @@ import {
   MAX_CHUNK_SIZE,
   type MediaFile,
   MIN_CHUNK_SIZE,
-  openFile,
-  readUpTo,
   resolveMediaPath,
   streamResponse,
 } from "../files.ts";
-import { checkQuality } from "../image/encode.ts";
-import { formatFromExtension, type ImageFormat } from "../image/format.ts";
-import { decodeSourceImage, SOURCE_EXTENSIONS } from "../image/source.ts";
-import { type EncodedImage, encodedResponse } from "../responses.ts";
+import { SOURCE_EXTENSIONS } from "../image/source.ts";
 import type { Handler, Route } from "../router.ts";
 import type { Services } from "../services.ts";
+import { IMAGES_PARAMS, imagesHandler } from "./images.ts";
 
 /**
  * The source of `/images/{stem}.{ext}`: the first of `{stem}.png`, `.jpg`,
@@ -89,58 +86,6 @@ function streamHandler(config: Config): Handler {
 }
 
 /**
- * The source decoded and encoded to `format`, from the cache when the same
- * version (size and mtime, read from the open file) was encoded before.
- */
-async function encodeSource(
-  services: Services,
-  path: string,
-  format: ImageFormat,
-  quality: number | undefined,
-): Promise<EncodedImage> {
-  const { config } = services;
-  const file = await openFile(path);
-  try {
-    const info = await file.stat();
-    if (info.size > config.maxBodyBytes) {
-      throw new Unprocessable(
-        "source_too_large",
-        `the source is ${info.size} bytes, more than MAX_BODY_BYTES (${config.maxBodyBytes})`,
-      );
-    }
-    const version = `${info.size}:${info.mtime?.getTime() ?? 0}`;
-    const key = `file:${path}:${version}:${format}:q${quality ?? "-"}`;
-    return await services.cache.getOrCreate(key, async () => {
-      const bytes = await readUpTo(file, info.size) ?? new Uint8Array();
-      const image = await decodeSourceImage(bytes, config.maxPixels);
-      return await services.encode(image, format, { quality });
-    });
-  } finally {
-    file.close();
-  }
-}
-
-function imagesHandler(services: Services): Handler {
-  const { config } = services;
-  return async (request, { url, params }) => {
-    const format = formatFromExtension(params.ext) ?? "png";
-    const quality = checkQuality(format, intParam(url, "quality", 1, 100));
-    const source = await findImageSource(config.mediaRoot, params.stem);
-    const stemName = params.stem.slice(params.stem.lastIndexOf("/") + 1);
-    const filename = checkFilename(
-      url.searchParams.get("filename") ?? `${decodeURIComponent(stemName)}.${params.ext}`,
-    );
-    const encoded = await encodeSource(services, source.path, format, quality);
-    return encodedResponse(encoded, {
-      filename,
-      disposition: disposition(url),
-      maxAge: config.cacheMaxAge,
-      request,
-    });
-  };
-}
-
-/**
  * The file routes.
  *
  * @param services Config (media root, limits, caching), cache and encoder.
@@ -154,8 +99,9 @@ export function filesRoutes(services: Services): Route[] {
     { method: "GET", path: "/stream/:path+", handler: streamHandler(services.config) },
     {
       method: "GET",
-      path: "/images/:stem(.+)\\.:ext(png|jpg|jpeg|webp|gif)",
-      handler: imagesHandler(services),
+      path: "/images/:stem(.+)\\.:ext(png|jpg|jpeg|webp|gif|avif|auto)",
+      query: IMAGES_PARAMS,
+      handler: imagesHandler(services, (stem) => findImageSource(services.config.mediaRoot, stem)),
     },
   ];
 }
