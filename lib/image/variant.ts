@@ -167,18 +167,39 @@ interface Decoded {
   readonly byteLength: number;
 }
 
+/** One request's claim on a source's decode: the shrink it allows, once it knows it. */
+export interface DecodeTicket {
+  /** The source and its version. */
+  readonly source: string;
+  /** The largest shrink-on-load factor this request can use; unknown until its header is read. */
+  need?: number;
+  /** Holds a decode already. */
+  served?: boolean;
+}
+
 /**
- * Upright decodes of sources, shared: a request takes any decode of its source, in flight
- * or kept, that has at least the pixels it needs (shrunk no more than it allows), else
- * starts one at the factor it allows. Kept decodes are bounded by bytes.
+ * Upright decodes of sources, shared. A request {@linkcode DecodeShare.enter}s as soon as
+ * it knows its source, then asks with {@linkcode DecodeShare.get} once it knows the shrink
+ * it allows. A decode starts only when every request of that source that has entered has
+ * said what it needs (or left), at the smallest shrink among them; a request takes any
+ * decode, in flight or kept, shrunk no more than it allows. So variants of one source asked
+ * together decode it once, at the resolution the largest of them needs. Kept decodes are
+ * bounded by bytes.
  *
  * @example
  * const decodes = new DecodeShare(64 * 1024 * 1024);
- * const { pixels, shrink } = await decodes.get("a.jpg:1234", 4, (s) => decodeUpright(b, info, s, max));
+ * const ticket = decodes.enter("a.jpg:1234:0");
+ * try {
+ *   const { pixels } = await decodes.get(ticket, 4, (s) => decodeUpright(bytes, info, s, max));
+ * } finally {
+ *   decodes.leave(ticket);
+ * }
  */
 export class DecodeShare {
   #kept: ByteLruCache<Decoded>;
-  #pending = new Map<string, Promise<Decoded>>();
+  #inflight = new Map<string, Promise<Decoded>>();
+  #tickets = new Map<string, Set<DecodeTicket>>();
+  #declared = new Map<string, PromiseWithResolvers<void>>();
   #decodes = 0;
 
   /** @param maxBytes Bytes of decoded pixels kept after their requests end. */
@@ -192,36 +213,104 @@ export class DecodeShare {
   }
 
   /**
-   * An upright decode of a source, shared with every other caller of the same source.
+   * Announces a request for a source; pair with {@linkcode DecodeShare.leave} in `finally`.
    *
    * @param source The source and its version, e.g. `path:size:mtime`.
-   * @param maxShrink The largest shrink-on-load factor the caller can use.
+   * @returns The request's ticket.
+   */
+  enter(source: string): DecodeTicket {
+    const ticket: DecodeTicket = { source };
+    let tickets = this.#tickets.get(source);
+    if (tickets === undefined) {
+      tickets = new Set();
+      this.#tickets.set(source, tickets);
+    }
+    tickets.add(ticket);
+    return ticket;
+  }
+
+  /**
+   * Ends a request's claim (served, failed, or needing no decode).
+   *
+   * @param ticket From {@linkcode DecodeShare.enter}.
+   */
+  leave(ticket: DecodeTicket): void {
+    const tickets = this.#tickets.get(ticket.source);
+    tickets?.delete(ticket);
+    if (tickets?.size === 0) this.#tickets.delete(ticket.source);
+    this.#wake(ticket.source);
+  }
+
+  /**
+   * An upright decode of the ticket's source that is shrunk no more than `need`.
+   *
+   * @param ticket From {@linkcode DecodeShare.enter}.
+   * @param need The largest shrink-on-load factor the caller can use (1, 2, 4 or 8).
    * @param decode Decodes at a factor.
    * @returns The pixels and the factor they were decoded at.
    */
   async get(
-    source: string,
-    maxShrink: number,
+    ticket: DecodeTicket,
+    need: number,
     decode: (shrink: number) => Promise<ChannelPixels>,
   ): Promise<{ pixels: ChannelPixels; shrink: number }> {
-    for (const shrink of [8, 4, 2, 1]) {
-      if (shrink > maxShrink) continue;
-      const key = `${source}#${shrink}`;
-      const found = this.#kept.get(key) ?? await this.#pending.get(key);
-      if (found !== undefined) return { pixels: found.pixels, shrink };
+    const { source } = ticket;
+    ticket.need = need;
+    this.#wake(source);
+    for (;;) {
+      const found = this.#find(source, need);
+      if (found !== undefined) {
+        ticket.served = true;
+        return { pixels: (await found.decoded).pixels, shrink: found.shrink };
+      }
+      const tickets = [...(this.#tickets.get(source) ?? [])].filter((t) => !t.served);
+      if (tickets.some((t) => t.need === undefined)) {
+        await this.#allDeclared(source);
+        continue;
+      }
+      this.#start(source, Math.min(need, ...tickets.map((t) => t.need!)), decode);
     }
-    const key = `${source}#${maxShrink}`;
+  }
+
+  #find(source: string, need: number) {
+    for (const shrink of [8, 4, 2, 1]) {
+      if (shrink > need) continue;
+      const key = `${source}#${shrink}`;
+      const kept = this.#kept.get(key);
+      const decoded = kept === undefined ? this.#inflight.get(key) : Promise.resolve(kept);
+      if (decoded !== undefined) return { decoded, shrink };
+    }
+    return undefined;
+  }
+
+  #start(source: string, shrink: number, decode: (shrink: number) => Promise<ChannelPixels>) {
+    const key = `${source}#${shrink}`;
     this.#decodes++;
     const decoded = this.#kept.getOrCreate(key, async () => {
-      const pixels = await decode(maxShrink);
+      const pixels = await decode(shrink);
       return { pixels, byteLength: pixels.data.byteLength };
     });
-    this.#pending.set(key, decoded);
-    try {
-      return { pixels: (await decoded).pixels, shrink: maxShrink };
-    } finally {
-      if (this.#pending.get(key) === decoded) this.#pending.delete(key);
+    this.#inflight.set(key, decoded);
+    const done = () => {
+      if (this.#inflight.get(key) === decoded) this.#inflight.delete(key);
+    };
+    decoded.then(done, done);
+  }
+
+  #allDeclared(source: string): Promise<void> {
+    let waiting = this.#declared.get(source);
+    if (waiting === undefined) {
+      waiting = Promise.withResolvers();
+      this.#declared.set(source, waiting);
     }
+    return waiting.promise;
+  }
+
+  #wake(source: string): void {
+    const tickets = this.#tickets.get(source);
+    if (tickets !== undefined && [...tickets].some((t) => t.need === undefined)) return;
+    this.#declared.get(source)?.resolve();
+    this.#declared.delete(source);
   }
 }
 

@@ -28,6 +28,7 @@ import {
 } from "../image/transform.ts";
 import {
   DecodeShare,
+  type DecodeTicket,
   decodeUpright,
   encodeKeepingProfile,
   probeSource,
@@ -126,7 +127,7 @@ interface VariantState {
 async function makeVariant(
   state: VariantState,
   bytes: Uint8Array,
-  source: string,
+  ticket: DecodeTicket,
   asked: VariantRequest,
 ): Promise<EncodedImage> {
   const { config } = state.services;
@@ -149,7 +150,7 @@ async function makeVariant(
   }
   const shrink = info.format === "jpeg" ? shrinkFactor(info.width, info.height, spec) : 1;
   const { pixels } = await state.decodes.get(
-    source,
+    ticket,
     shrink,
     (s) => decodeUpright(bytes, info, s, config.maxPixels),
   );
@@ -180,8 +181,13 @@ async function cachedVariant(
       `e${asked.effort ?? "-"}:${transformKey(asked.spec)}`;
     for (const gone of state.index.use(path, key)) cache.delete(gone);
     return await cache.getOrCreate(key, async () => {
-      const bytes = await readUpTo(file, stat.size) ?? new Uint8Array();
-      return await makeVariant(state, bytes, source, asked);
+      const ticket = state.decodes.enter(source);
+      try {
+        const bytes = await readUpTo(file, stat.size) ?? new Uint8Array();
+        return await makeVariant(state, bytes, ticket, asked);
+      } finally {
+        state.decodes.leave(ticket);
+      }
     });
   } finally {
     file.close();
