@@ -3,6 +3,7 @@ import sharp from "sharp";
 import { etagOf } from "../lib/http/conditional.ts";
 import { parseSigningKeys, signUrl } from "../lib/http/signature.ts";
 import { BLOCK, BLOCK_COLOURS } from "../fixtures/transforms/make_fixtures.ts";
+import { post } from "./_arrays.ts";
 import { countingServices, PROJECT_DIR, withServer } from "./_server.ts";
 
 const IDENTITY = { "accept-encoding": "identity" };
@@ -411,4 +412,49 @@ Deno.test("GET /images keeps at most MAX_VARIANTS variants of a source, the leas
     { maxVariants: 2 },
     { services },
   );
+});
+
+/** The grid fixture as a JSON nested list, rows of [r, g, b]. */
+function gridJson(grid: Raw): string {
+  return JSON.stringify(
+    Array.from(
+      { length: grid.height },
+      (_, y) => Array.from({ length: grid.width }, (_, x) => pixel(grid, x, y)),
+    ),
+  );
+}
+
+Deno.test("POST /render.png runs the same transforms on the rendered pixels", async () => {
+  const grid = await rawOf(await Deno.readFile(GRID));
+  await withServer(async ({ base }) => {
+    for (const [query, reference] of GEOMETRY) {
+      const res = await post(`${base}/render.png?${query}`, gridJson(grid), "application/json");
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      assert.equal(res.status, 200, query);
+      const got = await rawOf(bytes);
+      const want = reference(grid);
+      assert.deepEqual([got.width, got.height], [want.width, want.height], query);
+      assert.deepEqual([...got.data], [...want.data], query);
+    }
+    const sized = await post(
+      `${base}/render.avif?w=12&enlarge&effort=1`,
+      gridJson(grid),
+      "application/json",
+    );
+    const bytes = new Uint8Array(await sized.arrayBuffer());
+    assert.equal(sized.status, 200);
+    assert.equal(sized.headers.get("content-type"), "image/avif");
+    const raw = await rawOf(bytes);
+    assert.deepEqual([raw.width, raw.height], [12, 8]);
+    const outside = await post(
+      `${base}/render.png?crop=5,0,2,1`,
+      gridJson(grid),
+      "application/json",
+    );
+    assert.equal(outside.status, 422);
+    assert.deepEqual(await outside.json(), {
+      error: "crop_outside_image",
+      detail: "crop 5,0,2,1 reaches column 7 and row 1, outside the 6x4 image",
+    });
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Arrays in and out over HTTP:
  * - `GET /image.json`, `GET /image.npy`: the sample image as a JSON nested list or a `.npy` file;
- * - `POST /render.{png,jpg,jpeg,webp,gif}`: a JSON list, `.npy`, `.npz` or raw bytes → an image;
+ * - `POST /render.{png,jpg,jpeg,webp,gif,avif}`: a JSON list, `.npy`, `.npz` or raw bytes → an
+ *   image, transformed by the `/images` parameters (`?w=&h=&fit=`, crop, rotate, …);
  * - `POST /decode.{json,npy}`: a PNG, JPEG, GIF or TIFF → its pixels as an array.
  *
  * Every array answer carries `X-Array-Shape` (e.g. `512,512,3`) and `X-Array-Dtype`.
@@ -26,6 +27,7 @@ import { BadRequest, UnsupportedMediaType } from "../errors.ts";
 import { etagOf, ifNoneMatchHits } from "../http/conditional.ts";
 import { contentDisposition, type DispositionType } from "../http/disposition.ts";
 import { choiceParam, flagParam, intParam } from "../http/params.ts";
+import { TRANSFORM_PARAMS } from "../http/transform_params.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension } from "../image/format.ts";
 import { sampleImage } from "../image/sample.ts";
@@ -34,6 +36,7 @@ import { encodedResponse, notModified } from "../responses.ts";
 import type { QueryParam, Route } from "../router.ts";
 import type { Services } from "../services.ts";
 import { dispositionRequest } from "./image.ts";
+import { transformRendered } from "./variant_request.ts";
 
 /** The array formats pixserve answers with. */
 type ArrayFormat = "json" | "npy";
@@ -134,6 +137,7 @@ export const RENDER_PARAMS: readonly QueryParam[] = [
   },
   { name: "dtype", type: "string", description: "raw bytes: their dtype (with shape)" },
   { name: "key", type: "string", description: ".npz: the array to read" },
+  ...TRANSFORM_PARAMS,
 ];
 
 /** The query parameters of `POST /decode.{json,npy}`. */
@@ -177,7 +181,7 @@ export function arraysRoutes(services: Services): Route[] {
     },
     {
       method: "POST",
-      path: "/render.:ext(png|jpg|jpeg|webp|gif)",
+      path: "/render.:ext(png|jpg|jpeg|webp|gif|avif)",
       query: RENDER_PARAMS,
       strictQuery: true,
       handler: async (request, { url, params }) => {
@@ -199,10 +203,12 @@ export function arraysRoutes(services: Services): Route[] {
           key: url.searchParams.get("key") ?? undefined,
           maxInflatedBytes: config.maxBodyBytes,
         });
-        const pixels = arrayToChannels(array, { order, clip, maxPixels: config.maxPixels });
+        const rendered = arrayToChannels(array, { order, clip, maxPixels: config.maxPixels });
+        const { pixels, effort } = await transformRendered(url, format, rendered, config.maxPixels);
         // The pixels may be a view of the body, which nothing reads after this: moved whole.
         const encoded = await services.encodeChannels(pixels, format, {
           quality,
+          effort,
           moveBuffer: true,
         });
         return encodedResponse(encoded, { filename, disposition, maxAge: config.cacheMaxAge });

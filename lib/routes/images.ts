@@ -10,22 +10,14 @@
  */
 
 import type { Config } from "../config.ts";
-import { BadRequest, Unprocessable } from "../errors.ts";
+import { Unprocessable } from "../errors.ts";
 import { negotiateImageFormat } from "../http/accept.ts";
 import { checkSignature, SIGNATURE_PARAM } from "../http/signature.ts";
-import { choiceParam, intParam } from "../http/params.ts";
-import { readTransform, TRANSFORM_PARAMS, transformKey } from "../http/transform_params.ts";
+import { choiceParam } from "../http/params.ts";
+import { TRANSFORM_PARAMS, transformKey } from "../http/transform_params.ts";
 import { openFile, readUpTo } from "../files.ts";
-import { checkQuality, checkSize } from "../image/encode.ts";
-import { formatFromExtension, type ImageFormat, LOSSY_FORMATS } from "../image/format.ts";
-import {
-  checkCrop,
-  orientedSize,
-  planResize,
-  shrinkFactor,
-  transformPixels,
-  type TransformSpec,
-} from "../image/transform.ts";
+import { formatFromExtension, type ImageFormat } from "../image/format.ts";
+import { checkCrop, shrinkFactor, transformPixels } from "../image/transform.ts";
 import {
   DecodeShare,
   type DecodeTicket,
@@ -35,6 +27,7 @@ import {
   VariantIndex,
 } from "../image/variant.ts";
 import { type EncodedImage, encodedResponse, tagBytes } from "../responses.ts";
+import { checkResult, readVariant, type VariantRequest } from "./variant_request.ts";
 import type { QueryParam, RouteContext } from "../router.ts";
 import type { Services } from "../services.ts";
 import { DISPOSITION_PARAMS } from "./arrays.ts";
@@ -81,38 +74,6 @@ const EXTENSION: Readonly<Record<ImageFormat, string>> = {
   avif: "avif",
 };
 
-/** What one `/images` request asks for, read and checked before the source is read. */
-interface VariantRequest {
-  readonly format: ImageFormat;
-  readonly quality?: number;
-  readonly effort?: number;
-  readonly spec: TransformSpec;
-}
-
-/**
- * Reads format, quality, effort and transform. With `format=auto`, a quality or effort
- * the chosen format does not take is dropped (the client did not choose the format).
- */
-function readVariant(
-  url: URL,
-  format: ImageFormat,
-  auto: boolean,
-  maxPixels: number,
-): VariantRequest {
-  const asked = intParam(url, "quality", 1, 100);
-  const quality = auto && !LOSSY_FORMATS.has(format) ? undefined : checkQuality(format, asked);
-  const effort = intParam(url, "effort", 0, 9);
-  if (effort !== undefined && format !== "avif" && !auto) {
-    throw new BadRequest("invalid_parameter", `effort applies to avif, not ${format}`);
-  }
-  return {
-    format,
-    quality,
-    effort: format === "avif" ? effort : undefined,
-    spec: readTransform(url, format, maxPixels),
-  };
-}
-
 /** The per-route state of the variant pipeline. */
 interface VariantState {
   readonly services: Services;
@@ -134,16 +95,7 @@ async function makeVariant(
   const { spec, format, quality, effort } = asked;
   const info = await probeSource(bytes, config.maxPixels);
   if (spec.crop !== undefined) checkCrop(info.width, info.height, spec.crop);
-  const [w, h] = orientedSize(info.width, info.height, spec);
-  const plan = planResize(w, h, spec);
-  checkSize(plan.width, plan.height, format);
-  if (plan.width * plan.height > config.maxPixels) {
-    throw new Unprocessable(
-      "too_many_pixels",
-      `the result would be ${plan.width}x${plan.height}, more than MAX_PIXELS ` +
-        `(${config.maxPixels})`,
-    );
-  }
+  checkResult(info.width, info.height, spec, format, config.maxPixels);
   if (spec.keepMeta) {
     const options = { quality, effort, maxPixels: config.maxPixels };
     return await tagBytes(await encodeKeepingProfile(bytes, info, spec, format, options), format);
