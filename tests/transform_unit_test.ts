@@ -12,6 +12,7 @@ import {
   type TransformSpec,
 } from "../lib/image/transform.ts";
 import { DecodeShare, VariantIndex } from "../lib/image/variant.ts";
+import { signCommand } from "../lib/sign_cli.ts";
 
 const spec = (over: Partial<TransformSpec>): TransformSpec => ({ ...IDENTITY_TRANSFORM, ...over });
 
@@ -316,5 +317,81 @@ Deno.test("planResize() keeps the source size for every fit when no box is asked
       width: 31,
       height: 17,
     });
+  }
+});
+
+Deno.test("signCommand() signs a URL or a path with the first key, as signUrl does", async () => {
+  const env = (name: string) =>
+    name === "SIGNING_KEYS"
+      ? "000102030405060708090a0b0c0d0e0f,ffeeddccbbaa99887766554433221100"
+      : undefined;
+  const [first] = parseSigningKeys("000102030405060708090a0b0c0d0e0f");
+  const url = "http://127.0.0.1:8000/images/photo.webp?w=400&fit=cover&h=300";
+  assert.equal(await signCommand([url], env), (await signUrl(new URL(url), first)).href);
+  assert.equal(
+    await signCommand(["/images/photo.webp?w=400"], env),
+    "/images/photo.webp?w=400&s=w_yURX0r-inmYleYX0MW3ShcIv08-kj0QnKs4zebMKY",
+  );
+  assert.equal(
+    await signCommand(["--signing-keys", "ffeeddccbbaa99887766554433221100", "/a.png?w=1"], env),
+    `/a.png?w=1&s=${
+      (await signUrl(
+        new URL("http://x/a.png?w=1"),
+        parseSigningKeys("ffeeddccbbaa99887766554433221100")[0],
+      ))
+        .searchParams.get("s")
+    }`,
+  );
+  await assert.rejects(
+    signCommand([url], () => undefined),
+    new TypeError("no key: set SIGNING_KEYS or --signing-keys"),
+  );
+  await assert.rejects(signCommand([], env), new TypeError("give exactly one URL or path"));
+});
+
+Deno.test("the README's Python signer prints what signUrl makes", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const python =
+    readme.slice(readme.indexOf("### Signed URLs")).match(/```python\n([\s\S]*?)```/)![1];
+  const run = await new Deno.Command("python3", {
+    args: ["-c", python],
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  assert.equal(new TextDecoder().decode(run.stderr), "");
+  const url = "http://127.0.0.1:8000/images/photo.webp?w=400&fit=cover&h=300";
+  const [key] = parseSigningKeys("000102030405060708090a0b0c0d0e0f");
+  assert.equal(
+    new TextDecoder().decode(run.stdout),
+    `${(await signUrl(new URL(url), key)).href}\n`,
+  );
+});
+
+Deno.test("the README's TypeScript signer prints what signUrl makes", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const code = readme.slice(readme.indexOf("### Signed URLs")).match(/```ts\n([\s\S]*?)```/)![1];
+  const url = "http://127.0.0.1:8000/images/photo.webp?w=400&fit=cover&h=300&flip";
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/sign.ts`,
+      `${code}\nconsole.log(await sign(${
+        JSON.stringify(url)
+      }, "000102030405060708090a0b0c0d0e0f"));\n`,
+    );
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-config", `${dir}/sign.ts`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(new TextDecoder().decode(run.stderr), "");
+    const [key] = parseSigningKeys("000102030405060708090a0b0c0d0e0f");
+    assert.equal(
+      new TextDecoder().decode(run.stdout),
+      `${(await signUrl(new URL(url), key)).href}\n`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

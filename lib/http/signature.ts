@@ -70,7 +70,7 @@ function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
 }
 
 /**
- * Signs a URL: the same URL with `?s=` set (any old `s` replaced).
+ * Signs a URL: the same URL, its query as written, with `s=` last (any old `s` replaced).
  *
  * @param url The URL to sign.
  * @param key The key's bytes.
@@ -82,9 +82,13 @@ export async function signUrl(url: URL, key: Uint8Array<ArrayBuffer>): Promise<U
   const text = new TextEncoder().encode(signedText(url));
   const mac = await crypto.subtle.sign("HMAC", await hmacKey(key, "sign"), text);
   const signed = new URL(url);
-  signed.searchParams.delete(SIGNATURE_PARAM);
-  const s = base64url(new Uint8Array(mac));
-  signed.search = signed.search === "" ? `?s=${s}` : `${signed.search}&s=${s}`;
+  // The query as written (a flag stays `flip`, not `flip=`), without any old signature.
+  const kept = signed.search.slice(1).split("&")
+    .filter((pair) =>
+      pair !== "" && new URLSearchParams(pair).keys().next().value !== SIGNATURE_PARAM
+    );
+  kept.push(`${SIGNATURE_PARAM}=${base64url(new Uint8Array(mac))}`);
+  signed.search = `?${kept.join("&")}`;
   return signed;
 }
 
