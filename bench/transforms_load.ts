@@ -184,7 +184,9 @@ async function main(): Promise<void> {
       console.log(`  pixserve / ipx: ${ratio.toFixed(2)}×`);
     }
     for (const server of servers.splice(0)) await server.stop();
-    console.log("\n20 widths (100…2000 px WebP, quality 80) asked at once, cold servers, wall time");
+    console.log(
+      "\n20 widths (100…2000 px WebP, quality 80) asked at once, cold servers, wall time",
+    );
     const times: Record<string, number[]> = { pixserve: [], ipx: [] };
     for (let round = 0; round < rounds; round++) {
       const p = await startPixserveOn(media);
