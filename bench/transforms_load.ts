@@ -3,6 +3,9 @@
  * Node from `bench/ipx_peer/`), both serving the same 4000×3000 JPEG (`_photo.ts`) from disk,
  * both pinned to the same CPU with wrk on the other, in alternating rounds; medians.
  *
+ * pixserve runs twice: as shipped (its encode workers lower their thread priority) and with
+ * them at normal priority, which is what the peer's threads run at.
+ *
  * 1. cache-missing resizes to 800 px wide WebP: every request a new quality (40–99), pixserve
  *    started with `--cache-bytes 0` so that nothing is kept (IPX keeps nothing);
  * 2. cache-missing 400×400 cover AVIF, the same way;
@@ -113,10 +116,26 @@ async function startIpx(media: string): Promise<BenchServer> {
   });
 }
 
-async function startPixserveOn(media: string, cacheBytes?: number): Promise<BenchServer> {
+/**
+ * pixserve with one serving isolate on the peer's CPU. `niced: false` starts it without
+ * `--allow-sys=setPriority`, so its encode workers keep the normal priority (on a machine
+ * shared with other work, lowered ones get less of the CPU than the peer's threads).
+ */
+async function startPixserveOn(
+  media: string,
+  options: { cacheBytes?: number; niced?: boolean } = {},
+): Promise<BenchServer> {
   const flags = ["--quiet", "--workers", "1", "--media-root", media];
-  if (cacheBytes !== undefined) flags.push("--cache-bytes", String(cacheBytes));
-  return await startPixserve(freePort(), flags, PINNED.server);
+  if (options.cacheBytes !== undefined) flags.push("--cache-bytes", String(options.cacheBytes));
+  if (options.niced ?? true) return await startPixserve(freePort(), flags, PINNED.server);
+  const { serverArgs } = await import("../lib/launch.ts");
+  const { loadConfig } = await import("../lib/config.ts");
+  const port = freePort();
+  const args = ["--port", String(port), ...flags];
+  const config = await loadConfig(args, () => undefined, () => PROJECT_DIR);
+  if (config === "help") throw new Error("no config");
+  const run = serverArgs(config, args, PROJECT_DIR).filter((a) => a !== "--allow-sys=setPriority");
+  return await startServer(Deno.execPath(), run, port, { cpus: PINNED.server });
 }
 
 /** Wall time of 20 widths asked at once, in milliseconds. */
@@ -143,45 +162,51 @@ async function main(): Promise<void> {
   const servers: BenchServer[] = [];
   try {
     const ipx = await startIpx(media);
-    servers.push(ipx);
-    const cold = await startPixserveOn(media, 0);
-    servers.push(cold);
-    const warm = await startPixserveOn(media);
-    servers.push(warm);
+    const started = {
+      cold: await startPixserveOn(media, { cacheBytes: 0 }),
+      coldNormal: await startPixserveOn(media, { cacheBytes: 0, niced: false }),
+      warm: await startPixserveOn(media),
+      warmNormal: await startPixserveOn(media, { niced: false }),
+    };
+    servers.push(ipx, ...Object.values(started));
+    const NAMES = ["pixserve", "pixserve (encode not niced)", "ipx"];
     for (const c of CASES) {
       const targets: [string, BenchServer, string][] = [
-        ["pixserve", c.miss ? cold : warm, c.paths.pixserve],
-        ["ipx", ipx, c.paths.ipx],
+        [NAMES[0], c.miss ? started.cold : started.warm, c.paths.pixserve],
+        [NAMES[1], c.miss ? started.coldNormal : started.warmNormal, c.paths.pixserve],
+        [NAMES[2], ipx, c.paths.ipx],
       ];
-      const rps: Record<string, number[]> = { pixserve: [], ipx: [] };
+      const rps: Record<string, number[]> = Object.fromEntries(NAMES.map((n) => [n, []]));
       const scripts: Record<string, string | undefined> = {};
+      const run = (name: string, server: BenchServer, path: string, secs: number) =>
+        wrk(`${server.base}${c.miss ? "/" : path}`, {
+          seconds: secs,
+          connections,
+          script: scripts[name],
+          cpus: PINNED.load,
+          timeout: 60,
+        });
       for (const [name, server, path] of targets) {
         scripts[name] = c.miss ? await qualityScript(path) : undefined;
-        const url = `${server.base}${c.miss ? "/" : path}`;
-        await wrk(url, { seconds: 2, connections, script: scripts[name], cpus: PINNED.load });
+        await run(name, server, path, 2);
       }
       for (let round = 0; round < rounds; round++) {
         for (const [name, server, path] of targets) {
-          const url = `${server.base}${c.miss ? "/" : path}`;
-          const r = await wrk(url, {
-            seconds,
-            connections,
-            script: scripts[name],
-            cpus: PINNED.load,
-          });
+          const r = await run(name, server, path, seconds);
           if (r.errors > 0) throw new Error(`${name}: ${r.errors} errors on ${path}`);
           rps[name].push(r.rps);
         }
       }
-      const ratio = median(rps.pixserve) / median(rps.ipx);
       console.log(`\n${c.title}`);
-      for (const name of ["pixserve", "ipx"]) {
+      for (const name of NAMES) {
         console.log(
-          `  ${name.padEnd(9)} median ${fmt(median(rps[name])).padStart(7)} req/s ` +
+          `  ${name.padEnd(28)} median ${fmt(median(rps[name])).padStart(7)} req/s ` +
             `(${rps[name].map(fmt).join(", ")})`,
         );
       }
-      console.log(`  pixserve / ipx: ${ratio.toFixed(2)}×`);
+      for (const name of NAMES.slice(0, 2)) {
+        console.log(`  ${name} / ipx: ${(median(rps[name]) / median(rps.ipx)).toFixed(2)}×`);
+      }
     }
     for (const server of servers.splice(0)) await server.stop();
     console.log(
