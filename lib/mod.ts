@@ -148,3 +148,20 @@ export { EncodePool, type EncodePoolOptions, RETRY_AFTER_SECONDS } from "./image
 export { ServiceUnavailable } from "./errors.ts";
 export { createServices, type Services, type ServicesOptions } from "./services.ts";
 export { type IsolateServer, serveAll, serveIsolate, stopAll } from "./serve.ts";
+export {
+  type Fit,
+  FITS,
+  IDENTITY_TRANSFORM,
+  planResize,
+  type Position,
+  POSITIONS,
+  type Rect,
+  type ResizePlan,
+  transformPixels,
+  type TransformSpec,
+} from "./image/transform.ts";
+export { hasValidSignature, signedText, signUrl } from "./http/signature.ts";
+export { readTransform, TRANSFORM_PARAMS, transformKey } from "./http/transform_params.ts";
+export { decodeUpright, probeSource, type SourceInfo } from "./image/variant.ts";
+export type { SourceFormat } from "./image/source.ts";
+export type { QueryParam } from "./router.ts";
