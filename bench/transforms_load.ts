@@ -3,11 +3,9 @@
  * Node from `bench/ipx_peer/`), both serving the same 4000×3000 JPEG (`_photo.ts`) from disk,
  * both pinned to the same CPU with wrk on the other, in alternating rounds; medians.
  *
- * pixserve runs twice: as shipped (its encode workers lower their thread priority) and with
- * them at normal priority, which is what the peer's threads run at.
- *
- * 1. cache-missing resizes to 800 px wide WebP: every request a new quality (40–99), pixserve
- *    started with `--cache-bytes 0` so that nothing is kept (IPX keeps nothing);
+ * 1. cache-missing resizes to 800 px wide WebP: every request a new quality (40–99); pixserve
+ *    twice: with `--cache-bytes 0`, nothing kept (as IPX, which keeps nothing), and with
+ *    `--max-variants 1`, every variant evicted by the next but the decoded source kept;
  * 2. cache-missing 400×400 cover AVIF, the same way;
  * 3. and 4. the same two variants at one fixed URL: pixserve answers from its cache, IPX
  *    transforms again (it has no result cache);
@@ -23,7 +21,6 @@
 import { makePhoto } from "./_photo.ts";
 import {
   type BenchServer,
-  fmt,
   freePort,
   median,
   PINNED,
@@ -116,26 +113,13 @@ async function startIpx(media: string): Promise<BenchServer> {
   });
 }
 
-/**
- * pixserve with one serving isolate on the peer's CPU. `niced: false` starts it without
- * `--allow-sys=setPriority`, so its encode workers keep the normal priority (on a machine
- * shared with other work, lowered ones get less of the CPU than the peer's threads).
- */
-async function startPixserveOn(
-  media: string,
-  options: { cacheBytes?: number; niced?: boolean } = {},
-): Promise<BenchServer> {
-  const flags = ["--quiet", "--workers", "1", "--media-root", media];
-  if (options.cacheBytes !== undefined) flags.push("--cache-bytes", String(options.cacheBytes));
-  if (options.niced ?? true) return await startPixserve(freePort(), flags, PINNED.server);
-  const { serverArgs } = await import("../lib/launch.ts");
-  const { loadConfig } = await import("../lib/config.ts");
-  const port = freePort();
-  const args = ["--port", String(port), ...flags];
-  const config = await loadConfig(args, () => undefined, () => PROJECT_DIR);
-  if (config === "help") throw new Error("no config");
-  const run = serverArgs(config, args, PROJECT_DIR).filter((a) => a !== "--allow-sys=setPriority");
-  return await startServer(Deno.execPath(), run, port, { cpus: PINNED.server });
+/** pixserve with one serving isolate on the peer's CPU, with extra flags. */
+async function startPixserveOn(media: string, flags: string[] = []): Promise<BenchServer> {
+  return await startPixserve(
+    freePort(),
+    ["--quiet", "--workers", "1", "--media-root", media, ...flags],
+    PINNED.server,
+  );
 }
 
 /** Wall time of 20 widths asked at once, in milliseconds. */
@@ -162,21 +146,19 @@ async function main(): Promise<void> {
   const servers: BenchServer[] = [];
   try {
     const ipx = await startIpx(media);
-    const started = {
-      cold: await startPixserveOn(media, { cacheBytes: 0 }),
-      coldNormal: await startPixserveOn(media, { cacheBytes: 0, niced: false }),
-      warm: await startPixserveOn(media),
-      warmNormal: await startPixserveOn(media, { niced: false }),
-    };
-    servers.push(ipx, ...Object.values(started));
-    const NAMES = ["pixserve", "pixserve (encode not niced)", "ipx"];
+    const nothingKept = await startPixserveOn(media, ["--cache-bytes", "0"]);
+    const oneVariant = await startPixserveOn(media, ["--max-variants", "1"]);
+    const warm = await startPixserveOn(media);
+    servers.push(ipx, nothingKept, oneVariant, warm);
     for (const c of CASES) {
-      const targets: [string, BenchServer, string][] = [
-        [NAMES[0], c.miss ? started.cold : started.warm, c.paths.pixserve],
-        [NAMES[1], c.miss ? started.coldNormal : started.warmNormal, c.paths.pixserve],
-        [NAMES[2], ipx, c.paths.ipx],
-      ];
-      const rps: Record<string, number[]> = Object.fromEntries(NAMES.map((n) => [n, []]));
+      const targets: [string, BenchServer, string][] = c.miss
+        ? [
+          ["pixserve, CACHE_BYTES=0", nothingKept, c.paths.pixserve],
+          ["pixserve, MAX_VARIANTS=1", oneVariant, c.paths.pixserve],
+          ["ipx", ipx, c.paths.ipx],
+        ]
+        : [["pixserve", warm, c.paths.pixserve], ["ipx", ipx, c.paths.ipx]];
+      const rps: Record<string, number[]> = Object.fromEntries(targets.map(([n]) => [n, []]));
       const scripts: Record<string, string | undefined> = {};
       const run = (name: string, server: BenchServer, path: string, secs: number) =>
         wrk(`${server.base}${c.miss ? "/" : path}`, {
@@ -198,13 +180,13 @@ async function main(): Promise<void> {
         }
       }
       console.log(`\n${c.title}`);
-      for (const name of NAMES) {
+      for (const [name] of targets) {
         console.log(
-          `  ${name.padEnd(28)} median ${fmt(median(rps[name])).padStart(7)} req/s ` +
-            `(${rps[name].map(fmt).join(", ")})`,
+          `  ${name.padEnd(26)} median ${median(rps[name]).toFixed(1).padStart(8)} req/s ` +
+            `(${rps[name].map((r) => r.toFixed(1)).join(", ")})`,
         );
       }
-      for (const name of NAMES.slice(0, 2)) {
+      for (const [name] of targets.slice(0, -1)) {
         console.log(`  ${name} / ipx: ${(median(rps[name]) / median(rps.ipx)).toFixed(2)}×`);
       }
     }
