@@ -458,3 +458,26 @@ Deno.test("POST /render.png runs the same transforms on the rendered pixels", as
     });
   });
 });
+
+Deno.test("GET /images/{stem}.auto?w answers 304 to its ETag, keeping Vary: Accept; HEAD has no body", async () => {
+  await withServer(async ({ base }) => {
+    const url = `${base}/images/${UPRIGHT}.auto?w=24`;
+    const accept = "image/webp,*/*";
+    const first = await get(url, { accept });
+    const etag = first.res.headers.get("etag")!;
+    assert.equal(etag, await etagOf(first.bytes));
+    const again = await fetch(url, { headers: { accept, "if-none-match": etag } });
+    assert.equal(again.status, 304);
+    assert.equal(await again.text(), "");
+    assert.deepEqual(Object.fromEntries([...again.headers].filter(([k]) => k !== "date")), {
+      "cache-control": "public, max-age=3600",
+      "etag": etag,
+      "vary": "Accept",
+    });
+    const head = await fetch(url, { method: "HEAD", headers: { ...IDENTITY, accept } });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get("content-length"), String(first.bytes.byteLength));
+    assert.equal(head.headers.get("content-type"), "image/webp");
+    assert.equal(await head.text(), "");
+  });
+});

@@ -368,28 +368,18 @@ Deno.test("the README's Python signer prints what signUrl makes", async () => {
   );
 });
 
-Deno.test("the README's TypeScript signer prints what signUrl makes", async () => {
+Deno.test("the README's TypeScript signer makes what signUrl makes", async () => {
   const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
   const code = readme.slice(readme.indexOf("### Signed URLs")).match(/```ts\n([\s\S]*?)```/)![1];
   const url = "http://127.0.0.1:8000/images/photo.webp?w=400&fit=cover&h=300&flip";
   const dir = await Deno.makeTempDir();
   try {
-    await Deno.writeTextFile(
-      `${dir}/sign.ts`,
-      `${code}\nconsole.log(await sign(${
-        JSON.stringify(url)
-      }, "000102030405060708090a0b0c0d0e0f"));\n`,
-    );
-    const run = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-config", `${dir}/sign.ts`],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(new TextDecoder().decode(run.stderr), "");
+    await Deno.writeTextFile(`${dir}/sign.ts`, `${code}\nexport { sign };\n`);
+    const module = await import(`file://${dir}/sign.ts`);
     const [key] = parseSigningKeys("000102030405060708090a0b0c0d0e0f");
     assert.equal(
-      new TextDecoder().decode(run.stdout),
-      `${(await signUrl(new URL(url), key)).href}\n`,
+      await module.sign(url, "000102030405060708090a0b0c0d0e0f"),
+      (await signUrl(new URL(url), key)).href,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
