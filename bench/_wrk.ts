@@ -237,6 +237,8 @@ export async function wrk(
     threads?: number;
     script?: string;
     cpus?: string;
+    /** Seconds before wrk gives a request up (wrk's default is 2). */
+    timeout?: number;
   } = {},
 ): Promise<WrkResult> {
   if (!url.startsWith("http://127.0.0.1:")) throw new Error(`not loopback: ${url}`);
@@ -246,6 +248,7 @@ export async function wrk(
     `-c${options.connections ?? 32}`,
     `-d${options.seconds ?? 10}s`,
     ...(options.script === undefined ? [] : ["-s", options.script]),
+    ...(options.timeout === undefined ? [] : ["--timeout", `${options.timeout}s`]),
     url,
   ];
   const [program, programArgs] = pinned("wrk", args, options.cpus);

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { parseSigningKeys } from "./http/signature.ts";
 import { ENCODER_BACKENDS, type EncoderBackend } from "./image/backend.ts";
 import { VERSION } from "./version.ts";
 
@@ -33,6 +34,7 @@ export const DEFAULTS = Object.freeze({
   maxStreams: 16,
   maxViewers: 256,
   streamIdleSeconds: 300,
+  maxVariants: 64,
 });
 
 /** Everything the server can be told at start-up; unset settings take {@linkcode DEFAULTS}. */
@@ -78,6 +80,10 @@ export interface Config {
   readonly maxViewers: number;
   /** Seconds without frames and viewers after which a stream is dropped. */
   readonly streamIdleSeconds: number;
+  /** HMAC keys of signed `/images` URLs (hex, comma-separated); none: unsigned. */
+  readonly signingKeys: readonly Uint8Array<ArrayBuffer>[];
+  /** Variants of one source kept in the cache; past it the least used leave. */
+  readonly maxVariants: number;
 }
 
 /** A setting that cannot be used; the process prints it on one line and exits 2. */
@@ -113,6 +119,8 @@ export const ENV_VARS = {
   maxStreams: "MAX_STREAMS",
   maxViewers: "MAX_VIEWERS",
   streamIdleSeconds: "STREAM_IDLE_SECONDS",
+  signingKeys: "SIGNING_KEYS",
+  maxVariants: "MAX_VARIANTS",
 } as const;
 
 const FLAGS: Record<string, keyof typeof ENV_VARS> = {
@@ -134,6 +142,8 @@ const FLAGS: Record<string, keyof typeof ENV_VARS> = {
   "--max-streams": "maxStreams",
   "--max-viewers": "maxViewers",
   "--stream-idle-seconds": "streamIdleSeconds",
+  "--signing-keys": "signingKeys",
+  "--max-variants": "maxVariants",
 };
 
 /** The most isolates of one kind (serving, encoding) a setting may ask for. */
@@ -164,6 +174,8 @@ Options (each also read from the environment variable shown):
   --max-viewers N      MAX_VIEWERS     live-stream viewers at once, all streams (default ${DEFAULTS.maxViewers})
   --stream-idle-seconds N STREAM_IDLE_SECONDS  drop a stream this long without frames
                                        and viewers (default ${DEFAULTS.streamIdleSeconds})
+  --signing-keys K,K   SIGNING_KEYS    hex HMAC keys: /images with transforms need ?s= (default none)
+  --max-variants N     MAX_VARIANTS    cached variants of one source image (default ${DEFAULTS.maxVariants})
   --quiet                              no request log
   --help                               print this text and exit
   --version                            print the version and exit
@@ -265,6 +277,14 @@ function integer(
   return n;
 }
 
+function signingKeys(value: string | undefined): Uint8Array<ArrayBuffer>[] {
+  try {
+    return parseSigningKeys(value ?? "");
+  } catch (err) {
+    throw new ConfigError(err instanceof Error ? err.message : String(err));
+  }
+}
+
 /**
  * Validates raw settings into a frozen {@linkcode Config}, without touching the disk.
  *
@@ -343,6 +363,8 @@ export function validateSettings(
       1,
       31_536_000,
     ),
+    signingKeys: signingKeys(raw.signingKeys),
+    maxVariants: integer("max variants", raw.maxVariants, DEFAULTS.maxVariants, 1, 1_000_000),
   });
 }
 

@@ -85,6 +85,19 @@ export class BadRequest extends HttpError {
 }
 
 /**
+ * 403: the request is understood and refused (an unsigned or wrongly signed URL).
+ *
+ * @example
+ * throw new Forbidden("invalid_signature", "this URL needs a valid signature");
+ */
+export class Forbidden extends HttpError {
+  /** @param code error code @param detail human sentence */
+  constructor(code: string, detail: string) {
+    super(403, code, detail);
+  }
+}
+
+/**
  * 404: nothing is served at this path.
  *
  * @example

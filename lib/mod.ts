@@ -93,3 +93,18 @@ export {
 } from "./streams/mjpeg.ts";
 export { mjpegBody } from "./streams/watch.ts";
 export { TooManyRequests } from "./errors.ts";
+export {
+  type Fit,
+  FITS,
+  IDENTITY_TRANSFORM,
+  planResize,
+  type Position,
+  POSITIONS,
+  type Rect,
+  type ResizePlan,
+  transformPixels,
+  type TransformSpec,
+} from "./image/transform.ts";
+export { hasValidSignature, signedText, signUrl } from "./http/signature.ts";
+export { readTransform, TRANSFORM_PARAMS, transformKey } from "./http/transform_params.ts";
+export { decodeUpright, probeSource, type SourceInfo } from "./image/variant.ts";

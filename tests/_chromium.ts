@@ -38,6 +38,8 @@ export interface PageOptions {
   viewport?: { width: number; height: number };
   /** Whether the page's scripts run. @default {true} */
   javaScriptEnabled?: boolean;
+  /** Device pixels per CSS pixel. @default {1} */
+  deviceScaleFactor?: number;
 }
 
 /**
@@ -63,7 +65,7 @@ export async function withPage(
       headless: true,
       args: [...CHROMIUM_ARGS],
       viewport: options.viewport ?? { width: 900, height: 800 },
-      deviceScaleFactor: 1,
+      deviceScaleFactor: options.deviceScaleFactor ?? 1,
       javaScriptEnabled: options.javaScriptEnabled ?? true,
     });
     const record: PageRecord = { errors: [], foreign: [] };

@@ -44,6 +44,8 @@ Deno.test("validateSettings() applies defaults and resolves a relative media roo
     maxStreams: 16,
     maxViewers: 256,
     streamIdleSeconds: 300,
+    signingKeys: [],
+    maxVariants: 64,
   });
   assert.equal(validateSettings({ mediaRoot: "/abs" }, cwd).mediaRoot, "/abs");
   assert.equal(validateSettings({ host: "[::1]" }, cwd).host, "::1");

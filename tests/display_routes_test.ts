@@ -5,6 +5,7 @@ import { encodeNpy } from "../lib/arrays/npy.ts";
 import { labelColor } from "../lib/arrays/display.ts";
 import { COLORMAP_NAMES } from "../lib/arrays/colormaps.ts";
 import type { PixelArray } from "../lib/arrays/types.ts";
+import { RENDER_PARAMS } from "../lib/routes/arrays.ts";
 import { assertError, post } from "./_arrays.ts";
 import { decodePixels } from "./_pixels.ts";
 import { withServer } from "./_server.ts";
@@ -248,8 +249,8 @@ Deno.test("POST /render.png refuses a misspelt display parameter, naming the rea
       await post(`${base}/render.png?cmpa=viridis`, npy(DEPTH), NPY),
       400,
       "unknown_parameter",
-      '"cmpa" is not a query parameter of POST /render.png; it takes background, clip, cmap, ' +
-        "download, dtype, field, filename, key, order, quality, shape, vmax, vmin",
+      '"cmpa" is not a query parameter of POST /render.png; it takes ' +
+        RENDER_PARAMS.map((param) => param.name).sort().join(", "),
     );
   });
 });

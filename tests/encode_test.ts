@@ -41,8 +41,8 @@ Deno.test("checkQuality() accepts 1-100 for lossy formats only", () => {
   assert.equal(checkQuality("webp", 100), 100);
   assert.equal(checkQuality("png", undefined), undefined);
   const cases: [Parameters<typeof checkQuality>, string][] = [
-    [["png", 80], "quality applies to jpeg and webp, not png"],
-    [["gif", 80], "quality applies to jpeg and webp, not gif"],
+    [["png", 80], "quality applies to jpeg, webp and avif, not png"],
+    [["gif", 80], "quality applies to jpeg, webp and avif, not gif"],
     [["jpeg", 0], "quality must be an integer from 1 to 100"],
     [["webp", 101], "quality must be an integer from 1 to 100"],
     [["jpeg", 1.5], "quality must be an integer from 1 to 100"],

@@ -83,7 +83,7 @@ Deno.test("GET /images/{stem}.jpg?quality&download&filename behave as on /image"
     assert.equal(bad.status, 400);
     assert.deepEqual(await bad.json(), {
       error: "invalid_quality",
-      detail: "quality applies to jpeg and webp, not png",
+      detail: "quality applies to jpeg, webp and avif, not png",
     });
   });
 });

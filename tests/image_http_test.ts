@@ -103,7 +103,7 @@ Deno.test("GET /image.* rejects bad parameters with JSON errors", async () => {
         "/image.png?quality=80",
         400,
         "invalid_quality",
-        "quality applies to jpeg and webp, not png",
+        "quality applies to jpeg, webp and avif, not png",
       ],
       [
         "/image.jpg?quality=0",

@@ -115,6 +115,8 @@ Deno.test("GET /openapi.json gives types, ranges, media types, headers and every
       "image/jpeg",
       "image/gif",
       "image/tiff",
+      "image/webp",
+      "image/apng",
       "application/octet-stream",
     ]);
     assert.deepEqual(render.responses["415"], { $ref: "#/components/responses/Error415" });

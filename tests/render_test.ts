@@ -333,7 +333,7 @@ for (
       "application/json",
       400,
       "invalid_quality",
-      "quality applies to jpeg and webp, not png",
+      "quality applies to jpeg, webp and avif, not png",
     ],
   ] as const
 ) {

@@ -204,7 +204,8 @@ Deno.test("A bad frame gets /render's error and leaves the previous frame in pla
       await push(base, "cam", solidNpy(RED), "application/x-npy", "?quality=50"),
       400,
       "unknown_parameter",
-      '"quality" is not a query parameter of PUT /streams/cam; it takes clip, dtype, key, order, shape',
+      '"quality" is not a query parameter of PUT /streams/cam; it takes background, clip, cmap, ' +
+        "dtype, key, order, shape, vmax, vmin",
     );
     const status = await (await fetch(`${base}/streams/cam`)).json();
     assert.equal(status.frames, 1);

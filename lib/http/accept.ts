@@ -30,3 +30,24 @@ export function acceptsExplicitly(
     return q === undefined || Number(q.slice(2)) > 0;
   });
 }
+
+/**
+ * The format of an image answered as `format=auto`: AVIF when `Accept` lists `image/avif`,
+ * else WebP when it lists `image/webp`, else the fallback (the source's own format). Three
+ * answers at most, whatever the `Accept` string: a cache keyed on this choice holds three.
+ *
+ * @param accept The `Accept` value, or `null`.
+ * @param fallback The format for clients that list neither.
+ * @returns The format to send.
+ * @example
+ * negotiateImageFormat("image/avif,image/webp,*\/*", "jpeg"); // "avif"
+ * negotiateImageFormat("*\/*", "jpeg"); // "jpeg"
+ */
+export function negotiateImageFormat<F extends string>(
+  accept: string | null,
+  fallback: F,
+): "avif" | "webp" | F {
+  if (acceptsExplicitly(accept, "image/avif")) return "avif";
+  if (acceptsExplicitly(accept, "image/webp")) return "webp";
+  return fallback;
+}

@@ -117,6 +117,23 @@ export class ByteLruCache<V extends Sized> {
     }
   }
 
+  /**
+   * Drops an entry, as if evicted (eviction listeners hear of it).
+   *
+   * @param key The key.
+   * @returns Whether there was an entry.
+   * @example
+   * cache.delete("k"); // true
+   */
+  delete(key: string): boolean {
+    const value = this.#entries.get(key);
+    if (value === undefined) return false;
+    this.#entries.delete(key);
+    this.#bytes -= value.byteLength;
+    this.#evicted(value);
+    return true;
+  }
+
   #evicted(value: V): void {
     for (const listener of this.#evictListeners) listener(value);
   }

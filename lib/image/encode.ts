@@ -30,6 +30,12 @@ import { encodePng, packPixels, pngColorType } from "./png.ts";
 /** JPEG quality when none is asked. */
 export const DEFAULT_JPEG_QUALITY = 90;
 
+/** AVIF quality when none is asked (sharp's default). */
+export const DEFAULT_AVIF_QUALITY = 50;
+
+/** AVIF effort when none is asked: 4 of libaom's 0–9 (sharp's default), the speed/size middle. */
+export const DEFAULT_AVIF_EFFORT = 4;
+
 export { ENCODER_BACKENDS, type EncoderBackend } from "./backend.ts";
 
 /** How to encode. */
@@ -39,6 +45,8 @@ export interface EncodeOptions {
    * Not accepted for PNG and GIF.
    */
   quality?: number;
+  /** AVIF: libaom's speed/size trade-off, 0 (fast) to 9 (small). @default {4} */
+  effort?: number;
   /** Who writes JPEG and GIFs of more than 256 colours. @default {"native"} */
   backend?: EncoderBackend;
 }
@@ -118,6 +126,7 @@ export const MAX_SIDE: Readonly<Record<ImageFormat, number>> = {
   jpeg: 65_500,
   webp: 16_383,
   gif: 65_535,
+  avif: 16_384,
 };
 
 /**
@@ -143,7 +152,7 @@ export function checkQuality(
     throw new CodecError(
       "malformed",
       "invalid_quality",
-      `quality applies to jpeg and webp, not ${format}`,
+      `quality applies to jpeg, webp and avif, not ${format}`,
     );
   }
   if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
@@ -273,6 +282,8 @@ export async function encodePixels(
         : await imagescriptJpeg(pixels, quality ?? DEFAULT_JPEG_QUALITY);
     case "webp":
       return await imagescriptWebp(pixels, quality);
+    case "avif":
+      return await sharpAvif(pixels, quality ?? DEFAULT_AVIF_QUALITY, options.effort);
   }
 }
 
@@ -350,6 +361,10 @@ async function withSharp(
 /** A copy in a buffer of its own, so that it can be transferred between isolates. */
 function ownBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes);
+}
+
+function sharpAvif(pixels: RgbaPixels, quality: number, effort = DEFAULT_AVIF_EFFORT) {
+  return withSharp(pixels, (input) => input.avif({ quality, effort }).toBuffer());
 }
 
 function sharpGif(pixels: RgbaPixels) {

@@ -5,7 +5,7 @@
  */
 
 /** The formats pixserve writes. */
-export type ImageFormat = "png" | "jpeg" | "webp" | "gif";
+export type ImageFormat = "png" | "jpeg" | "webp" | "gif" | "avif";
 
 /** Every {@linkcode ImageFormat}. */
 export const IMAGE_FORMATS: readonly ImageFormat[] = ["png", "jpeg", "webp", "gif"];
@@ -16,6 +16,7 @@ export const MEDIA_TYPES: Readonly<Record<ImageFormat, string>> = {
   jpeg: "image/jpeg",
   webp: "image/webp",
   gif: "image/gif",
+  avif: "image/avif",
 };
 
 /** The extension each format's files are named with (`jpg` for JPEG, as most tools write it). */
@@ -24,6 +25,7 @@ export const FORMAT_EXTENSIONS: Readonly<Record<ImageFormat, string>> = {
   jpeg: "jpg",
   webp: "webp",
   gif: "gif",
+  avif: "avif",
 };
 
 /** `Content-Type` of TIFF, which pixserve reads but does not write. */
@@ -35,18 +37,20 @@ const EXTENSIONS: Readonly<Record<string, ImageFormat>> = {
   jpeg: "jpeg",
   webp: "webp",
   gif: "gif",
+  avif: "avif",
 };
 
 /** Formats whose encoders take a quality. */
 export const LOSSY_FORMATS: ReadonlySet<ImageFormat> = new Set([
   "jpeg",
   "webp",
+  "avif",
 ]);
 
 /**
  * The format a file extension names.
  *
- * @param extension Without the dot, any case: `png`, `jpg`, `jpeg`, `webp`, `gif`.
+ * @param extension Without the dot, any case: `png`, `jpg`, `jpeg`, `webp`, `gif`, `avif`.
  * @returns The format, or `undefined` for any other extension.
  * @example
  * ```ts
@@ -107,6 +111,8 @@ export function sniffImageFormat(
     String.fromCharCode(...bytes.subarray(0, 4)) === "RIFF" &&
     String.fromCharCode(...bytes.subarray(8, 12)) === "WEBP";
   if (webp) return "webp";
+  const avif = bytes.length >= 12 && String.fromCharCode(...bytes.subarray(4, 12)) === "ftypavif";
+  if (avif) return "avif";
   for (const [format, magic] of MAGIC) {
     if (magic.every((b, i) => bytes[i] === b)) return format;
   }

@@ -34,6 +34,8 @@ export interface EncodeJob {
   readonly format: ImageFormat;
   /** Quality for JPEG and WebP, already checked. */
   readonly quality?: number;
+  /** AVIF effort, 0–9. */
+  readonly effort?: number;
   /** Who writes JPEG and many-coloured GIF. */
   readonly backend: EncoderBackend;
   /** A display mapping to run first; `data` then holds the array's element bytes. */
@@ -92,7 +94,7 @@ export interface JobScope {
  */
 export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
   try {
-    const options = { quality: job.quality, backend: job.backend };
+    const options = { quality: job.quality, effort: job.effort, backend: job.backend };
     const bytes = job.display !== undefined
       ? await encodeDisplay(job.data, job.display, job.format, options)
       : job.bits === 16 || job.frames !== undefined

@@ -165,6 +165,7 @@ export class EncodePool {
     format: ImageFormat,
     options: {
       quality?: number;
+      effort?: number;
       moveBuffer?: boolean;
       display?: DisplayJob;
       timing?: AnimationTiming;
@@ -193,6 +194,7 @@ export class EncodePool {
         bits,
         frames,
         timing: options.timing,
+        effort: options.effort,
       };
       return new Promise((resolve, reject) => {
         const job = { message: { ...message, backend: this.#backend }, resolve, reject };

@@ -1,7 +1,8 @@
 /**
  * Arrays in and out over HTTP:
  * - `GET /image.json`, `GET /image.npy`: the sample image as a JSON nested list or a `.npy` file;
- * - `POST /render.{png,jpg,jpeg,webp,gif}`: a JSON list, `.npy`, `.npz` or raw bytes → an image;
+ * - `POST /render.{png,jpg,jpeg,webp,gif,avif}`: a JSON list, `.npy`, `.npz` or raw bytes → an
+ *   image, transformed by the `/images` parameters (`?w=&h=&fit=`, crop, rotate, …);
  * - `POST /decode.{json,npy}`: a PNG, JPEG, GIF or TIFF → its pixels as an array.
  *
  * Every array answer carries `X-Array-Shape` (e.g. `512,512,3`) and `X-Array-Dtype`.
@@ -52,6 +53,9 @@ import { encodedResponse } from "../responses.ts";
 import type { Handler, QueryParam, Route, RouteResponse } from "../router.ts";
 import type { Services } from "../services.ts";
 import { IMAGE_RESPONSES } from "./image.ts";
+import { transformRendered } from "./variant_request.ts";
+import { TRANSFORM_PARAMS } from "../http/transform_params.ts";
+import { expandIndexed, renderDisplay } from "../arrays/display.ts";
 import { DIMENSION_PARAMS, displayStack, renderPlan } from "./render_plan.ts";
 import { conformArray, DECODE_DTYPES } from "../arrays/channels.ts";
 
@@ -207,6 +211,23 @@ const ORDER_PARAM: QueryParam = {
   description: "channel order of 3- and 4-channel arrays: bgr is OpenCV's",
 };
 
+/**
+ * The `/images` transforms `/render` also takes; `background` is the display mapping's (the
+ * colour of label 0, and of `fit=contain` bars alike).
+ */
+const RENDER_TRANSFORM_PARAMS = TRANSFORM_PARAMS.filter((param) => param.name !== "background");
+
+/** Names of the transform parameters, `effort` (an encoder setting) aside. */
+const TRANSFORM_NAMES: ReadonlySet<string> = new Set(
+  TRANSFORM_PARAMS.map((param) => param.name).filter((name) => name !== "effort"),
+);
+
+/** Whether a request asks `/render` to transform what it draws. */
+function wantsTransform(url: URL): boolean {
+  for (const name of url.searchParams.keys()) if (TRANSFORM_NAMES.has(name)) return true;
+  return false;
+}
+
 /** The query parameters of `POST /render.{fmt}`. */
 export const RENDER_PARAMS: readonly QueryParam[] = [
   ...DISPOSITION_PARAMS,
@@ -222,6 +243,7 @@ export const RENDER_PARAMS: readonly QueryParam[] = [
   { name: "key", type: "string", description: ".npz: the array to read" },
   ...DISPLAY_PARAMS,
   ...DIMENSION_PARAMS,
+  ...RENDER_TRANSFORM_PARAMS,
   FIELD_PARAM,
 ];
 
@@ -297,7 +319,17 @@ function sampleArrayHandler(services: Services): Handler {
   };
 }
 
-/** `POST /render.{png,jpg,jpeg,webp,gif}`: an array body encoded as an image. */
+/** Transforms resize one 8-bit image; stacks and 16-bit images are drawn as they are. */
+function transformsNeedOneImage(): CodecError {
+  return new CodecError(
+    "unprocessable",
+    "transform_unsupported",
+    "w, h, fit, crop, rotate, flip and flop apply to one 8-bit image; drop them for a stack, " +
+      "an animation or a 16-bit PNG (or add ?bits=8)",
+  );
+}
+
+/** `POST /render.{png,jpg,jpeg,webp,gif,avif}`: an array body encoded as an image. */
 function renderHandler(services: Services): Handler {
   const { config } = services;
   return async (request, { url, params }) => {
@@ -329,6 +361,7 @@ function renderHandler(services: Services): Handler {
     );
     const display = displayParams(url);
     const limits = { order, clip, maxPixels: config.maxPixels, maxFrames: config.maxFrames };
+    const transform = wantsTransform(url);
     let encoded;
     if (wantsDisplay(display)) {
       if (clip) {
@@ -340,6 +373,7 @@ function renderHandler(services: Services): Handler {
       }
       const stack = displayStack(array, url, display, limits);
       if (stack.mapped !== undefined) {
+        if (transform) throw transformsNeedOneImage();
         const plan = renderPlan(stack.mapped, format, stack.url, limits);
         encoded = await services.encodeChannels(plan.pixels, format, {
           quality,
@@ -351,10 +385,25 @@ function renderHandler(services: Services): Handler {
         const { width, height } = checkDisplay(single.shape, single.dtype, display);
         checkPixels(width, height, config.maxPixels);
         checkElementCount(single);
-        checkSize(width, height, format);
-        encoded = await services.encodeDisplay(single, { options: display, order }, format, {
-          quality,
-        });
+        if (transform) {
+          // Mapped here, then transformed as any rendered image is.
+          const shown = renderDisplay(single, display);
+          const rendered = shown.kind === "indexed"
+            ? { width, height, channels: 4 as const, data: expandIndexed(shown) }
+            : { width, height, channels: shown.channels, data: shown.data };
+          const { pixels, effort } = await transformRendered(
+            url,
+            format,
+            rendered,
+            config.maxPixels,
+          );
+          encoded = await services.encodeChannels(pixels, format, { quality, effort });
+        } else {
+          checkSize(width, height, format);
+          encoded = await services.encodeDisplay(single, { options: display, order }, format, {
+            quality,
+          });
+        }
       }
     } else {
       const plan = withQueryHints(
@@ -365,9 +414,16 @@ function renderHandler(services: Services): Handler {
             "or ?vmin=&vmax= to rescale",
         },
       );
+      let pixels = plan.pixels;
+      let effort: number | undefined;
+      if (transform || url.searchParams.has("effort")) {
+        if (pixels.frames !== undefined || pixels.bits === 16) throw transformsNeedOneImage();
+        ({ pixels, effort } = await transformRendered(url, format, pixels, config.maxPixels));
+      }
       // The pixels may be a view of the body, which nothing reads after this: moved whole.
-      encoded = await services.encodeChannels(plan.pixels, format, {
+      encoded = await services.encodeChannels(pixels, format, {
         quality,
+        effort,
         moveBuffer: true,
         timing: plan.timing,
       });
@@ -448,7 +504,7 @@ export function arraysRoutes(services: Services): Route[] {
     },
     {
       method: "POST",
-      path: "/render.:ext(png|jpg|jpeg|webp|gif)",
+      path: "/render.:ext(png|jpg|jpeg|webp|gif|avif)",
       query: RENDER_PARAMS,
       strictQuery: true,
       doc: {

@@ -2,26 +2,24 @@
  * The file routes, all under the media root and nowhere else:
  * `GET|HEAD /files/{path}` (sized, with validators, conditional requests and
  * ranges), `GET|HEAD /stream/{path}?chunk=` (chunked) and
- * `GET /images/{stem}.{png,jpg,jpeg,webp,gif}` (a source image re-encoded).
+ * `GET /images/{stem}.{png,jpg,jpeg,webp,gif,avif,auto}` (a source image transformed and
+ * re-encoded: see `images.ts`).
  *
  * @module
  */
 
 import type { Config } from "../config.ts";
-import { NotFound, Unprocessable } from "../errors.ts";
+import { NotFound } from "../errors.ts";
 import { mediaTypeOf } from "../http/mime.ts";
-import { DISPOSITION_PARAMS, dispositionRequest, intParam, QUALITY_PARAM } from "../http/params.ts";
-import { DEFAULT_CHUNK_SIZE, openFile, readUpTo } from "../files/disk.ts";
+import { DISPOSITION_PARAMS, dispositionRequest, intParam } from "../http/params.ts";
+import { DEFAULT_CHUNK_SIZE } from "../files/disk.ts";
 import { fileResponse } from "../files/sized.ts";
 import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, streamResponse } from "../files/chunked.ts";
 import { type MediaFile, resolveMediaPath } from "../files/media_path.ts";
-import { checkQuality } from "../image/encode.ts";
-import { formatFromExtension, type ImageFormat } from "../image/format.ts";
-import { sixteenBitPixels } from "../image/deep_source.ts";
-import { decodeSourceImage, SOURCE_EXTENSIONS } from "../image/source.ts";
-import { type EncodedImage, encodedResponse } from "../responses.ts";
+import { SOURCE_EXTENSIONS } from "../image/source.ts";
 import type { Handler, QueryParam, Route } from "../router.ts";
 import { IMAGE_RESPONSES } from "./image.ts";
+import { IMAGES_PARAMS, imagesHandler } from "./images.ts";
 import type { Services } from "../services.ts";
 
 /**
@@ -73,58 +71,6 @@ function streamHandler(config: Config): Handler {
       chunkSize,
       contentType: mediaTypeOf(found.name),
       ...dispositionRequest(url, found.name),
-      maxAge: config.cacheMaxAge,
-      sMaxAge: config.cacheSMaxAge,
-      request,
-    });
-  };
-}
-
-/**
- * The source decoded and encoded to `format`, from the cache when the same
- * version (size and mtime, read from the open file) was encoded before.
- */
-async function encodeSource(
-  services: Services,
-  path: string,
-  format: ImageFormat,
-  quality: number | undefined,
-): Promise<EncodedImage> {
-  const { config } = services;
-  const file = await openFile(path);
-  try {
-    const info = await file.stat();
-    if (info.size > config.maxBodyBytes) {
-      throw new Unprocessable(
-        "source_too_large",
-        `the source is ${info.size} bytes, more than MAX_BODY_BYTES (${config.maxBodyBytes})`,
-      );
-    }
-    const version = `${info.size}:${info.mtime?.getTime() ?? 0}`;
-    const key = `file:${path}:${version}:${format}:q${quality ?? "-"}`;
-    return await services.cache.getOrCreate(key, async () => {
-      const bytes = await readUpTo(file, info.size) ?? new Uint8Array();
-      const deep = format === "png" ? await sixteenBitPixels(bytes, config.maxPixels) : undefined;
-      if (deep !== undefined) return await services.encodeChannels(deep, format);
-      const image = await decodeSourceImage(bytes, config.maxPixels);
-      return await services.encode(image, format, { quality });
-    });
-  } finally {
-    file.close();
-  }
-}
-
-function imagesHandler(services: Services): Handler {
-  const { config } = services;
-  return async (request, { url, params }) => {
-    const format = formatFromExtension(params.ext) ?? "png";
-    const quality = checkQuality(format, intParam(url, "quality", 1, 100));
-    const source = await findImageSource(config.mediaRoot, params.stem);
-    const stemName = params.stem.slice(params.stem.lastIndexOf("/") + 1);
-    const naming = dispositionRequest(url, `${decodeURIComponent(stemName)}.${params.ext}`);
-    const encoded = await encodeSource(services, source.path, format, quality);
-    return encodedResponse(encoded, {
-      ...naming,
       maxAge: config.cacheMaxAge,
       sMaxAge: config.cacheSMaxAge,
       request,
@@ -212,16 +158,17 @@ export function filesRoutes(services: Services): Route[] {
     },
     {
       method: "GET",
-      path: "/images/:stem(.+)\\.:ext(png|jpg|jpeg|webp|gif)",
-      query: [QUALITY_PARAM, ...DISPOSITION_PARAMS],
+      path: "/images/:stem(.+)\\.:ext(png|jpg|jpeg|webp|gif|avif|auto)",
+      query: IMAGES_PARAMS,
       doc: {
-        summary: "A source image under the media root (PNG, JPEG, GIF, TIFF) re-encoded",
+        summary: "A source image under the media root (PNG, JPEG, GIF, TIFF) transformed and " +
+          "re-encoded; .auto picks AVIF, WebP or the source format from Accept",
         tag: "files",
-        requestHeaders: ["if-none-match"],
+        requestHeaders: ["accept", "if-none-match"],
         responses: IMAGE_RESPONSES,
-        errors: [400, 404, 422, 503],
+        errors: [400, 403, 404, 422, 503],
       },
-      handler: imagesHandler(services),
+      handler: imagesHandler(services, (stem) => findImageSource(services.config.mediaRoot, stem)),
     },
   ];
 }

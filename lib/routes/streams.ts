@@ -55,12 +55,25 @@ const IMAGE_MEDIA_TYPES: ReadonlySet<string> = new Set([
   "image/tiff",
 ]);
 
-/** `/render` parameters that name or tune its answer, which a pushed frame does not have. */
-const ANSWER_PARAMS: ReadonlySet<string> = new Set(["download", "filename", "quality", "field"]);
+/**
+ * The `/render` parameters that read one array as one image, which is what a pushed frame is:
+ * not those that name or tune an answer, make stacks or 16-bit images, or transform.
+ */
+const FRAME_PARAMS: ReadonlySet<string> = new Set([
+  "order",
+  "clip",
+  "shape",
+  "dtype",
+  "key",
+  "cmap",
+  "vmin",
+  "vmax",
+  "background",
+]);
 
 /** The query parameters of `PUT /streams/{name}`: how `/render` reads an array. */
 export const PUSH_PARAMS: readonly QueryParam[] = RENDER_PARAMS.filter(
-  (param) => !ANSWER_PARAMS.has(param.name),
+  (param) => FRAME_PARAMS.has(param.name),
 );
 
 /** The query parameters of `GET /streams/{name}.{jpg,png,webp}`. */
