@@ -11,6 +11,8 @@ import { GIF, Image } from "imagescript";
 import { decode as decodeTiff, type TiffIfd } from "tiff";
 import { Unprocessable, UnsupportedMediaType } from "../errors.ts";
 import { sniffImageFormat } from "./format.ts";
+import { checkGifFrames } from "./gif_frames.ts";
+import { checkTiffInflation } from "./tiff_bound.ts";
 
 /** Extensions of source files, in the order `/images/{stem}.{ext}` tries them. */
 export const SOURCE_EXTENSIONS: readonly string[] = ["png", "jpg", "jpeg", "gif", "tif", "tiff"];
@@ -170,6 +172,8 @@ export async function decodeSourceImage(bytes: Uint8Array, maxPixels: number): P
         `more than MAX_PIXELS (${maxPixels})`,
     );
   }
+  if (header.format === "tiff") checkTiffInflation(bytes);
+  if (header.format === "gif") checkGifFrames(bytes, maxPixels);
   try {
     switch (header.format) {
       case "gif": {
