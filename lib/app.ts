@@ -7,6 +7,7 @@
 
 import type { Config } from "./config.ts";
 import { toErrorResponse } from "./errors.ts";
+import { checkRequestHead } from "./http/head_limits.ts";
 import { createLogger, type LogEntry } from "./log.ts";
 import { pathOf, ResponseMemo } from "./response_memo.ts";
 import { createRouter, type Route } from "./router.ts";
@@ -94,6 +95,7 @@ export function createApp(
     };
     const fail = (err: unknown) => finish(toErrorResponse(err));
     try {
+      checkRequestHead(request, config);
       const response = route(request);
       return response instanceof Promise ? response.then(finish, fail) : finish(response);
     } catch (err) {

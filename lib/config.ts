@@ -36,6 +36,14 @@ export interface Config {
   readonly encodeQueue: number;
   /** Who writes JPEG and many-coloured GIF (PNG is always pixserve's). @default {"native"} */
   readonly encoder: EncoderBackend;
+  /** Longest request target, in bytes, before 414. @default {8192} */
+  readonly maxUrlBytes: number;
+  /** Most bytes of request header names and values before 431. @default {32768} */
+  readonly maxHeaderBytes: number;
+  /** Seconds a request body may send nothing before 408 and a closed connection. @default {30} */
+  readonly bodyTimeoutSeconds: number;
+  /** Seconds stopping waits for responses in flight before cutting them. @default {10} */
+  readonly shutdownGraceSeconds: number;
 }
 
 /** A setting that cannot be used; the process prints it on one line and exits 2. */
@@ -60,6 +68,10 @@ export const ENV_VARS = {
   encodeWorkers: "ENCODE_WORKERS",
   encodeQueue: "ENCODE_QUEUE",
   encoder: "ENCODER",
+  maxUrlBytes: "MAX_URL_BYTES",
+  maxHeaderBytes: "MAX_HEADER_BYTES",
+  bodyTimeoutSeconds: "BODY_TIMEOUT_SECONDS",
+  shutdownGraceSeconds: "SHUTDOWN_GRACE_SECONDS",
 } as const;
 
 const FLAGS: Record<string, keyof typeof ENV_VARS> = {
@@ -74,6 +86,10 @@ const FLAGS: Record<string, keyof typeof ENV_VARS> = {
   "--encode-workers": "encodeWorkers",
   "--encode-queue": "encodeQueue",
   "--encoder": "encoder",
+  "--max-url-bytes": "maxUrlBytes",
+  "--max-header-bytes": "maxHeaderBytes",
+  "--body-timeout-seconds": "bodyTimeoutSeconds",
+  "--shutdown-grace-seconds": "shutdownGraceSeconds",
 };
 
 /** The most isolates of one kind (serving, encoding) a setting may ask for. */
@@ -96,6 +112,10 @@ Options (each also read from the environment variable shown):
   --encode-workers N   ENCODE_WORKERS  encode workers per serving isolate (default: cores/WORKERS, ≥2)
   --encode-queue N     ENCODE_QUEUE    images waiting for an encode worker before 503 (default 32)
   --encoder NAME       ENCODER         jpeg and quantized gif: native or imagescript (default native)
+  --max-url-bytes N    MAX_URL_BYTES   longest request target before 414 (default 8192)
+  --max-header-bytes N MAX_HEADER_BYTES  request header bytes before 431 (default 32768)
+  --body-timeout-seconds N  BODY_TIMEOUT_SECONDS  silence in a request body before 408 (default 30)
+  --shutdown-grace-seconds N  SHUTDOWN_GRACE_SECONDS  wait for responses on stop (default 10)
   --quiet                              no request log
   --help                               print this text and exit
 `;
@@ -219,6 +239,16 @@ export function validateSettings(
     ),
     encodeQueue: integer("encode queue", raw.encodeQueue, 32, 0, 1_000_000),
     encoder: encoder as EncoderBackend,
+    maxUrlBytes: integer("max url bytes", raw.maxUrlBytes, 8192, 16),
+    maxHeaderBytes: integer("max header bytes", raw.maxHeaderBytes, 32 * 1024, 64),
+    bodyTimeoutSeconds: integer("body timeout seconds", raw.bodyTimeoutSeconds, 30, 1, 86400),
+    shutdownGraceSeconds: integer(
+      "shutdown grace seconds",
+      raw.shutdownGraceSeconds,
+      10,
+      0,
+      86400,
+    ),
   });
 }
 

@@ -37,6 +37,10 @@ Deno.test("validateSettings() applies defaults and resolves a relative media roo
     encodeWorkers: 2,
     encodeQueue: 32,
     encoder: "native",
+    maxUrlBytes: 8192,
+    maxHeaderBytes: 32_768,
+    bodyTimeoutSeconds: 30,
+    shutdownGraceSeconds: 10,
   });
   assert.equal(validateSettings({ mediaRoot: "/abs" }, cwd).mediaRoot, "/abs");
   assert.equal(validateSettings({ host: "[::1]" }, cwd).host, "::1");
