@@ -11,6 +11,7 @@
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { createLogger } from "./log.ts";
+import { serveRelistening } from "./relisten.ts";
 import { createServices } from "./services.ts";
 
 /** One isolate's server. */
@@ -45,12 +46,11 @@ const SERVE_WORKER_URL = new URL("./serve_worker.ts", import.meta.url);
 export function serveIsolate(config: Config, reusePort: boolean): IsolateServer {
   const services = createServices(config, { warm: true });
   const log = createLogger(config.quiet);
-  const server = Deno.serve({
-    port: config.port,
-    hostname: config.host,
-    reusePort,
-    onListen() {},
-  }, createApp(config, { services, log }));
+  const server = serveRelistening(
+    { port: config.port, hostname: config.host, reusePort, onListen() {} },
+    createApp(config, { services, log }),
+    (message) => console.error(`pixserve: ${message}`),
+  );
   return {
     addr: server.addr,
     async stop() {
