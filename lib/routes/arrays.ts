@@ -111,6 +111,7 @@ function layoutParams(url: URL): { mode?: ArrayMode; order: ChannelOrder } {
  */
 export function arraysRoutes(services: Services): Route[] {
   const { config } = services;
+  const bodyLimits = { idleTimeoutSeconds: config.bodyTimeoutSeconds };
   return [
     {
       method: "GET",
@@ -144,12 +145,16 @@ export function arraysRoutes(services: Services): Route[] {
         }
         const shape = shapeText === null ? undefined : parseShapeParam(shapeText);
         const kind = arrayBodyKind(bodyMediaType(request));
-        const array = parseArrayBody(await readBody(request, config.maxBodyBytes), kind, {
-          shape,
-          dtype,
-          key: url.searchParams.get("key") ?? undefined,
-          maxInflatedBytes: config.maxBodyBytes,
-        });
+        const array = parseArrayBody(
+          await readBody(request, config.maxBodyBytes, bodyLimits),
+          kind,
+          {
+            shape,
+            dtype,
+            key: url.searchParams.get("key") ?? undefined,
+            maxInflatedBytes: config.maxBodyBytes,
+          },
+        );
         const pixels = arrayToChannels(array, { order, clip, maxPixels: config.maxPixels });
         // The pixels may be a view of the body, which nothing reads after this: moved whole.
         const encoded = await services.encodeChannels(pixels, format, {
@@ -172,7 +177,7 @@ export function arraysRoutes(services: Services): Route[] {
             `Content-Type ${type} is not read here; send one of ${DECODE_MEDIA_TYPES.join(", ")}`,
           );
         }
-        const body = await readBody(request, config.maxBodyBytes);
+        const body = await readBody(request, config.maxBodyBytes, bodyLimits);
         const image = await decodeSourceImage(body, config.maxPixels);
         return arrayResponse(imageToArray(image, { mode, order }), format, {
           filename: asked.filename,
