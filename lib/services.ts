@@ -12,6 +12,7 @@ import { ByteLruCache } from "./image/cache.ts";
 import { type ChannelPixels, type EncodeOptions, pixelsOf } from "./image/encode.ts";
 import type { ImageFormat } from "./image/format.ts";
 import { EncodePool } from "./image/pool.ts";
+import { DecodePool } from "./image/decode_pool.ts";
 import { type EncodedImage, tagBytes } from "./responses.ts";
 
 /**
@@ -45,6 +46,8 @@ export interface Services {
   ) => Promise<EncodedImage>;
   /** The encode workers behind {@linkcode Services.encode}. */
   readonly pool: EncodePool;
+  /** The decode workers that read source images off the serving event loop. */
+  readonly decoder: DecodePool;
   /** Stops the encode workers. */
   close(): void;
 }
@@ -73,6 +76,11 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     backend: config.encoder,
     warm: options.warm,
   });
+  const decoder = new DecodePool({
+    size: config.encodeWorkers,
+    queue: config.encodeQueue,
+    warm: options.warm,
+  });
   return {
     config,
     cache: new ByteLruCache(config.cacheBytes),
@@ -81,6 +89,10 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     encodeChannels: async (pixels, format, encodeOptions = {}) =>
       await tagBytes(await pool.encode(pixels, format, encodeOptions), format),
     pool,
-    close: () => pool.close(),
+    decoder,
+    close: () => {
+      pool.close();
+      decoder.close();
+    },
   };
 }

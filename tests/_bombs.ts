@@ -5,6 +5,7 @@
  */
 
 import { zlibSync } from "fflate";
+import { encodePixels } from "../lib/image/encode.ts";
 
 /** One TIFF tag: number, type (3 SHORT, 4 LONG) and values. */
 type Tag = readonly [number, 3 | 4, readonly number[]];
@@ -137,4 +138,33 @@ export function gifWithFrame(
   frame.forEach((v, i) => view.setUint16(20 + i * 2, v, true));
   out.set([0, 0x02, 0x02, 0x4c, 0x01, 0x00, 0x3b], 28);
   return out;
+}
+
+/**
+ * A tiny baseline JPEG whose frame header says `width`×`height`: 16×16 of data, the
+ * rest of the frame missing, which decoders fill in (slowly, for a large frame).
+ *
+ * @param width Declared columns.
+ * @param height Declared rows.
+ * @returns The file.
+ */
+export async function jpegWithFrame(
+  width: number,
+  height: number,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const jpeg = await encodePixels(
+    { width: 16, height: 16, rgba: new Uint8Array(16 * 16 * 4).fill(200) },
+    "jpeg",
+    { quality: 50 },
+  );
+  const bytes = new Uint8Array(jpeg);
+  const view = new DataView(bytes.buffer);
+  for (let i = 2; i + 9 < bytes.length; i++) {
+    if (bytes[i] === 0xff && bytes[i + 1] === 0xc0) {
+      view.setUint16(i + 5, height);
+      view.setUint16(i + 7, width);
+      return bytes;
+    }
+  }
+  throw new Error("the encoder wrote no baseline frame header");
 }

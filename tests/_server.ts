@@ -57,7 +57,7 @@ export async function withServer(
 }
 
 /**
- * Services for a test config whose `encode` counts its calls.
+ * Services for a test config whose `encode` and `encodeChannels` count their calls.
  *
  * @param overrides Config fields to replace.
  * @returns The services, and `encodes()` giving the count so far.
@@ -72,6 +72,10 @@ export async function countingServices(
     encode: (...args) => {
       count++;
       return base.encode(...args);
+    },
+    encodeChannels: (...args) => {
+      count++;
+      return base.encodeChannels(...args);
     },
   };
   return { services, encodes: () => count };

@@ -29,7 +29,6 @@ import { choiceParam, flagParam, intParam } from "../http/params.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension } from "../image/format.ts";
 import { sampleImage } from "../image/sample.ts";
-import { decodeSourceImage } from "../image/source.ts";
 import { encodedResponse, notModified } from "../responses.ts";
 import type { Route } from "../router.ts";
 import type { Services } from "../services.ts";
@@ -178,8 +177,8 @@ export function arraysRoutes(services: Services): Route[] {
           );
         }
         const body = await readBody(request, config.maxBodyBytes, bodyLimits);
-        const image = await decodeSourceImage(body, config.maxPixels);
-        return arrayResponse(imageToArray(image, { mode, order }), format, {
+        const array = await services.decoder.decodeToArray(body, config.maxPixels, { mode, order });
+        return arrayResponse(array, format, {
           filename: asked.filename,
           disposition: format === "npy" ? "attachment" : asked.disposition,
           cacheControl: "no-store",

@@ -25,7 +25,7 @@ import {
 } from "../files.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
-import { decodeSourceImage, SOURCE_EXTENSIONS } from "../image/source.ts";
+import { SOURCE_EXTENSIONS } from "../image/source.ts";
 import { type EncodedImage, encodedResponse } from "../responses.ts";
 import type { Handler, Route } from "../router.ts";
 import type { Services } from "../services.ts";
@@ -112,8 +112,10 @@ async function encodeSource(
     const key = `file:${path}:${version}:${format}:q${quality ?? "-"}`;
     return await services.cache.getOrCreate(key, async () => {
       const bytes = await readUpTo(file, info.size) ?? new Uint8Array();
-      const image = await decodeSourceImage(bytes, config.maxPixels);
-      return await services.encode(image, format, { quality });
+      const { width, height, rgba } = await services.decoder.decode(bytes, config.maxPixels);
+      return await services.encodeChannels({ width, height, channels: 4, data: rgba }, format, {
+        quality,
+      });
     });
   } finally {
     file.close();
