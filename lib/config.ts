@@ -44,6 +44,8 @@ export interface Config {
   readonly bodyTimeoutSeconds: number;
   /** Seconds stopping waits for responses in flight before cutting them. @default {10} */
   readonly shutdownGraceSeconds: number;
+  /** Bytes of bodies and pixels in flight before requests get 503. @default {536870912} */
+  readonly maxInflightBytes: number;
 }
 
 /** A setting that cannot be used; the process prints it on one line and exits 2. */
@@ -72,6 +74,7 @@ export const ENV_VARS = {
   maxHeaderBytes: "MAX_HEADER_BYTES",
   bodyTimeoutSeconds: "BODY_TIMEOUT_SECONDS",
   shutdownGraceSeconds: "SHUTDOWN_GRACE_SECONDS",
+  maxInflightBytes: "MAX_INFLIGHT_BYTES",
 } as const;
 
 const FLAGS: Record<string, keyof typeof ENV_VARS> = {
@@ -90,6 +93,7 @@ const FLAGS: Record<string, keyof typeof ENV_VARS> = {
   "--max-header-bytes": "maxHeaderBytes",
   "--body-timeout-seconds": "bodyTimeoutSeconds",
   "--shutdown-grace-seconds": "shutdownGraceSeconds",
+  "--max-inflight-bytes": "maxInflightBytes",
 };
 
 /** The most isolates of one kind (serving, encoding) a setting may ask for. */
@@ -116,6 +120,7 @@ Options (each also read from the environment variable shown):
   --max-header-bytes N MAX_HEADER_BYTES  request header bytes before 431 (default 32768)
   --body-timeout-seconds N  BODY_TIMEOUT_SECONDS  silence in a request body before 408 (default 30)
   --shutdown-grace-seconds N  SHUTDOWN_GRACE_SECONDS  wait for responses on stop (default 10)
+  --max-inflight-bytes N  MAX_INFLIGHT_BYTES  body and pixel bytes in flight before 503 (default 536870912)
   --quiet                              no request log
   --help                               print this text and exit
 `;
@@ -249,6 +254,7 @@ export function validateSettings(
       0,
       86400,
     ),
+    maxInflightBytes: integer("max inflight bytes", raw.maxInflightBytes, 512 * 1024 * 1024, 1),
   });
 }
 

@@ -75,6 +75,7 @@ export async function serveAll(config: Config): Promise<IsolateServer[]> {
   const share = Object.freeze({
     ...config,
     cacheBytes: Math.floor(config.cacheBytes / config.workers),
+    maxInflightBytes: Math.max(1, Math.floor(config.maxInflightBytes / config.workers)),
   });
   const first = serveIsolate(share, config.workers > 1);
   const servers = [first];

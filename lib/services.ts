@@ -13,6 +13,7 @@ import { type ChannelPixels, type EncodeOptions, pixelsOf } from "./image/encode
 import type { ImageFormat } from "./image/format.ts";
 import { EncodePool } from "./image/pool.ts";
 import { DecodePool } from "./image/decode_pool.ts";
+import { InflightBytes } from "./inflight.ts";
 import { type EncodedImage, tagBytes } from "./responses.ts";
 
 /**
@@ -48,6 +49,8 @@ export interface Services {
   readonly pool: EncodePool;
   /** The decode workers that read source images off the serving event loop. */
   readonly decoder: DecodePool;
+  /** Bytes of bodies and pixels in flight, bounded by `config.maxInflightBytes`. */
+  readonly inflight: InflightBytes;
   /** Stops the encode workers. */
   close(): void;
 }
@@ -90,6 +93,7 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
       await tagBytes(await pool.encode(pixels, format, encodeOptions), format),
     pool,
     decoder,
+    inflight: new InflightBytes(config.maxInflightBytes),
     close: () => {
       pool.close();
       decoder.close();

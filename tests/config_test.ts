@@ -41,6 +41,7 @@ Deno.test("validateSettings() applies defaults and resolves a relative media roo
     maxHeaderBytes: 32_768,
     bodyTimeoutSeconds: 30,
     shutdownGraceSeconds: 10,
+    maxInflightBytes: 536_870_912,
   });
   assert.equal(validateSettings({ mediaRoot: "/abs" }, cwd).mediaRoot, "/abs");
   assert.equal(validateSettings({ host: "[::1]" }, cwd).host, "::1");

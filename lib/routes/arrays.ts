@@ -22,6 +22,8 @@ import { arrayBodyKind, parseArrayBody } from "../arrays/parse.ts";
 import { parseShapeParam } from "../arrays/raw.ts";
 import type { PixelArray } from "../arrays/types.ts";
 import { readBody } from "../body.ts";
+import { declaredBodyBytes, rgbaBytes } from "../inflight.ts";
+import { readSourceHeader } from "../image/source.ts";
 import { BadRequest, UnsupportedMediaType } from "../errors.ts";
 import { etagOf, ifNoneMatchHits } from "../http/conditional.ts";
 import { contentDisposition, type DispositionType } from "../http/disposition.ts";
@@ -144,23 +146,28 @@ export function arraysRoutes(services: Services): Route[] {
         }
         const shape = shapeText === null ? undefined : parseShapeParam(shapeText);
         const kind = arrayBodyKind(bodyMediaType(request));
-        const array = parseArrayBody(
-          await readBody(request, config.maxBodyBytes, bodyLimits),
-          kind,
-          {
-            shape,
-            dtype,
-            key: url.searchParams.get("key") ?? undefined,
-            maxInflatedBytes: config.maxBodyBytes,
-          },
-        );
-        const pixels = arrayToChannels(array, { order, clip, maxPixels: config.maxPixels });
-        // The pixels may be a view of the body, which nothing reads after this: moved whole.
-        const encoded = await services.encodeChannels(pixels, format, {
-          quality,
-          moveBuffer: true,
+        const bodyBytes = declaredBodyBytes(request, config.maxBodyBytes);
+        return await services.inflight.run(bodyBytes, async () => {
+          const array = parseArrayBody(
+            await readBody(request, config.maxBodyBytes, bodyLimits),
+            kind,
+            {
+              shape,
+              dtype,
+              key: url.searchParams.get("key") ?? undefined,
+              maxInflatedBytes: config.maxBodyBytes,
+            },
+          );
+          return await services.inflight.run(rgbaBytes(array.shape), async () => {
+            const pixels = arrayToChannels(array, { order, clip, maxPixels: config.maxPixels });
+            // The pixels may be a view of the body, which nothing reads after this: moved whole.
+            const encoded = await services.encodeChannels(pixels, format, {
+              quality,
+              moveBuffer: true,
+            });
+            return encodedResponse(encoded, { filename, disposition, maxAge: config.cacheMaxAge });
+          });
         });
-        return encodedResponse(encoded, { filename, disposition, maxAge: config.cacheMaxAge });
       },
     },
     {
@@ -176,12 +183,22 @@ export function arraysRoutes(services: Services): Route[] {
             `Content-Type ${type} is not read here; send one of ${DECODE_MEDIA_TYPES.join(", ")}`,
           );
         }
-        const body = await readBody(request, config.maxBodyBytes, bodyLimits);
-        const array = await services.decoder.decodeToArray(body, config.maxPixels, { mode, order });
-        return arrayResponse(array, format, {
-          filename: asked.filename,
-          disposition: format === "npy" ? "attachment" : asked.disposition,
-          cacheControl: "no-store",
+        const bodyBytes = declaredBodyBytes(request, config.maxBodyBytes);
+        return await services.inflight.run(bodyBytes, async () => {
+          const body = await readBody(request, config.maxBodyBytes, bodyLimits);
+          const header = readSourceHeader(body);
+          const pixels = header === undefined ? 0 : 2 * rgbaBytes([header.height, header.width]);
+          return await services.inflight.run(pixels, async () => {
+            const array = await services.decoder.decodeToArray(body, config.maxPixels, {
+              mode,
+              order,
+            });
+            return arrayResponse(array, format, {
+              filename: asked.filename,
+              disposition: format === "npy" ? "attachment" : asked.disposition,
+              cacheControl: "no-store",
+            });
+          });
         });
       },
     },

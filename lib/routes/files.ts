@@ -25,7 +25,8 @@ import {
 } from "../files.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
-import { SOURCE_EXTENSIONS } from "../image/source.ts";
+import { readSourceHeader, SOURCE_EXTENSIONS } from "../image/source.ts";
+import { rgbaBytes } from "../inflight.ts";
 import { type EncodedImage, encodedResponse } from "../responses.ts";
 import type { Handler, Route } from "../router.ts";
 import type { Services } from "../services.ts";
@@ -110,13 +111,25 @@ async function encodeSource(
     }
     const version = `${info.size}:${info.mtime?.getTime() ?? 0}`;
     const key = `file:${path}:${version}:${format}:q${quality ?? "-"}`;
-    return await services.cache.getOrCreate(key, async () => {
-      const bytes = await readUpTo(file, info.size) ?? new Uint8Array();
-      const { width, height, rgba } = await services.decoder.decode(bytes, config.maxPixels);
-      return await services.encodeChannels({ width, height, channels: 4, data: rgba }, format, {
-        quality,
-      });
-    });
+    return await services.cache.getOrCreate(
+      key,
+      () =>
+        services.inflight.run(info.size, async () => {
+          const bytes = await readUpTo(file, info.size) ?? new Uint8Array();
+          const header = readSourceHeader(bytes);
+          const pixels = header === undefined ? 0 : rgbaBytes([header.height, header.width]);
+          return await services.inflight.run(pixels, async () => {
+            const { width, height, rgba } = await services.decoder.decode(bytes, config.maxPixels);
+            return await services.encodeChannels(
+              { width, height, channels: 4, data: rgba },
+              format,
+              {
+                quality,
+              },
+            );
+          });
+        }),
+    );
   } finally {
     file.close();
   }

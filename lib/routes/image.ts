@@ -13,6 +13,7 @@ import { flagParam, intParam } from "../http/params.ts";
 import { checkQuality } from "../image/encode.ts";
 import { formatFromExtension, type ImageFormat } from "../image/format.ts";
 import { SAMPLE_SIZE, sampleImage } from "../image/sample.ts";
+import { rgbaBytes } from "../inflight.ts";
 import { encodedHeaders, type EncodedImage, encodedResponse } from "../responses.ts";
 import type { Route, RouteContext } from "../router.ts";
 import type { Services } from "../services.ts";
@@ -120,7 +121,13 @@ export function imageRoutes(services: Services): Route[] {
     return services.cache.getOrCreate(
       key,
       () =>
-        services.encode(sampleImage(asked.width, asked.height), format, { quality: asked.quality }),
+        services.inflight.run(
+          rgbaBytes([asked.height, asked.width]),
+          () =>
+            services.encode(sampleImage(asked.width, asked.height), format, {
+              quality: asked.quality,
+            }),
+        ),
     ).then(respond);
   };
   return [
