@@ -327,7 +327,8 @@ export const PROPERTIES: readonly Property[] = [
             for (const segment of segments) {
               assert.ok(segment !== "" && segment !== "." && segment !== "..", segment);
               assert.ok(!segment.startsWith("."), segment);
-              assert.ok(!/[\/\\\x00-\x1f\x7f]/.test(segment), JSON.stringify(segment));
+              const control = [...segment].some((c) => c.charCodeAt(0) < 0x20 || c === "\x7f");
+              assert.ok(!control && !/[/\\]/.test(segment), JSON.stringify(segment));
             }
           },
         ),
