@@ -66,15 +66,8 @@ export async function launchChain(pid: number): Promise<ProcessId[]> {
   return chain;
 }
 
-/**
- * Whether every process of a chain is still running.
- *
- * @param chain From {@linkcode launchChain}.
- * @returns `false` once any of them has exited.
- * @example
- * await chainAlive(await launchChain(Deno.ppid)); // true
- */
-export async function chainAlive(chain: readonly ProcessId[]): Promise<boolean> {
+/** Whether every process of a chain is still running. */
+async function chainAlive(chain: readonly ProcessId[]): Promise<boolean> {
   if (chain.length === 0) return true;
   const running = await readProcesses(chain.map((p) => p.pid));
   return chain.every(({ pid, start }) => running.get(pid)?.start === start);

@@ -36,13 +36,15 @@ export class InflightBytes {
    *
    * @param bytes What `fn` will hold at most.
    * @param fn The work.
+   * @param own Bytes the same request reserved already (its body): a request counts as
+   *   alone when nothing else is in flight. @default {0}
    * @returns What `fn` returns.
    * @throws {ServiceUnavailable} `memory_busy` when the budget has no room (nothing runs).
    * @example
    * await inflight.run(1024, async () => new Uint8Array(1024));
    */
-  async run<T>(bytes: number, fn: () => Promise<T>): Promise<T> {
-    const release = this.reserve(bytes);
+  async run<T>(bytes: number, fn: () => Promise<T>, own = 0): Promise<T> {
+    const release = this.reserve(bytes, own);
     try {
       return await fn();
     } finally {
@@ -54,14 +56,15 @@ export class InflightBytes {
    * Reserves `bytes` now.
    *
    * @param bytes What the caller will hold.
+   * @param own Bytes the same request reserved already. @default {0}
    * @returns Gives the bytes back (once).
    * @throws {ServiceUnavailable} `memory_busy` when the budget has no room.
    * @example
    * const release = inflight.reserve(1024);
    * release();
    */
-  reserve(bytes: number): () => void {
-    if (this.#bytes > 0 && this.#bytes + bytes > this.maxBytes) {
+  reserve(bytes: number, own = 0): () => void {
+    if (this.#bytes > own && this.#bytes + bytes > this.maxBytes) {
       throw new ServiceUnavailable(
         "memory_busy",
         `${this.#bytes} bytes of pixels are in flight and this request needs ${bytes} more, ` +
@@ -95,13 +98,16 @@ export function declaredBodyBytes(request: Request, maxBodyBytes: number): numbe
 }
 
 /**
- * The RGBA bytes of an image `height`×`width` (the first two axes of a shape).
+ * The RGBA bytes of an image `height`×`width` (the first two axes of a shape), or 0 when it
+ * has more than `maxPixels` pixels: that is refused (422) before anything is allocated.
  *
  * @param shape An array's shape, or `[height, width]`.
- * @returns `height × width × 4`, 0 for a shape of fewer than two axes.
+ * @param maxPixels The pixel limit.
+ * @returns `height × width × 4`; 0 for a shape of fewer than two axes or past the limit.
  * @example
- * rgbaBytes([1080, 1920, 3]); // 8294400
+ * rgbaBytes([1080, 1920, 3], 40_000_000); // 8294400
  */
-export function rgbaBytes(shape: readonly number[]): number {
-  return shape.length < 2 ? 0 : shape[0] * shape[1] * 4;
+export function rgbaBytes(shape: readonly number[], maxPixels: number): number {
+  if (shape.length < 2 || shape[0] * shape[1] > maxPixels) return 0;
+  return shape[0] * shape[1] * 4;
 }

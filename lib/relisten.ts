@@ -11,7 +11,7 @@
  */
 
 /** Pauses between attempts to listen again, in milliseconds (the last one repeats). */
-export const RELISTEN_DELAYS_MS: readonly number[] = [0, 50, 100, 200, 500, 1000];
+const RELISTEN_DELAYS_MS: readonly number[] = [0, 50, 100, 200, 500, 1000];
 
 /** A server that listens again after its accept loop fails. */
 export interface RelisteningServer {

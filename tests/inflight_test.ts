@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { LogEntry } from "../lib/log.ts";
-import { assertError } from "./_arrays.ts";
+import { assertError, post } from "./_arrays.ts";
 import { decodePixels } from "./_pixels.ts";
 import { withServer } from "./_server.ts";
 
@@ -60,5 +60,15 @@ Deno.test("a request alone is admitted even past MAX_INFLIGHT_BYTES", async () =
     assert.equal(res.status, 200);
     const image = await decodePixels(new Uint8Array(await res.arrayBuffer()));
     assert.deepEqual([image.width, image.height], [600, 500]);
+  }, { maxInflightBytes: 1000 });
+});
+
+Deno.test("POST /decode.npy alone is admitted past MAX_INFLIGHT_BYTES, its body counted as its own", async () => {
+  await withServer(async ({ base }) => {
+    const png = await Deno.readFile(new URL("../fixtures/sample.png", import.meta.url));
+    const res = await post(`${base}/decode.npy`, png, "image/png");
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    assert.equal(res.status, 200, new TextDecoder().decode(bytes));
+    assert.equal(res.headers.get("x-array-shape"), "512,512,3");
   }, { maxInflightBytes: 1000 });
 });

@@ -158,7 +158,8 @@ export function arraysRoutes(services: Services): Route[] {
               maxInflatedBytes: config.maxBodyBytes,
             },
           );
-          return await services.inflight.run(rgbaBytes(array.shape), async () => {
+          const pixels = rgbaBytes(array.shape, config.maxPixels);
+          return await services.inflight.run(pixels, async () => {
             const pixels = arrayToChannels(array, { order, clip, maxPixels: config.maxPixels });
             // The pixels may be a view of the body, which nothing reads after this: moved whole.
             const encoded = await services.encodeChannels(pixels, format, {
@@ -166,7 +167,7 @@ export function arraysRoutes(services: Services): Route[] {
               moveBuffer: true,
             });
             return encodedResponse(encoded, { filename, disposition, maxAge: config.cacheMaxAge });
-          });
+          }, bodyBytes);
         });
       },
     },
@@ -187,7 +188,8 @@ export function arraysRoutes(services: Services): Route[] {
         return await services.inflight.run(bodyBytes, async () => {
           const body = await readBody(request, config.maxBodyBytes, bodyLimits);
           const header = readSourceHeader(body);
-          const pixels = header === undefined ? 0 : 2 * rgbaBytes([header.height, header.width]);
+          const size = header === undefined ? [] : [header.height, header.width];
+          const pixels = 2 * rgbaBytes(size, config.maxPixels);
           return await services.inflight.run(pixels, async () => {
             const array = await services.decoder.decodeToArray(body, config.maxPixels, {
               mode,
@@ -198,7 +200,7 @@ export function arraysRoutes(services: Services): Route[] {
               disposition: format === "npy" ? "attachment" : asked.disposition,
               cacheControl: "no-store",
             });
-          });
+          }, bodyBytes);
         });
       },
     },

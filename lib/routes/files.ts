@@ -117,7 +117,8 @@ async function encodeSource(
         services.inflight.run(info.size, async () => {
           const bytes = await readUpTo(file, info.size) ?? new Uint8Array();
           const header = readSourceHeader(bytes);
-          const pixels = header === undefined ? 0 : rgbaBytes([header.height, header.width]);
+          const size = header === undefined ? [] : [header.height, header.width];
+          const pixels = rgbaBytes(size, config.maxPixels);
           return await services.inflight.run(pixels, async () => {
             const { width, height, rgba } = await services.decoder.decode(bytes, config.maxPixels);
             return await services.encodeChannels(

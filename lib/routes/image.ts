@@ -122,7 +122,7 @@ export function imageRoutes(services: Services): Route[] {
       key,
       () =>
         services.inflight.run(
-          rgbaBytes([asked.height, asked.width]),
+          rgbaBytes([asked.height, asked.width], services.config.maxPixels),
           () =>
             services.encode(sampleImage(asked.width, asked.height), format, {
               quality: asked.quality,
