@@ -8,6 +8,7 @@
 import type { Config } from "./config.ts";
 import { errorCodeOf, toErrorResponse } from "./errors.ts";
 import { clientAddress, countedBody, queryOf } from "./http/request_facts.ts";
+import { checkRequestHead } from "./http/head_limits.ts";
 import { createLogger, type LogEntry } from "./log.ts";
 import { pathOf, ResponseMemo } from "./response_memo.ts";
 import { createRouter, type Route } from "./router.ts";
@@ -166,6 +167,7 @@ export function createApp(
       return finish(toErrorResponse(err), errorCodeOf(err));
     };
     try {
+      checkRequestHead(request, config);
       const response = route(request);
       return response instanceof Promise ? response.then(finish, fail) : finish(response);
     } catch (err) {

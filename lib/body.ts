@@ -9,6 +9,15 @@
 import { joinChunks } from "./chunks.ts";
 import { BadRequest, HttpError, PayloadTooLarge } from "./errors.ts";
 
+/** Options of {@linkcode readBody}. */
+export interface ReadBodyOptions {
+  /**
+   * Seconds the body may send nothing before it is refused with 408 `body_timeout`;
+   * without it, a body may pause for ever. @default {undefined}
+   */
+  idleTimeoutSeconds?: number;
+}
+
 /**
  * Reads a request body into memory, refusing it once it passes `maxBytes`.
  *
@@ -21,12 +30,18 @@ import { BadRequest, HttpError, PayloadTooLarge } from "./errors.ts";
  * a `Content-Length` (a chunked upload) the running count of bytes received
  * decides, and the stream is cancelled as soon as it passes the limit.
  *
+ * With `idleTimeoutSeconds`, the body is read chunk by chunk and a pause of that long
+ * between chunks ends it with 408 (the runtime then keeps the socket until the client sends
+ * the rest or goes away; the handler has let go of everything).
+ *
  * @param request The request.
  * @param maxBytes The largest body accepted.
+ * @param options A pause limit.
  * @returns The body (empty when there is none).
  * @throws {PayloadTooLarge} `payload_too_large` naming the limit.
  * @throws {BadRequest} `body_incomplete`: the body could not be read to its end (the client
  *   closed the connection, or the stream failed).
+ * @throws {HttpError} 408 `body_timeout` after a pause of `idleTimeoutSeconds`.
  * @example
  * ```ts
  * import { readBody } from "./body.ts";
@@ -39,16 +54,19 @@ import { BadRequest, HttpError, PayloadTooLarge } from "./errors.ts";
 export async function readBody(
   request: Request,
   maxBytes: number,
+  options: ReadBodyOptions = {},
 ): Promise<Uint8Array<ArrayBuffer>> {
   const body = request.body;
   if (body === null) return new Uint8Array(0);
   const header = request.headers.get("content-length")?.trim() ?? "";
+  const idle = options.idleTimeoutSeconds;
   try {
-    if (!/^\d+$/.test(header)) return await readChunks(body, maxBytes);
+    if (!/^\d+$/.test(header)) return await readChunks(body, maxBytes, idle);
     if (Number(header) > maxBytes) {
       await body.cancel().catch(() => {});
       throw tooLarge(maxBytes);
     }
+    if (idle !== undefined) return await readChunks(body, maxBytes, idle);
     const whole = await request.bytes();
     if (whole.byteLength > maxBytes) throw tooLarge(maxBytes);
     return whole;
@@ -61,17 +79,20 @@ export async function readBody(
   }
 }
 
-/** Reads a stream whole, cancelling it as soon as it passes `maxBytes`. */
+/** Reads a stream whole, cancelling it as soon as it passes `maxBytes` or pauses too long. */
 async function readChunks(
   body: ReadableStream<Uint8Array>,
   maxBytes: number,
+  idleTimeoutSeconds?: number,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = idleTimeoutSeconds === undefined
+        ? await reader.read()
+        : await readWithin(reader, idleTimeoutSeconds);
       if (done) break;
       total += value.byteLength;
       if (total > maxBytes) {
@@ -84,6 +105,32 @@ async function readChunks(
     reader.releaseLock();
   }
   return joinChunks(chunks, total);
+}
+
+/** One read, or a 408 (and the stream cancelled) when nothing comes within the limit. */
+async function readWithin(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  seconds: number,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const silence = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new HttpError(
+          408,
+          "body_timeout",
+          `the request body sent nothing for BODY_TIMEOUT_SECONDS (${seconds} s)`,
+          { connection: "close" },
+        ),
+      );
+      reader.cancel().catch(() => {});
+    }, seconds * 1000);
+  });
+  try {
+    return await Promise.race([reader.read(), silence]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function tooLarge(maxBytes: number): PayloadTooLarge {

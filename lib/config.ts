@@ -35,6 +35,11 @@ export const DEFAULTS = Object.freeze({
   maxViewers: 256,
   streamIdleSeconds: 300,
   maxVariants: 64,
+  maxUrlBytes: 8192,
+  maxHeaderBytes: 32 * 1024,
+  bodyTimeoutSeconds: 30,
+  shutdownGraceSeconds: 10,
+  maxInflightBytes: 512 * 1024 * 1024,
 });
 
 /** Everything the server can be told at start-up; unset settings take {@linkcode DEFAULTS}. */
@@ -84,6 +89,16 @@ export interface Config {
   readonly signingKeys: readonly Uint8Array<ArrayBuffer>[];
   /** Variants of one source kept in the cache; past it the least used leave. */
   readonly maxVariants: number;
+  /** Longest request target, in bytes, before 414. */
+  readonly maxUrlBytes: number;
+  /** Most bytes of request header names and values before 431. */
+  readonly maxHeaderBytes: number;
+  /** Seconds a request body may send nothing before 408 and a closed connection. */
+  readonly bodyTimeoutSeconds: number;
+  /** Seconds stopping waits for responses in flight before cutting them. */
+  readonly shutdownGraceSeconds: number;
+  /** Bytes of bodies and pixels in flight before requests get 503. */
+  readonly maxInflightBytes: number;
 }
 
 /** A setting that cannot be used; the process prints it on one line and exits 2. */
@@ -121,6 +136,11 @@ export const ENV_VARS = {
   streamIdleSeconds: "STREAM_IDLE_SECONDS",
   signingKeys: "SIGNING_KEYS",
   maxVariants: "MAX_VARIANTS",
+  maxUrlBytes: "MAX_URL_BYTES",
+  maxHeaderBytes: "MAX_HEADER_BYTES",
+  bodyTimeoutSeconds: "BODY_TIMEOUT_SECONDS",
+  shutdownGraceSeconds: "SHUTDOWN_GRACE_SECONDS",
+  maxInflightBytes: "MAX_INFLIGHT_BYTES",
 } as const;
 
 const FLAGS: Record<string, keyof typeof ENV_VARS> = {
@@ -144,6 +164,11 @@ const FLAGS: Record<string, keyof typeof ENV_VARS> = {
   "--stream-idle-seconds": "streamIdleSeconds",
   "--signing-keys": "signingKeys",
   "--max-variants": "maxVariants",
+  "--max-url-bytes": "maxUrlBytes",
+  "--max-header-bytes": "maxHeaderBytes",
+  "--body-timeout-seconds": "bodyTimeoutSeconds",
+  "--shutdown-grace-seconds": "shutdownGraceSeconds",
+  "--max-inflight-bytes": "maxInflightBytes",
 };
 
 /** The most isolates of one kind (serving, encoding) a setting may ask for. */
@@ -176,6 +201,11 @@ Options (each also read from the environment variable shown):
                                        and viewers (default ${DEFAULTS.streamIdleSeconds})
   --signing-keys K,K   SIGNING_KEYS    hex HMAC keys: /images with transforms need ?s= (default none)
   --max-variants N     MAX_VARIANTS    cached variants of one source image (default ${DEFAULTS.maxVariants})
+  --max-url-bytes N    MAX_URL_BYTES   longest request target before 414 (default ${DEFAULTS.maxUrlBytes})
+  --max-header-bytes N MAX_HEADER_BYTES  request header bytes before 431 (default ${DEFAULTS.maxHeaderBytes})
+  --body-timeout-seconds N  BODY_TIMEOUT_SECONDS  silence in a request body before 408 (default ${DEFAULTS.bodyTimeoutSeconds})
+  --shutdown-grace-seconds N  SHUTDOWN_GRACE_SECONDS  wait for responses on stop (default ${DEFAULTS.shutdownGraceSeconds})
+  --max-inflight-bytes N  MAX_INFLIGHT_BYTES  body and pixel bytes in flight before 503 (default ${DEFAULTS.maxInflightBytes})
   --quiet                              no request log
   --help                               print this text and exit
   --version                            print the version and exit
@@ -365,6 +395,28 @@ export function validateSettings(
     ),
     signingKeys: signingKeys(raw.signingKeys),
     maxVariants: integer("max variants", raw.maxVariants, DEFAULTS.maxVariants, 1, 1_000_000),
+    maxUrlBytes: integer("max url bytes", raw.maxUrlBytes, DEFAULTS.maxUrlBytes, 16),
+    maxHeaderBytes: integer("max header bytes", raw.maxHeaderBytes, DEFAULTS.maxHeaderBytes, 64),
+    bodyTimeoutSeconds: integer(
+      "body timeout seconds",
+      raw.bodyTimeoutSeconds,
+      DEFAULTS.bodyTimeoutSeconds,
+      1,
+      86400,
+    ),
+    shutdownGraceSeconds: integer(
+      "shutdown grace seconds",
+      raw.shutdownGraceSeconds,
+      DEFAULTS.shutdownGraceSeconds,
+      0,
+      86400,
+    ),
+    maxInflightBytes: integer(
+      "max inflight bytes",
+      raw.maxInflightBytes,
+      DEFAULTS.maxInflightBytes,
+      1,
+    ),
   });
 }
 

@@ -91,7 +91,12 @@ export class BadRequest extends HttpError {
  * throw new Forbidden("invalid_signature", "this URL needs a valid signature");
  */
 export class Forbidden extends HttpError {
-  /** @param code error code @param detail human sentence */
+  /**
+   * Creates a `Forbidden`.
+   *
+   * @param code error code
+   * @param detail human sentence
+   */
   constructor(code: string, detail: string) {
     super(403, code, detail);
   }

@@ -3,6 +3,9 @@
  * Deno with the narrowest permissions that configuration needs — network on
  * the configured host, read of the media root and of the image codecs, the
  * named environment variables — and passes signals and the exit code through.
+ * The server stops (draining) when this launcher exits, however it exits (the end of its
+ * standard input, a pipe only the launcher holds, tells it), and the launcher stops the
+ * server when a process of the start command above it (`deno task`, `sh`, `npx`) is gone.
  *
  * A Deno task cannot compute permissions from `MEDIA_ROOT` or `--media-root`;
  * this launcher can, so a media root anywhere on disk is served as documented.
@@ -11,6 +14,8 @@
  */
 
 import { type Config, ENV_VARS, startupConfig } from "./config.ts";
+import { launchChain, watchChain } from "./ancestors.ts";
+import { STOP_ON_STDIN_EOF } from "./stop.ts";
 
 /** Environment variables the codecs read, granted beside pixserve's own. */
 export const CODEC_ENV_VARS: readonly string[] = [
@@ -70,7 +75,7 @@ export function serverArgs(
     }`,
     `--allow-ffi=${modules}`,
     "--allow-sys=setPriority",
-    `--allow-env=${[...Object.values(ENV_VARS), ...CODEC_ENV_VARS].join(",")}`,
+    `--allow-env=${[...Object.values(ENV_VARS), ...CODEC_ENV_VARS, STOP_ON_STDIN_EOF].join(",")}`,
     `${projectDir}/main.ts`,
     ...args,
     `--media-root=${config.mediaRoot}`,
@@ -83,12 +88,21 @@ async function launch(): Promise<number> {
   const projectDir = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
   const child = new Deno.Command(Deno.execPath(), {
     args: serverArgs(config, Deno.args, projectDir),
-    stdin: "null",
+    stdin: "piped",
+    env: { [STOP_ON_STDIN_EOF]: "1" },
   }).spawn();
-  const forward = (signal: Deno.Signal) => () => child.kill(signal);
+  const forward = (signal: Deno.Signal) => () => {
+    try {
+      child.kill(signal);
+    } catch {
+      // the server has exited already: its status is passed on below
+    }
+  };
   Deno.addSignalListener("SIGINT", forward("SIGINT"));
   Deno.addSignalListener("SIGTERM", forward("SIGTERM"));
+  const unwatch = watchChain(await launchChain(Deno.ppid), forward("SIGTERM"));
   const status = await child.status;
+  unwatch();
   return status.signal === null ? status.code : 128 + 15;
 }
 

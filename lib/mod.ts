@@ -29,7 +29,9 @@ export {
   type ImageResponseOptions,
   tagBytes,
 } from "./responses.ts";
-export { readBody } from "./body.ts";
+export { readBody, type ReadBodyOptions } from "./body.ts";
+export { DecodePool, type DecodePoolOptions } from "./pool/decode_pool.ts";
+export { declaredBodyBytes, InflightBytes, rgbaBytes } from "./inflight.ts";
 export {
   checkQueryNames,
   createRouter,

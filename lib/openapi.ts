@@ -57,6 +57,7 @@ export const ERROR_CODES: Readonly<Record<string, number>> = {
   unsupported_animation: 422,
   frame_out_of_range: 422,
   transform_unsupported: 422,
+  crop_outside_image: 422,
   unprocessable: 422,
   internal_error: 500,
   encoder_crashed: 500,

@@ -14,6 +14,7 @@ import { createLogger } from "./log.ts";
 import { createBoardBuffer } from "./metrics/board.ts";
 import type { MetricsShare } from "./metrics/metrics.ts";
 import { assertPortFree } from "./port_guard.ts";
+import { serveRelistening } from "./relisten.ts";
 import { createServices } from "./services.ts";
 
 /** One isolate's server. */
@@ -75,12 +76,11 @@ export function serveIsolate(
   const sampler = setInterval(() => services.metrics.sample(), GAUGE_SAMPLE_MS);
   Deno.unrefTimer(sampler);
   let port = config.port;
-  const server = Deno.serve({
-    port: config.port,
-    hostname: config.host,
-    reusePort,
-    onListen() {},
-  }, createApp(config, { services, log, listeningPort: () => port }));
+  const server = serveRelistening(
+    { port: config.port, hostname: config.host, reusePort, onListen() {} },
+    createApp(config, { services, log, listeningPort: () => port }),
+    (message) => console.error(`pixserve: ${message}`),
+  );
   port = server.addr.port;
   return {
     addr: server.addr,
@@ -114,6 +114,7 @@ export async function serveAll(config: Config): Promise<IsolateServer[]> {
   const share = Object.freeze({
     ...config,
     cacheBytes: Math.floor(config.cacheBytes / config.workers),
+    maxInflightBytes: Math.max(1, Math.floor(config.maxInflightBytes / config.workers)),
   });
   if (config.workers > 1) assertPortFree(config.host, config.port);
   const buffer = createBoardBuffer(config.workers);

@@ -22,6 +22,8 @@ import type { ImageFormat } from "./image/format.ts";
 import { EncodePool } from "./pool/pool.ts";
 import { type MetricsShare, RequestMetrics } from "./metrics/metrics.ts";
 import { OPEN_FILE_STREAMS } from "./metrics/open_files.ts";
+import { DecodePool } from "./pool/decode_pool.ts";
+import { InflightBytes } from "./inflight.ts";
 import { type EncodedImage, tagBytes } from "./responses.ts";
 import { type HubLink, StreamHub } from "./streams/hub.ts";
 
@@ -70,7 +72,11 @@ export interface Services {
   ) => Promise<EncodedImage>;
   /** The live streams. */
   readonly streams: StreamHub;
-  /** Ends the live streams and stops the encode workers. */
+  /** The decode workers that read source images off the serving event loop. */
+  readonly decoder: DecodePool;
+  /** Bytes of bodies and pixels in flight, bounded by `config.maxInflightBytes`. */
+  readonly inflight: InflightBytes;
+  /** Ends the live streams and stops the encode and decode workers. */
   close(): void;
 }
 
@@ -147,6 +153,11 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     board.set("openFileStreams", OPEN_FILE_STREAMS.count);
     board.set("streamViewers", streams.localViewers);
   });
+  const decoder = new DecodePool({
+    size: config.encodeWorkers,
+    queue: config.encodeQueue,
+    warm: options.warm,
+  });
   return {
     config,
     cache,
@@ -167,9 +178,12 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     },
     metrics,
     streams,
+    decoder,
+    inflight: new InflightBytes(config.maxInflightBytes),
     close: () => {
       streams.close();
       pool.close();
+      decoder.close();
     },
   };
 }

@@ -46,6 +46,11 @@ Deno.test("validateSettings() applies defaults and resolves a relative media roo
     streamIdleSeconds: 300,
     signingKeys: [],
     maxVariants: 64,
+    maxUrlBytes: 8192,
+    maxHeaderBytes: 32_768,
+    bodyTimeoutSeconds: 30,
+    shutdownGraceSeconds: 10,
+    maxInflightBytes: 536_870_912,
   });
   assert.equal(validateSettings({ mediaRoot: "/abs" }, cwd).mediaRoot, "/abs");
   assert.equal(validateSettings({ host: "[::1]" }, cwd).host, "::1");

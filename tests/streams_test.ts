@@ -457,7 +457,7 @@ Deno.test("Stream routes check their query parameters", async () => {
       await fetch(`${base}/streams/cam.png?quality=50`),
       400,
       "invalid_quality",
-      "quality applies to jpeg and webp, not png",
+      "quality applies to jpeg, webp and avif, not png",
     );
     await assertError(
       await fetch(`${base}/streams/cam?now=1`, { method: "DELETE" }),

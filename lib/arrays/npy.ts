@@ -180,7 +180,8 @@ interface NpyHeader {
 type PyValue = string | number | boolean | PyValue[] | { [key: string]: PyValue };
 
 function parseHeader(text: string): NpyHeader {
-  const value = new PyLiteralReader(text).readAll();
+  const reader = new PyLiteralReader(text);
+  const value = reader.readAll();
   if (typeof value !== "object" || Array.isArray(value)) {
     throw invalidNpy("the header is not a Python dict");
   }
@@ -197,6 +198,14 @@ function parseHeader(text: string): NpyHeader {
     !shape.every((d): d is number => typeof d === "number" && Number.isSafeInteger(d) && d >= 0)
   ) {
     throw invalidNpy("shape in the header is not a tuple of non-negative integers");
+  }
+  if (reader.lists.has(shape)) {
+    throw new CodecError(
+      "malformed",
+      "invalid_npy",
+      `invalid .npy file: shape in the header is the list [${shape.join(", ")}]; ` +
+        "NumPy writes and reads only a tuple",
+    );
   }
   return { descr, fortranOrder, shape };
 }
@@ -304,6 +313,8 @@ function invalidNpy(detail: string): CodecError {
 
 /** Reads the Python literals of a `.npy` header: dicts, tuples, lists, strings, ints, booleans. */
 class PyLiteralReader {
+  /** The values read from `[…]` rather than `(…)`: NumPy takes a shape only as a tuple. */
+  readonly lists: WeakSet<PyValue[]> = new WeakSet();
   #i = 0;
   #depth = 0;
 
@@ -323,6 +334,7 @@ class PyLiteralReader {
     if (c === "{" || c === "(" || c === "[") {
       if (++this.#depth > 8) this.#fail("nested too deeply");
       const value = c === "{" ? this.#dict() : this.#sequence(c === "(" ? ")" : "]");
+      if (c === "[" && Array.isArray(value)) this.lists.add(value);
       this.#depth--;
       return value;
     }

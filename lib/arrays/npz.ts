@@ -16,6 +16,7 @@ import { CodecError } from "../codec_error.ts";
 import { joinChunks } from "../chunks.ts";
 import { parseNpy } from "./npy.ts";
 import type { PixelArray } from "./types.ts";
+import { checkZipCrc, zipCrc32, zipCrcs } from "./zip_crc.ts";
 
 /** Compressed bytes pushed to the inflater at a time: at most ~1032× that comes out per push. */
 export const NPZ_PIECE_BYTES = 16 * 1024;
@@ -156,6 +157,7 @@ function chooseMember(members: readonly NpzMember[], key: string | undefined): N
 function inflateMember(bytes: Uint8Array, member: NpzMember, limit: number): Uint8Array {
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let crc = 0;
   let found = false;
   let done = false;
   let failure: unknown;
@@ -174,6 +176,7 @@ function inflateMember(bytes: Uint8Array, member: NpzMember, limit: number): Uin
         return;
       }
       chunks.push(chunk);
+      crc = zipCrc32(chunk, crc);
       done ||= final;
     };
     file.start();
@@ -196,6 +199,7 @@ function inflateMember(bytes: Uint8Array, member: NpzMember, limit: number): Uin
       `${member.name} inflates to ${total} bytes but its directory entry says ${member.originalSize}`,
     );
   }
+  checkZipCrc(member.name, crc, zipCrcs(bytes).get(member.name));
   return joinChunks(chunks, total);
 }
 

@@ -60,3 +60,4 @@ export {
 export { encodeIndexedPng } from "./png_indexed.ts";
 export { type DisplayJob, encodeDisplay } from "./display_job.ts";
 export { type AnimationTiming, DEFAULT_TIMING } from "./animate.ts";
+export { type DecodeArrayOptions, type DecodedArray, decodeImageArray } from "./decode_array.ts";

@@ -13,6 +13,8 @@ import { decode as decodeTiff, type TiffIfd } from "tiff";
 import { checkPixels } from "../arrays/layout.ts";
 import { CodecError } from "../codec_error.ts";
 import { sniffImageFormat } from "./format.ts";
+import { checkGifFrames } from "./gif_frames.ts";
+import { checkTiffInflation } from "./tiff_bound.ts";
 
 /** Extensions of source files, in the order `/images/{stem}.{ext}` tries them. */
 export const SOURCE_EXTENSIONS: readonly string[] = ["png", "jpg", "jpeg", "gif", "tif", "tiff"];
@@ -176,6 +178,8 @@ export async function decodeSourceImage(bytes: Uint8Array, maxPixels: number): P
       "the source is not a PNG, JPEG, GIF or TIFF image",
     );
   }
+  if (header.format === "tiff") checkTiffInflation(bytes);
+  if (header.format === "gif") checkGifFrames(bytes, maxPixels);
   checkPixels(header.width, header.height, maxPixels, "the source");
   try {
     switch (header.format) {

@@ -202,7 +202,15 @@ export class DecodeShare {
   #declared = new Map<string, PromiseWithResolvers<void>>();
   #decodes = 0;
 
-  /** @param maxBytes Bytes of decoded pixels kept after their requests end. */
+  /**
+
+   * Creates a `DecodeShare`.
+
+   *
+
+   * @param maxBytes Bytes of decoded pixels kept after their requests end.
+
+   */
   constructor(maxBytes: number) {
     this.#kept = new ByteLruCache(maxBytes);
   }
@@ -326,7 +334,15 @@ export class DecodeShare {
 export class VariantIndex {
   #sources = new Map<string, Map<string, number>>();
 
-  /** @param maxVariants Variants kept per source; at least 1. */
+  /**
+
+   * Creates a `VariantIndex`.
+
+   *
+
+   * @param maxVariants Variants kept per source; at least 1.
+
+   */
   constructor(readonly maxVariants: number) {}
 
   /**

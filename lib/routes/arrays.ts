@@ -25,7 +25,7 @@ import { ARRAY_BODY_TYPES, type ArrayBodyKind, parseArrayBody } from "../arrays/
 import { DISPLAY_PARAMS, displayParams } from "../http/display_params.ts";
 import { isFormData, type UploadedPart, uploadedPart } from "../http/form_upload.ts";
 import type { PixelArray } from "../arrays/types.ts";
-import { readBody } from "../body.ts";
+import { readBody, type ReadBodyOptions } from "../body.ts";
 import { CodecError } from "../codec_error.ts";
 import { BadRequest, UnsupportedMediaType } from "../errors.ts";
 import { etagOf } from "../http/conditional.ts";
@@ -42,7 +42,8 @@ import {
 import { checkQuality, checkSize } from "../image/encode.ts";
 import { formatFromExtension, MEDIA_TYPES, TIFF_MEDIA_TYPE } from "../image/format.ts";
 import { sampleImage } from "../image/sample.ts";
-import { decodeImageArray } from "../image/decode_array.ts";
+import { declaredBodyBytes, rgbaBytes } from "../inflight.ts";
+import { readSourceHeader } from "../image/source.ts";
 import {
   publicCache,
   representationHeaders,
@@ -111,6 +112,7 @@ async function readUpload<K>(
   url: URL,
   maxBytes: number,
   kindOf: (mediaType: string) => K,
+  limits: ReadBodyOptions = {},
 ): Promise<Upload<K>> {
   const type = bodyMediaType(request);
   const field = url.searchParams.get("field") ?? undefined;
@@ -122,9 +124,9 @@ async function readUpload<K>(
       );
     }
     const kind = kindOf(type);
-    return { bytes: await readBody(request, maxBytes), kind };
+    return { bytes: await readBody(request, maxBytes, limits), kind };
   }
-  const body = await readBody(request, maxBytes);
+  const body = await readBody(request, maxBytes, limits);
   const part = await uploadedPart(body, request.headers.get("content-type") ?? "", field);
   return { bytes: part.bytes, part };
 }
@@ -217,9 +219,14 @@ const ORDER_PARAM: QueryParam = {
  */
 const RENDER_TRANSFORM_PARAMS = TRANSFORM_PARAMS.filter((param) => param.name !== "background");
 
-/** Names of the transform parameters, `effort` (an encoder setting) aside. */
+/**
+ * Names of the parameters that transform, `effort` (an encoder setting) and `background`
+ * (a colour, which alone changes nothing) aside.
+ */
 const TRANSFORM_NAMES: ReadonlySet<string> = new Set(
-  TRANSFORM_PARAMS.map((param) => param.name).filter((name) => name !== "effort"),
+  TRANSFORM_PARAMS.map((param) => param.name).filter((name) =>
+    name !== "effort" && name !== "background"
+  ),
 );
 
 /** Whether a request asks `/render` to transform what it draws. */
@@ -319,6 +326,13 @@ function sampleArrayHandler(services: Services): Handler {
   };
 }
 
+/** The RGBA bytes the pixels of an array of this shape take: one image, or a stack of them. */
+function renderBytes(shape: readonly number[], maxPixels: number): number {
+  return shape.length === 4
+    ? shape[0] * rgbaBytes(shape.slice(1), maxPixels)
+    : rgbaBytes(shape, maxPixels);
+}
+
 /** Transforms resize one 8-bit image; stacks and 16-bit images are drawn as they are. */
 function transformsNeedOneImage(): CodecError {
   return new CodecError(
@@ -332,6 +346,7 @@ function transformsNeedOneImage(): CodecError {
 /** `POST /render.{png,jpg,jpeg,webp,gif,avif}`: an array body encoded as an image. */
 function renderHandler(services: Services): Handler {
   const { config } = services;
+  const bodyLimits = { idleTimeoutSeconds: config.bodyTimeoutSeconds };
   return async (request, { url, params }) => {
     const format = formatFromExtension(params.ext) ?? "png";
     const quality = checkQuality(format, intParam(url, "quality", 1, 100));
@@ -344,96 +359,108 @@ function renderHandler(services: Services): Handler {
       throw new BadRequest("invalid_parameter", "dtype describes raw bytes and needs shape");
     }
     const shape = shapeText === null ? undefined : parseShapeParam(shapeText);
-    const upload = await readUpload(request, url, config.maxBodyBytes, renderBodyKind);
-    const key = url.searchParams.get("key") ?? undefined;
-    const array = withQueryHints(
-      () =>
-        parseArrayBody(upload.bytes, upload.kind ?? arrayKindOf(upload.part), {
-          shape,
-          dtype,
-          key,
-          maxInflatedBytes: config.maxBodyBytes,
-        }),
-      {
-        unsupported_media_type: "; for raw pixel bytes add ?shape=H,W[,C]&dtype=uint8",
-        ...(key === undefined ? { missing_key: "; pick one with ?key=" } : {}),
-      },
-    );
-    const display = displayParams(url);
-    const limits = { order, clip, maxPixels: config.maxPixels, maxFrames: config.maxFrames };
-    const transform = wantsTransform(url);
-    let encoded;
-    if (wantsDisplay(display)) {
-      if (clip) {
-        throw new BadRequest(
-          "invalid_parameter",
-          "clip applies to the default mapping of floats; with cmap, vmin or vmax, values " +
-            "outside the range take the under and over colours (or 0 and 255)",
-        );
-      }
-      const stack = displayStack(array, url, display, limits);
-      if (stack.mapped !== undefined) {
-        if (transform) throw transformsNeedOneImage();
-        const plan = renderPlan(stack.mapped, format, stack.url, limits);
-        encoded = await services.encodeChannels(plan.pixels, format, {
-          quality,
-          moveBuffer: true,
-          timing: plan.timing,
-        });
-      } else {
-        const single = stack.single;
-        const { width, height } = checkDisplay(single.shape, single.dtype, display);
-        checkPixels(width, height, config.maxPixels);
-        checkElementCount(single);
-        if (transform) {
-          // Mapped here, then transformed as any rendered image is.
-          const shown = renderDisplay(single, display);
-          const rendered = shown.kind === "indexed"
-            ? { width, height, channels: 4 as const, data: expandIndexed(shown) }
-            : { width, height, channels: shown.channels, data: shown.data };
-          const { pixels, effort } = await transformRendered(
-            url,
-            format,
-            rendered,
-            config.maxPixels,
-          );
-          encoded = await services.encodeChannels(pixels, format, { quality, effort });
-        } else {
-          checkSize(width, height, format);
-          encoded = await services.encodeDisplay(single, { options: display, order }, format, {
-            quality,
-          });
-        }
-      }
-    } else {
-      const plan = withQueryHints(
-        () => renderPlan(array, format, url, limits),
+    const bodyBytes = declaredBodyBytes(request, config.maxBodyBytes);
+    return await services.inflight.run(bodyBytes, async () => {
+      const upload = await readUpload(
+        request,
+        url,
+        config.maxBodyBytes,
+        renderBodyKind,
+        bodyLimits,
+      );
+      const key = url.searchParams.get("key") ?? undefined;
+      const array = withQueryHints(
+        () =>
+          parseArrayBody(upload.bytes, upload.kind ?? arrayKindOf(upload.part), {
+            shape,
+            dtype,
+            key,
+            maxInflatedBytes: config.maxBodyBytes,
+          }),
         {
-          invalid_value: " (add ?clip to clip them and map NaN to 0)",
-          unsupported_dtype: "; add ?cmap=NAME (single channel), ?cmap=labels (integer masks) " +
-            "or ?vmin=&vmax= to rescale",
+          unsupported_media_type: "; for raw pixel bytes add ?shape=H,W[,C]&dtype=uint8",
+          ...(key === undefined ? { missing_key: "; pick one with ?key=" } : {}),
         },
       );
-      let pixels = plan.pixels;
-      let effort: number | undefined;
-      if (transform || url.searchParams.has("effort")) {
-        if (pixels.frames !== undefined || pixels.bits === 16) throw transformsNeedOneImage();
-        ({ pixels, effort } = await transformRendered(url, format, pixels, config.maxPixels));
-      }
-      // The pixels may be a view of the body, which nothing reads after this: moved whole.
-      encoded = await services.encodeChannels(pixels, format, {
-        quality,
-        effort,
-        moveBuffer: true,
-        timing: plan.timing,
-      });
-    }
-    return encodedResponse(encoded, {
-      filename,
-      disposition,
-      maxAge: config.cacheMaxAge,
-      sMaxAge: config.cacheSMaxAge,
-      request,
+      return await services.inflight.run(renderBytes(array.shape, config.maxPixels), async () => {
+        const display = displayParams(url);
+        const limits = { order, clip, maxPixels: config.maxPixels, maxFrames: config.maxFrames };
+        const transform = wantsTransform(url);
+        let encoded;
+        if (wantsDisplay(display)) {
+          if (clip) {
+            throw new BadRequest(
+              "invalid_parameter",
+              "clip applies to the default mapping of floats; with cmap, vmin or vmax, values " +
+                "outside the range take the under and over colours (or 0 and 255)",
+            );
+          }
+          const stack = displayStack(array, url, display, limits);
+          if (stack.mapped !== undefined) {
+            if (transform) throw transformsNeedOneImage();
+            const plan = renderPlan(stack.mapped, format, stack.url, limits);
+            encoded = await services.encodeChannels(plan.pixels, format, {
+              quality,
+              moveBuffer: true,
+              timing: plan.timing,
+            });
+          } else {
+            const single = stack.single;
+            const { width, height } = checkDisplay(single.shape, single.dtype, display);
+            checkPixels(width, height, config.maxPixels);
+            checkElementCount(single);
+            if (transform) {
+              // Mapped here, then transformed as any rendered image is.
+              const shown = renderDisplay(single, display);
+              const rendered = shown.kind === "indexed"
+                ? { width, height, channels: 4 as const, data: expandIndexed(shown) }
+                : { width, height, channels: shown.channels, data: shown.data };
+              const { pixels, effort } = await transformRendered(
+                url,
+                format,
+                rendered,
+                config.maxPixels,
+              );
+              encoded = await services.encodeChannels(pixels, format, { quality, effort });
+            } else {
+              checkSize(width, height, format);
+              encoded = await services.encodeDisplay(single, { options: display, order }, format, {
+                quality,
+              });
+            }
+          }
+        } else {
+          const plan = withQueryHints(
+            () => renderPlan(array, format, url, limits),
+            {
+              invalid_value: " (add ?clip to clip them and map NaN to 0)",
+              unsupported_dtype:
+                "; add ?cmap=NAME (single channel), ?cmap=labels (integer masks) " +
+                "or ?vmin=&vmax= to rescale",
+            },
+          );
+          let pixels = plan.pixels;
+          let effort: number | undefined;
+          if (transform || url.searchParams.has("effort")) {
+            if (pixels.frames !== undefined || pixels.bits === 16) throw transformsNeedOneImage();
+            ({ pixels, effort } = await transformRendered(url, format, pixels, config.maxPixels));
+          }
+          // The pixels may be a view of the body, which nothing reads after this: moved whole.
+          encoded = await services.encodeChannels(pixels, format, {
+            quality,
+            effort,
+            moveBuffer: true,
+            timing: plan.timing,
+          });
+        }
+        return encodedResponse(encoded, {
+          filename,
+          disposition,
+          maxAge: config.cacheMaxAge,
+          sMaxAge: config.cacheSMaxAge,
+          request,
+        });
+      }, bodyBytes);
     });
   };
 }
@@ -441,30 +468,40 @@ function renderHandler(services: Services): Handler {
 /** `POST /decode.{json,npy}`: an image body as its pixels. */
 function decodeHandler(services: Services): Handler {
   const { config } = services;
+  const bodyLimits = { idleTimeoutSeconds: config.bodyTimeoutSeconds };
   return async (request, { url, params }) => {
     const format = params.ext as ArrayFormat;
     const { mode, order } = layoutParams(url);
     const naming = dispositionRequest(url, `pixels.${format}`);
-    const { bytes: body } = await readUpload(request, url, config.maxBodyBytes, (type) => {
-      if (DECODE_MEDIA_TYPES.includes(type)) return type;
-      throw new UnsupportedMediaType(
-        `Content-Type ${type} is not read here; send one of ${
-          [...DECODE_MEDIA_TYPES, "multipart/form-data"].join(", ")
-        }`,
-      );
-    });
     const dtype = choiceParam(url, "dtype", DECODE_DTYPES);
     const frame = intParam(url, "frame", 0, Number.MAX_SAFE_INTEGER);
-    const decoded = await decodeImageArray(body, {
-      maxPixels: config.maxPixels,
-      maxFrames: config.maxFrames,
-      frame,
-    });
-    const array = conformArray(decoded.array, decoded.channels, { mode, order, dtype });
-    return arrayResponse(array, format, {
-      filename: naming.filename,
-      disposition: format === "npy" ? "attachment" : naming.disposition,
-      cacheControl: "no-store",
+    const bodyBytes = declaredBodyBytes(request, config.maxBodyBytes);
+    return await services.inflight.run(bodyBytes, async () => {
+      const upload = await readUpload(request, url, config.maxBodyBytes, (type) => {
+        if (DECODE_MEDIA_TYPES.includes(type)) return type;
+        throw new UnsupportedMediaType(
+          `Content-Type ${type} is not read here; send one of ${
+            [...DECODE_MEDIA_TYPES, "multipart/form-data"].join(", ")
+          }`,
+        );
+      }, bodyLimits);
+      const body = upload.bytes;
+      const header = readSourceHeader(body);
+      const size = header === undefined ? [] : [header.height, header.width];
+      // The decoded pixels, and the array made of them.
+      const pixels = 2 * rgbaBytes(size, config.maxPixels);
+      return await services.inflight.run(pixels, async () => {
+        const decoded = await services.decoder.decodeToArray(body, config.maxPixels, {
+          maxFrames: config.maxFrames,
+          frame,
+        });
+        const array = conformArray(decoded.array, decoded.channels, { mode, order, dtype });
+        return arrayResponse(array, format, {
+          filename: naming.filename,
+          disposition: format === "npy" ? "attachment" : naming.disposition,
+          cacheControl: "no-store",
+        });
+      }, bodyBytes);
     });
   };
 }

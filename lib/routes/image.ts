@@ -15,6 +15,7 @@ import { SAMPLE_SIZE, sampleImage } from "../image/sample.ts";
 import { encodedHeaders, type EncodedImage, encodedResponse } from "../responses.ts";
 import type { Handler, QueryParam, Route, RouteContext, RouteResponse } from "../router.ts";
 import type { Services } from "../services.ts";
+import { rgbaBytes } from "../inflight.ts";
 
 /** What the sample routes read from a request. */
 export interface SampleRequest {
@@ -96,7 +97,12 @@ function serveSample(
   }
   return services.cache.getOrCreate(
     key,
-    () => services.encode(sampleImage(spec.width, spec.height), format, { quality: spec.quality }),
+    () =>
+      services.inflight.run(
+        rgbaBytes([spec.height, spec.width], services.config.maxPixels),
+        () =>
+          services.encode(sampleImage(spec.width, spec.height), format, { quality: spec.quality }),
+      ),
   ).then(respond);
 }
 

@@ -30,12 +30,14 @@ import {
   decodeUpright,
   encodeKeepingProfile,
   probeSource,
+  type SourceInfo,
   VariantIndex,
 } from "../image/variant.ts";
 import { type EncodedImage, encodedResponse, tagBytes } from "../responses.ts";
 import { checkResult, readVariant, type VariantRequest } from "./variant_request.ts";
 import type { QueryParam, RouteContext } from "../router.ts";
 import type { Services } from "../services.ts";
+import { rgbaBytes } from "../inflight.ts";
 
 /** The query parameters of `GET /images/{stem}.{ext}`. */
 export const IMAGES_PARAMS: readonly QueryParam[] = [
@@ -96,8 +98,23 @@ async function makeVariant(
   asked: VariantRequest,
 ): Promise<EncodedImage> {
   const { config } = state.services;
-  const { spec, format, quality, effort } = asked;
   const info = await probeSource(bytes, config.maxPixels);
+  return await state.services.inflight.run(
+    rgbaBytes([info.height, info.width], config.maxPixels),
+    () => makeProbedVariant(state, bytes, info, ticket, asked),
+  );
+}
+
+/** {@linkcode makeVariant} once the header is read and the pixels' bytes are admitted. */
+async function makeProbedVariant(
+  state: VariantState,
+  bytes: Uint8Array,
+  info: SourceInfo,
+  ticket: DecodeTicket,
+  asked: VariantRequest,
+): Promise<EncodedImage> {
+  const { config } = state.services;
+  const { spec, format, quality, effort } = asked;
   if (format === "png" && transformKey(spec) === transformKey(IDENTITY_TRANSFORM)) {
     // A 16-bit source asked as PNG, untransformed, keeps its 16 bits.
     const deep = await sixteenBitPixels(bytes, config.maxPixels);
@@ -141,15 +158,16 @@ async function cachedVariant(
     const key = `variant:${source}:${asked.format}:q${asked.quality ?? "-"}:` +
       `e${asked.effort ?? "-"}:${transformKey(asked.spec)}`;
     for (const gone of state.index.use(path, key)) cache.delete(gone);
-    return await cache.getOrCreate(key, async () => {
-      const ticket = state.decodes.enter(source);
-      try {
-        const bytes = await readUpTo(file, stat.size) ?? new Uint8Array();
-        return await makeVariant(state, bytes, ticket, asked);
-      } finally {
-        state.decodes.leave(ticket);
-      }
-    });
+    return await cache.getOrCreate(key, () =>
+      state.services.inflight.run(stat.size, async () => {
+        const ticket = state.decodes.enter(source);
+        try {
+          const bytes = await readUpTo(file, stat.size) ?? new Uint8Array();
+          return await makeVariant(state, bytes, ticket, asked);
+        } finally {
+          state.decodes.leave(ticket);
+        }
+      }));
   } finally {
     file.close();
   }
