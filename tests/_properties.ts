@@ -13,7 +13,7 @@ import { zipSync } from "fflate";
 import { encodeArrayJson, parseArrayJson } from "../lib/arrays/json.ts";
 import { encodeNpy, parseNpy } from "../lib/arrays/npy.ts";
 import { parseNpz } from "../lib/arrays/npz.ts";
-import { DTYPES, type PixelArray } from "../lib/arrays/types.ts";
+import { DTYPES, ITEM_SIZES, type PixelArray, viewStorage } from "../lib/arrays/types.ts";
 import { CodecError } from "../lib/codec_error.ts";
 import { HttpError } from "../lib/errors.ts";
 import { decodeMediaPath } from "../lib/files/media_path.ts";
@@ -46,20 +46,11 @@ function typedOnly<T>(fn: () => T): T | undefined {
   }
 }
 
-/** Element sizes of the dtypes, for the data length of an accepted array. */
-const ITEM_BYTES: Record<string, number> = {
-  uint8: 1,
-  bool: 1,
-  uint16: 2,
-  float32: 4,
-  float64: 8,
-};
-
 function assertArray(array: PixelArray): void {
   assert.ok(array.shape.every((d) => Number.isSafeInteger(d) && d >= 0));
   const elements = array.shape.reduce((a, b) => a * b, 1);
   assert.equal(array.data.length, elements, `shape ${array.shape} vs ${array.data.length}`);
-  assert.ok(ITEM_BYTES[array.dtype] !== undefined, array.dtype);
+  assert.ok(ITEM_SIZES[array.dtype] !== undefined, array.dtype);
 }
 
 /** A .npy file with any header text after the magic string. */
@@ -82,16 +73,14 @@ const pixelArray = fc.record({
   seed: fc.integer({ min: 0, max: 255 }),
 }).map(({ shape, dtype, seed }): PixelArray => {
   const n = shape.reduce((a, b) => a * b, 1);
-  const bytes = new Uint8Array(n * ITEM_BYTES[dtype]).map((_, i) => (i * 31 + seed) & 0xff);
-  const data = dtype === "uint16"
-    ? new Uint16Array(bytes.buffer)
-    : dtype === "float32"
+  const bytes = new Uint8Array(n * ITEM_SIZES[dtype]).map((_, i) => (i * 31 + seed) & 0xff);
+  const data = dtype === "float32"
     ? new Float32Array(n).map((_, i) => i * 0.5 - seed)
     : dtype === "float64"
     ? new Float64Array(n).map((_, i) => i / 3 + seed)
     : dtype === "bool"
     ? bytes.map((b) => b & 1)
-    : bytes;
+    : viewStorage(dtype, bytes.buffer, 0, n);
   return { shape, dtype, data } as PixelArray;
 });
 

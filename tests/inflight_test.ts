@@ -69,6 +69,6 @@ Deno.test("POST /decode.npy alone is admitted past MAX_INFLIGHT_BYTES, its body 
     const res = await post(`${base}/decode.npy`, png, "image/png");
     const bytes = new Uint8Array(await res.arrayBuffer());
     assert.equal(res.status, 200, new TextDecoder().decode(bytes));
-    assert.equal(res.headers.get("x-array-shape"), "512,512,3");
+    assert.equal(res.headers.get("x-array-shape"), "512,512,4");
   }, { maxInflightBytes: 1000 });
 });

@@ -19,6 +19,8 @@ import type { PixelArray } from "../arrays/types.ts";
 import { loadSharp } from "./encode.ts";
 import { sniffImageFormat } from "./format.ts";
 import { readFrameHeader } from "./frame_header.ts";
+import { checkGifFrames } from "./gif_frames.ts";
+import { checkTiffInflation } from "./tiff_bound.ts";
 import { decodeSourceImage, readSourceHeader } from "./source.ts";
 
 /** Options of {@linkcode decodeImageArray}. */
@@ -66,6 +68,9 @@ export async function decodeImageArray(
   bytes: Uint8Array,
   options: DecodeArrayOptions,
 ): Promise<DecodedArray> {
+  const header = readSourceHeader(bytes);
+  if (header?.format === "tiff") checkTiffInflation(bytes);
+  if (header?.format === "gif") checkGifFrames(bytes, options.maxPixels);
   const probe = await probeImage(bytes);
   checkProbe(probe, options);
   try {
