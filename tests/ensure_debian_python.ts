@@ -1,7 +1,8 @@
 /**
- * Makes sure Debian's Python at {@linkcode DEBIAN_PYTHON} has NumPy, Pillow and OpenCV
- * (the independent decoders the bit-depth and animation tests check pixserve's images
- * with): when one is missing, installs `python3-numpy python3-pil python3-opencv` with
+ * Makes sure Debian's Python at {@linkcode DEBIAN_PYTHON} has NumPy, Pillow, OpenCV and
+ * matplotlib (the independent decoders the bit-depth and animation tests check pixserve's
+ * images with, and the colormap reference): when one is missing, installs
+ * `python3-numpy python3-pil python3-opencv python3-matplotlib` with
  * apt-get; when that is impossible, prints one line saying what to install and exits 1.
  *
  * Run by `deno task test` before `deno test`:
@@ -14,17 +15,22 @@
 export const DEBIAN_PYTHON = "/usr/bin/python3";
 
 /** The Debian packages the tests import from {@linkcode DEBIAN_PYTHON}. */
-export const DEBIAN_PYTHON_PACKAGES = ["python3-numpy", "python3-pil", "python3-opencv"];
+export const DEBIAN_PYTHON_PACKAGES = [
+  "python3-numpy",
+  "python3-pil",
+  "python3-opencv",
+  "python3-matplotlib",
+];
 
 /**
- * Whether Debian's Python imports NumPy, Pillow and OpenCV.
+ * Whether Debian's Python imports NumPy, Pillow, OpenCV and matplotlib.
  *
- * @returns `true` when `import numpy, PIL, cv2` succeeds.
+ * @returns `true` when `import numpy, PIL, cv2, matplotlib` succeeds.
  */
 export async function debianPythonReady(): Promise<boolean> {
   try {
     const { code } = await new Deno.Command(DEBIAN_PYTHON, {
-      args: ["-c", "import numpy, PIL, cv2"],
+      args: ["-c", "import numpy, PIL, cv2, matplotlib"],
       stdin: "null",
       stdout: "null",
       stderr: "null",
@@ -57,7 +63,7 @@ if (import.meta.main && !(await debianPythonReady())) {
     await debianPythonReady();
   if (!installed) {
     console.error(
-      `pixserve's image tests need ${DEBIAN_PYTHON} with NumPy, Pillow and OpenCV: run ` +
+      `pixserve's image tests need ${DEBIAN_PYTHON} with NumPy, Pillow, OpenCV and matplotlib: run ` +
         `"apt-get update && apt-get install -y ${DEBIAN_PYTHON_PACKAGES.join(" ")}" as root`,
     );
     Deno.exit(1);
