@@ -9,6 +9,8 @@
  * @module
  */
 
+import { aptInstall } from "../lib/apt.ts";
+
 /** Where Debian's `chromium` package puts the browser; no other browser is used. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
@@ -31,32 +33,9 @@ export async function chromiumInstalled(): Promise<boolean> {
   }
 }
 
-/**
- * Runs one apt-get command, quietly, without asking.
- *
- * @param args Arguments of apt-get.
- * @returns Whether it exited 0.
- */
-async function aptGet(args: string[]): Promise<boolean> {
-  try {
-    const { code } = await new Deno.Command("apt-get", {
-      args: ["-o", "DPkg::Lock::Timeout=600", ...args],
-      env: { DEBIAN_FRONTEND: "noninteractive" },
-      stdin: "null",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).output();
-    return code === 0;
-  } catch {
-    return false;
-  }
-}
-
 if (import.meta.main && !(await chromiumInstalled())) {
   console.error(`pixserve tests: ${CHROMIUM_PATH} is missing; installing Debian's chromium`);
-  const installed = await aptGet(["update", "-qq"]) &&
-    await aptGet(["install", "-y", "-qq", "chromium"]) &&
-    await chromiumInstalled();
+  const installed = await aptInstall(["chromium"]) && await chromiumInstalled();
   if (!installed) {
     console.error(CHROMIUM_MISSING);
     Deno.exit(1);

@@ -11,6 +11,8 @@
  * @module
  */
 
+import { aptInstall } from "../lib/apt.ts";
+
 /** Debian's own Python, where apt-get installs its modules. */
 export const DEBIAN_PYTHON = "/usr/bin/python3";
 
@@ -41,26 +43,9 @@ export async function debianPythonReady(): Promise<boolean> {
   }
 }
 
-async function aptGet(args: string[]): Promise<boolean> {
-  try {
-    const { code } = await new Deno.Command("apt-get", {
-      args: ["-o", "DPkg::Lock::Timeout=600", ...args],
-      env: { DEBIAN_FRONTEND: "noninteractive" },
-      stdin: "null",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).output();
-    return code === 0;
-  } catch {
-    return false;
-  }
-}
-
 if (import.meta.main && !(await debianPythonReady())) {
   console.error(`pixserve tests: installing ${DEBIAN_PYTHON_PACKAGES.join(" ")} with apt-get`);
-  const installed = await aptGet(["update", "-qq"]) &&
-    await aptGet(["install", "-y", "-qq", ...DEBIAN_PYTHON_PACKAGES]) &&
-    await debianPythonReady();
+  const installed = await aptInstall(DEBIAN_PYTHON_PACKAGES) && await debianPythonReady();
   if (!installed) {
     console.error(
       `pixserve's image tests need ${DEBIAN_PYTHON} with NumPy, Pillow, OpenCV and matplotlib: run ` +

@@ -8,10 +8,16 @@
  * @module
  */
 
-import { CodecError } from "../codec_error.ts";
 import type { ChannelPixels } from "../image/encode.ts";
-import { type ChannelOrder, checkElementCount, checkPixels, imageShape } from "./layout.ts";
-import { formatPath, numberData, type PixelArray, unravelIndex } from "./types.ts";
+import {
+  type ChannelOrder,
+  checkElementCount,
+  checkPixels,
+  imageShape,
+  outOfRange,
+  roundHalfEven,
+} from "./layout.ts";
+import { numberData, type PixelArray } from "./types.ts";
 
 /** Bits per sample of an image pixserve writes. */
 export type BitDepth = 8 | 16;
@@ -50,21 +56,6 @@ export function toUint16(array: PixelArray, clip: boolean): Uint16Array {
     }
   }
   return out;
-}
-
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && (r & 1) === 1 ? r - 1 : r;
-}
-
-function outOfRange(array: PixelArray, flat: number): CodecError {
-  const path = formatPath(unravelIndex(flat, array.shape));
-  return new CodecError(
-    "unprocessable",
-    "invalid_value",
-    `${path} is ${array.data[flat]}; ${array.dtype} pixels must lie in [0, 1] ` +
-      `(add ?clip to clip them and map NaN to 0)`,
-  );
 }
 
 /** Options of {@linkcode arrayToChannels16}. */

@@ -183,13 +183,38 @@ function needsDisplayMapping(dtype: Dtype): CodecError {
   );
 }
 
-/** Rounds to the nearest integer, ties to even, as `np.round`. */
-function roundHalfEven(x: number): number {
+/**
+ * Rounds to the nearest integer, ties to even, as `np.round`.
+ *
+ * @param x A number.
+ * @returns The nearest integer; halves go to the even one.
+ * @example
+ * ```ts
+ * import { roundHalfEven } from "./layout.ts";
+ *
+ * console.log(roundHalfEven(2.5), roundHalfEven(3.5)); // 2 4
+ * ```
+ */
+export function roundHalfEven(x: number): number {
   const r = Math.round(x);
   return r - x === 0.5 && (r & 1) === 1 ? r - 1 : r;
 }
 
-function outOfRange(array: PixelArray, flat: number): CodecError {
+/**
+ * The error for a float pixel that is NaN or outside [0, 1], named by its index path.
+ *
+ * @param array The array.
+ * @param flat The C-order index of the value.
+ * @returns An `unprocessable` `invalid_value` error.
+ * @example
+ * ```ts
+ * import { outOfRange } from "./layout.ts";
+ *
+ * const array = { shape: [2], dtype: "float32" as const, data: new Float32Array([0, 2]) };
+ * console.log(outOfRange(array, 1).message); // "[1] is 2; float32 pixels must lie in [0, 1]"
+ * ```
+ */
+export function outOfRange(array: PixelArray, flat: number): CodecError {
   const path = formatPath(unravelIndex(flat, array.shape));
   return new CodecError(
     "unprocessable",

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { aptInstall } from "../apt.ts";
+
 /** Where Debian's `nginx` package puts the server; no other build is used. */
 export const NGINX_PATH = "/usr/sbin/nginx";
 
@@ -86,22 +88,6 @@ export async function nginxInstalled(): Promise<boolean> {
   }
 }
 
-/** Runs one apt-get command, quietly, without asking; whether it exited 0. */
-async function aptGet(args: string[]): Promise<boolean> {
-  try {
-    const { code } = await new Deno.Command("apt-get", {
-      args: ["-o", "DPkg::Lock::Timeout=600", ...args],
-      env: { DEBIAN_FRONTEND: "noninteractive" },
-      stdin: "null",
-      stdout: "null",
-      stderr: "inherit",
-    }).output();
-    return code === 0;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Installs Debian's nginx with apt-get when it is missing.
  *
@@ -113,8 +99,7 @@ async function aptGet(args: string[]): Promise<boolean> {
 export async function ensureNginx(say: (line: string) => void): Promise<void> {
   if (await nginxInstalled()) return;
   say(`${NGINX_PATH} is missing; installing Debian's nginx with apt-get`);
-  const installed = await aptGet(["update", "-qq"]) &&
-    await aptGet(["install", "-y", "-qq", "--no-install-recommends", "nginx"]) &&
+  const installed = await aptInstall(["--no-install-recommends", "nginx"], "null") &&
     await nginxInstalled();
   if (!installed) {
     throw new NginxError(

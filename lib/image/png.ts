@@ -506,8 +506,20 @@ function subFilter8(
   return out;
 }
 
-/** The signature and the chunks, each with its length and CRC. */
-function pngFile(chunks: readonly [string, Uint8Array][]): Uint8Array<ArrayBuffer> {
+/**
+ * A PNG file from its chunks: the signature, then each chunk with its length and CRC.
+ *
+ * @param chunks Name and data of each chunk, in order (`IHDR` first, `IEND` last).
+ * @returns The file.
+ * @example
+ * ```ts
+ * import { pngFile } from "./png.ts";
+ *
+ * const iend = pngFile([["IEND", new Uint8Array(0)]]);
+ * console.log(iend.length); // 20: the signature and one empty chunk
+ * ```
+ */
+export function pngFile(chunks: readonly [string, Uint8Array][]): Uint8Array<ArrayBuffer> {
   let size = 8;
   for (const [, data] of chunks) size += 12 + data.byteLength;
   const file = new Uint8Array(size);

@@ -10,9 +10,9 @@
  * @module
  */
 
-import { constants, crc32, deflateSync } from "node:zlib";
+import { constants, deflateSync } from "node:zlib";
+import { pngFile } from "./png.ts";
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const FILTER_SUB = 1;
 const FILTER_UP = 2;
 
@@ -74,17 +74,5 @@ export function encodeIndexedPng(
     "IEND",
     new Uint8Array(0),
   ]);
-  const size = chunks.reduce((sum, [, data]) => sum + 12 + data.length, SIGNATURE.length);
-  const file = new Uint8Array(size);
-  const out = new DataView(file.buffer);
-  file.set(SIGNATURE);
-  let o = SIGNATURE.length;
-  for (const [name, data] of chunks) {
-    out.setUint32(o, data.length);
-    for (let i = 0; i < 4; i++) file[o + 4 + i] = name.charCodeAt(i);
-    file.set(data, o + 8);
-    out.setUint32(o + 8 + data.length, crc32(file.subarray(o + 4, o + 8 + data.length)));
-    o += 12 + data.length;
-  }
-  return file;
+  return pngFile(chunks);
 }
