@@ -24,13 +24,9 @@ export class InflightBytes {
   #bytes = 0;
 
   /**
-
    * Creates a `InflightBytes`.
-
    *
-
    * @param maxBytes The budget.
-
    */
   constructor(readonly maxBytes: number) {}
 

@@ -104,13 +104,9 @@ class LineBuffer {
   #prefix = new Uint8Array();
 
   /**
-
    * Creates a `LineBuffer`.
-
    *
-
    * @param clock The time in ms, as `Date.now()` reads it.
-
    */
   constructor(readonly clock: () => number) {}
 

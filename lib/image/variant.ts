@@ -203,13 +203,9 @@ export class DecodeShare {
   #decodes = 0;
 
   /**
-
    * Creates a `DecodeShare`.
-
    *
-
    * @param maxBytes Bytes of decoded pixels kept after their requests end.
-
    */
   constructor(maxBytes: number) {
     this.#kept = new ByteLruCache(maxBytes);
@@ -335,13 +331,9 @@ export class VariantIndex {
   #sources = new Map<string, Map<string, number>>();
 
   /**
-
    * Creates a `VariantIndex`.
-
    *
-
    * @param maxVariants Variants kept per source; at least 1.
-
    */
   constructor(readonly maxVariants: number) {}
 

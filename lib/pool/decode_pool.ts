@@ -63,13 +63,9 @@ export class DecodePool {
   #closed = false;
 
   /**
-
    * Creates a `DecodePool`.
-
    *
-
    * @param options Size, queue, warm start, idle time.
-
    */
   constructor(options: DecodePoolOptions = {}) {
     this.size = options.size ?? 2;

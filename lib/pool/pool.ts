@@ -90,13 +90,9 @@ export class EncodePool {
   #closed = false;
 
   /**
-
    * Creates a `EncodePool`.
-
    *
-
    * @param options Size, queue, backend, idle time, worker module, crash log.
-
    */
   constructor(options: EncodePoolOptions = {}) {
     this.size = options.size ?? navigator.hardwareConcurrency;

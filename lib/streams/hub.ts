@@ -152,15 +152,10 @@ export class StreamViewer {
   #wake: (() => void) | undefined;
 
   /**
-
    * Creates a `StreamViewer`.
-
    *
-
    * @param stream The stream.
-
    * @param onClose Told once when the viewer closes.
-
    */
   constructor(
     private readonly stream: LiveStream,
@@ -229,13 +224,9 @@ export class StreamHub extends EventTarget {
   #closed = false;
 
   /**
-
    * Creates a `StreamHub`.
-
    *
-
    * @param options Limits, idle time, the link to other isolates, the clock.
-
    */
   constructor(options: StreamHubOptions = {}) {
     super();

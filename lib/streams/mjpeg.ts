@@ -112,15 +112,10 @@ export class MjpegReader {
   #buffer: Uint8Array = new Uint8Array(0);
 
   /**
-
    * Creates a `MjpegReader`.
-
    *
-
    * @param body The response body.
-
    * @param boundary Its boundary.
-
    */
   constructor(body: ReadableStream<Uint8Array>, boundary: string = MJPEG_BOUNDARY) {
     this.#reader = body.getReader();
