@@ -10,29 +10,14 @@
  */
 
 import { displayRange, expandIndexed, mapDisplay } from "../lib/arrays/display.ts";
-import type { PixelArray } from "../lib/arrays/types.ts";
+import { DEPTH_HEIGHT, DEPTH_WIDTH, depthMap } from "./_depth.ts";
 import { encodeDisplay } from "../lib/image/display_job.ts";
 import { encodePixels, toRgba } from "../lib/image/encode.ts";
 import { encodeIndexedPng } from "../lib/image/png_indexed.ts";
 
-const WIDTH = 1920;
-const HEIGHT = 1080;
+const WIDTH = DEPTH_WIDTH;
+const HEIGHT = DEPTH_HEIGHT;
 const OPTIONS = { cmap: "viridis", vmin: { percentile: 2 }, vmax: { percentile: 98 } };
-
-/** The depth map of `bench/display_load.ts`: smooth surfaces, noise, a NaN hole. */
-function depthMap(): PixelArray {
-  const data = new Float32Array(WIDTH * HEIGHT);
-  let seed = 11;
-  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  for (let y = 0; y < HEIGHT; y++) {
-    for (let x = 0; x < WIDTH; x++) {
-      data[y * WIDTH + x] = 5 + 3 * Math.sin(x / 90) * Math.cos(y / 70) + 1.5 * (y / HEIGHT) +
-        0.05 * random();
-    }
-  }
-  for (let y = 400; y < 460; y++) data.fill(NaN, y * WIDTH + 900, y * WIDTH + 1000);
-  return { shape: [HEIGHT, WIDTH], dtype: "float32", data };
-}
 
 const depth = depthMap();
 const range = displayRange([depth], OPTIONS);

@@ -19,6 +19,7 @@
 
 import { encodeNpy } from "../lib/arrays/npy.ts";
 import type { PixelArray } from "../lib/arrays/types.ts";
+import { DEPTH_HEIGHT, DEPTH_WIDTH, depthMap } from "./_depth.ts";
 import { expandIndexed, renderDisplay } from "../lib/arrays/display.ts";
 import {
   DEBIAN_PYTHON,
@@ -35,24 +36,9 @@ import {
 const rounds = Number(Deno.args[0] ?? 5);
 const seconds = Number(Deno.args[1] ?? 10);
 const PER_ROUND = 3;
-const WIDTH = 1920;
-const HEIGHT = 1080;
+const WIDTH = DEPTH_WIDTH;
+const HEIGHT = DEPTH_HEIGHT;
 const QUERY = "cmap=viridis&vmin=p2&vmax=p98";
-
-/** A depth map in metres: smooth surfaces, sensor noise, NaN holes (seeded, repeatable). */
-function depthMap(): PixelArray {
-  const data = new Float32Array(WIDTH * HEIGHT);
-  let seed = 11;
-  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  for (let y = 0; y < HEIGHT; y++) {
-    for (let x = 0; x < WIDTH; x++) {
-      data[y * WIDTH + x] = 5 + 3 * Math.sin(x / 90) * Math.cos(y / 70) + 1.5 * (y / HEIGHT) +
-        0.05 * random();
-    }
-  }
-  for (let y = 400; y < 460; y++) data.fill(NaN, y * WIDTH + 900, y * WIDTH + 1000);
-  return { shape: [HEIGHT, WIDTH], dtype: "float32", data };
-}
 
 /** The same picture as a uint8 RGB array. */
 function rgbOf(depth: PixelArray): PixelArray {

@@ -94,12 +94,7 @@ export function encodeGif(
   width: number,
   height: number,
 ): Uint8Array<ArrayBuffer> {
-  if (
-    !Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 ||
-    width > GIF_MAX_SIDE || height > GIF_MAX_SIDE
-  ) {
-    throw new RangeError(`a GIF is 1 to ${GIF_MAX_SIDE} pixels a side, got ${width}x${height}`);
-  }
+  checkGifSize(width, height);
   if (palette.indices.length !== width * height) {
     throw new RangeError(`${width}x${height} needs ${width * height} indices`);
   }
@@ -264,12 +259,7 @@ export function encodeGifFrames(
   height: number,
   timing: GifTiming,
 ): Uint8Array<ArrayBuffer> {
-  if (
-    !Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 ||
-    width > GIF_MAX_SIDE || height > GIF_MAX_SIDE
-  ) {
-    throw new RangeError(`a GIF is 1 to ${GIF_MAX_SIDE} pixels a side, got ${width}x${height}`);
-  }
+  checkGifSize(width, height);
   const parts: Uint8Array[] = [];
   let size = 13 + 19 + 1;
   for (const palette of palettes) {
@@ -311,4 +301,14 @@ export function encodeGifFrames(
   for (const part of parts) out.bytes(part);
   out.bytes([0x3b]);
   return out.done();
+}
+
+/** Refuses a size a GIF's 16-bit fields cannot hold. */
+function checkGifSize(width: number, height: number): void {
+  if (
+    !Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 ||
+    width > GIF_MAX_SIDE || height > GIF_MAX_SIDE
+  ) {
+    throw new RangeError(`a GIF is 1 to ${GIF_MAX_SIDE} pixels a side, got ${width}x${height}`);
+  }
 }
