@@ -26,6 +26,7 @@
 
 import { CodecError } from "../codec_error.ts";
 import { BAD, colormap, OVER, UNDER } from "./colormaps.ts";
+import { finiteSummary, type NumericValues } from "./order_statistics.ts";
 import { type Dtype, formatShape, type PixelArray } from "./types.ts";
 
 /** A limit of the range: a number, or the N-th percentile of the finite values. */
@@ -179,49 +180,30 @@ export function displayRange(
   if (low !== undefined && "value" in low && high !== undefined && "value" in high) {
     return checkedRange(low.value, high.value, options);
   }
-  const sources = arrays.map(numericValues);
-  let lo = Infinity;
-  let hi = -Infinity;
-  let count = 0;
-  for (const values of sources) {
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v - v !== 0) continue; // NaN and ±inf
-      count++;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  }
-  const finite: FiniteValues = { sources, lo, hi, count };
   const asked = [options.vmin, options.vmax].flatMap((l) =>
     l !== undefined && "percentile" in l ? [l.percentile] : []
   );
-  if (asked.length > 0 && count === 0) {
-    throw new CodecError(
-      "unprocessable",
-      "invalid_range",
-      `p${asked[0]} needs finite values, but the array has none`,
-    );
-  }
   const dtype = arrays[0]?.dtype ?? "float64";
   const round = dtype === "float16"
     ? Math.f16round
     : dtype === "float32"
     ? Math.fround
     : (x: number) => x;
-  const percentiles = nanPercentiles(finite, asked, round);
+  const finite = finiteSummary(arrays.map(numericValues), asked, round);
+  if (asked.length > 0 && finite.count === 0) {
+    throw new CodecError(
+      "unprocessable",
+      "invalid_range",
+      `p${asked[0]} needs finite values, but the array has none`,
+    );
+  }
   const limit = (given: Limit | undefined, fallback: number): number =>
     given === undefined
       ? fallback
       : "value" in given
       ? given.value
-      : percentiles.get(given.percentile) as number;
-  const empty = count === 0;
-  return checkedRange(
-    limit(options.vmin, empty ? NaN : lo),
-    limit(options.vmax, empty ? NaN : hi),
-    options,
-  );
+      : finite.percentiles.get(given.percentile) as number;
+  return checkedRange(limit(options.vmin, finite.min), limit(options.vmax, finite.max), options);
 }
 
 /** The range, refused when a limit was given and `vmin >= vmax`. */
@@ -321,18 +303,6 @@ function isFloat(dtype: Dtype): boolean {
   return dtype === "float16" || dtype === "float32" || dtype === "float64";
 }
 
-/** Values readable as JavaScript numbers. */
-type NumericValues =
-  | Uint8Array
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | Float16Array
-  | Float32Array
-  | Float64Array;
-
 const TWO_32 = 2 ** 32;
 /** int64 high words from -2^21 up to 2^21 - 1 hold exactly the values in [-2^53, 2^53). */
 const HIGH_LIMIT = 2 ** 21;
@@ -366,156 +336,6 @@ function unrepresentable(array: PixelArray, index: number): CodecError {
   );
 }
 
-/** The values of one or more arrays, with the minimum, maximum and count of the finite ones. */
-interface FiniteValues {
-  readonly sources: readonly NumericValues[];
-  readonly lo: number;
-  readonly hi: number;
-  readonly count: number;
-}
-
-/**
- * `np.nanpercentile(values, p)` of the finite values for each asked `p`, with NumPy's
- * default linear method: the two order statistics around the virtual index
- * `(count - 1) * p / 100`, interpolated in float64 after subtracting them in the array's
- * own dtype (`round`), as NumPy's `_lerp` does.
- */
-function nanPercentiles(
-  finite: FiniteValues,
-  asked: readonly number[],
-  round: (x: number) => number,
-): Map<number, number> {
-  const n = finite.count;
-  const ranks = new Set<number>();
-  for (const p of asked) {
-    const virtual = (n - 1) * (p / 100);
-    if (virtual >= n - 1) ranks.add(n - 1);
-    else ranks.add(Math.floor(virtual)).add(Math.floor(virtual) + 1);
-  }
-  const at = orderStatistics(finite, [...ranks]);
-  const out = new Map<number, number>();
-  for (const p of asked) {
-    const virtual = (n - 1) * (p / 100);
-    if (virtual >= n - 1) {
-      out.set(p, at.get(n - 1) as number);
-      continue;
-    }
-    const k = Math.floor(virtual);
-    const below = at.get(k) as number;
-    const above = at.get(k + 1) as number;
-    const t = virtual - k;
-    const diff = round(above - below);
-    out.set(p, t >= 0.5 ? above - diff * (1 - t) : below + diff * t);
-  }
-  return out;
-}
-
-/**
- * Buckets of the histogram that narrows order statistics down before selecting: 4096
- * counters stay in the CPU's first-level cache, and a bucket of a smooth image holds a few
- * thousand values at most.
- */
-const BUCKETS = 4096;
-
-/**
- * The values a sort of the finite values would put at some ranks (0-based), without
- * sorting: a 4096-bucket histogram between the minimum and maximum (bucketing is
- * monotonic) finds each rank's bucket, one more pass gathers those buckets' values, and
- * Hoare's selection runs within each.
- */
-function orderStatistics(finite: FiniteValues, ranks: readonly number[]): Map<number, number> {
-  const { sources, lo, hi } = finite;
-  const out = new Map<number, number>();
-  if (lo === hi) {
-    for (const k of ranks) out.set(k, lo);
-    return out;
-  }
-  const scale = (BUCKETS - 1) / (hi - lo);
-  if (!Number.isFinite(scale) || !Number.isFinite(hi - lo)) {
-    const all = new Float64Array(finite.count);
-    let j = 0;
-    for (const values of sources) {
-      for (let i = 0; i < values.length; i++) if (values[i] - values[i] === 0) all[j++] = values[i];
-    }
-    all.sort();
-    for (const k of ranks) out.set(k, all[k]);
-    return out;
-  }
-  const cumulative = new Float64Array(BUCKETS);
-  const counts = new Uint32Array(BUCKETS);
-  for (const values of sources) {
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v - v === 0) counts[((v - lo) * scale) | 0]++;
-    }
-  }
-  cumulative[0] = counts[0];
-  for (let b = 1; b < BUCKETS; b++) cumulative[b] = cumulative[b - 1] + counts[b];
-  const bucketOf = (k: number) => {
-    let b = 0;
-    while (cumulative[b] <= k) b++;
-    return b;
-  };
-  const slots = new Int32Array(BUCKETS).fill(-1);
-  const gathered: Float64Array[] = [];
-  for (const k of ranks) {
-    const b = bucketOf(k);
-    if (slots[b] >= 0) continue;
-    slots[b] = gathered.length;
-    gathered.push(new Float64Array(cumulative[b] - (b === 0 ? 0 : cumulative[b - 1])));
-  }
-  const filled = new Int32Array(gathered.length);
-  for (const values of sources) {
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v - v !== 0) continue;
-      const slot = slots[((v - lo) * scale) | 0];
-      if (slot >= 0) gathered[slot][filled[slot]++] = v;
-    }
-  }
-  for (const k of ranks) {
-    const b = bucketOf(k);
-    out.set(k, selectRange(gathered[slots[b]], k - (b === 0 ? 0 : cumulative[b - 1])));
-  }
-  return out;
-}
-
-/**
- * Rearranges `a` so that `a[k]` holds the value a sort would put there, with no larger
- * value before it and no smaller after (Hoare's selection; a subrange that takes too many
- * rounds is sorted instead). Returns `a[k]`.
- */
-function selectRange(a: Float32Array | Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  let rounds = 2 * Math.ceil(Math.log2(hi - lo + 2)) + 16;
-  while (hi > lo) {
-    if (rounds-- === 0) {
-      a.subarray(lo, hi + 1).sort();
-      break;
-    }
-    const x = a[lo];
-    const y = a[(lo + hi) >>> 1];
-    const z = a[hi];
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i++] = a[j];
-        a[j--] = t;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k];
-}
-
 /**
  * `cmap(Normalize(vmin, vmax)(x), bytes=True)` as matplotlib 3.6 computes it: each pixel's
  * row of the table (`n` colours, then under, over, bad). The rows used are then given
@@ -532,50 +352,96 @@ function mapColormap(
   const { n, lut } = colormap(name);
   const values = numericValues(array);
   const rows = new Uint16Array(values.length);
-  const under = n + UNDER;
-  const over = n + OVER;
-  const bad = n + BAD;
-  const last = n - 1;
-  const work = workType(array.dtype);
+  const used = new Uint8Array(n + 3);
   const { vmin, vmax } = range;
   if (vmin === vmax) {
     // Normalize fills the result with 0 when the limits are equal: every pixel, NaN too.
-  } else if (work === "float64") {
-    const span = vmax - vmin;
-    for (let i = 0; i < values.length; i++) {
-      const x = ((values[i] - vmin) / span) * n;
-      rows[i] = x !== x ? bad : x < 0 ? under : x < n ? x : x === n ? last : over;
-    }
-  } else if (work === "float32") {
-    const low = Math.fround(vmin);
-    const span = Math.fround(vmax - vmin);
-    for (let i = 0; i < values.length; i++) {
-      const x = Math.fround(Math.fround(Math.fround(values[i] - low) / span) * n);
-      rows[i] = x !== x ? bad : x < 0 ? under : x < n ? x : x === n ? last : over;
-    }
+    used[0] = 1;
+  } else if (values instanceof Float32Array) {
+    float32Rows(values, vmin, vmax, n, rows, used);
   } else {
-    const f16 = Math.f16round;
-    const low = f16(vmin);
-    const span = f16(vmax - vmin);
-    for (let i = 0; i < values.length; i++) {
-      const x = f16(f16(f16(values[i] - low) / span) * n);
-      rows[i] = x !== x ? bad : x < 0 ? under : x < n ? x : x === n ? last : over;
-    }
+    const work = workType(array.dtype);
+    if (work === "float64") float64Rows(values, vmin, vmax, n, rows, used);
+    else if (work === "float32") float32Rows(values, vmin, vmax, n, rows, used);
+    else float16Rows(values, vmin, vmax, n, rows, used);
   }
-  return tablePixels(rows, lut, n + 3, width, height);
+  return tablePixels(rows, used, lut, width, height);
+}
+
+/**
+ * Rows in float64, as `Normalize` computes for float64 and wide integers: `floor(x * n)` of
+ * the normalized value `x`, `n - 1` at exactly 1, else under, over or bad.
+ */
+function float64Rows(
+  values: NumericValues,
+  vmin: number,
+  vmax: number,
+  n: number,
+  rows: Uint16Array,
+  used: Uint8Array,
+): void {
+  const [under, over, bad, last] = [n + UNDER, n + OVER, n + BAD, n - 1];
+  const span = vmax - vmin;
+  for (let i = 0; i < values.length; i++) {
+    const x = ((values[i] - vmin) / span) * n;
+    const r = x >= 0 && x < n ? x | 0 : x !== x ? bad : x < 0 ? under : x === n ? last : over;
+    rows[i] = r;
+    used[r] = 1;
+  }
+}
+
+/** Rows in float32, each step rounded as NumPy's float32 arithmetic rounds it. */
+function float32Rows(
+  values: NumericValues,
+  vmin: number,
+  vmax: number,
+  n: number,
+  rows: Uint16Array,
+  used: Uint8Array,
+): void {
+  const [under, over, bad, last] = [n + UNDER, n + OVER, n + BAD, n - 1];
+  const f32 = Math.fround;
+  const low = f32(vmin);
+  const span = f32(vmax - vmin);
+  for (let i = 0; i < values.length; i++) {
+    const x = f32(f32(f32(values[i] - low) / span) * n);
+    const r = x >= 0 && x < n ? x | 0 : x !== x ? bad : x < 0 ? under : x === n ? last : over;
+    rows[i] = r;
+    used[r] = 1;
+  }
+}
+
+/** Rows in float16, for float16 arrays. */
+function float16Rows(
+  values: NumericValues,
+  vmin: number,
+  vmax: number,
+  n: number,
+  rows: Uint16Array,
+  used: Uint8Array,
+): void {
+  const [under, over, bad, last] = [n + UNDER, n + OVER, n + BAD, n - 1];
+  const f16 = Math.f16round;
+  const low = f16(vmin);
+  const span = f16(vmax - vmin);
+  for (let i = 0; i < values.length; i++) {
+    const x = f16(f16(f16(values[i] - low) / span) * n);
+    const r = x >= 0 && x < n ? x | 0 : x !== x ? bad : x < 0 ? under : x === n ? last : over;
+    rows[i] = r;
+    used[r] = 1;
+  }
 }
 
 /** Pixels given as rows of an RGBA table: indexed when at most 256 colours are used. */
 function tablePixels(
   rows: Uint16Array,
+  used: Uint8Array,
   lut: Uint8Array,
-  entries: number,
   width: number,
   height: number,
 ): DisplayPixels {
+  const entries = used.length;
   const words = new Uint32Array(lut.buffer, lut.byteOffset, entries);
-  const used = new Uint8Array(entries);
-  for (let i = 0; i < rows.length; i++) used[rows[i]] = 1;
   const slotOf = new Map<number, number>();
   const slots = new Uint8Array(entries);
   for (let r = 0; r < entries; r++) {
