@@ -66,7 +66,7 @@ export async function readBody(
       await body.cancel().catch(() => {});
       throw tooLarge(maxBytes);
     }
-    if (idle !== undefined) return await readChunks(body, maxBytes, idle);
+    if (idle !== undefined) return await readChunks(body, maxBytes, idle, Number(header));
     const whole = await request.bytes();
     if (whole.byteLength > maxBytes) throw tooLarge(maxBytes);
     return whole;
@@ -79,57 +79,96 @@ export async function readBody(
   }
 }
 
-/** Reads a stream whole, cancelling it as soon as it passes `maxBytes` or pauses too long. */
+/**
+ * Reads a stream whole, cancelling it as soon as it passes `maxBytes` or pauses too long.
+ * With the length known (`expected`), chunks are copied into one buffer as they arrive,
+ * so that no chunk outlives its read and no large copy blocks the event loop at the end.
+ */
 async function readChunks(
   body: ReadableStream<Uint8Array>,
   maxBytes: number,
   idleTimeoutSeconds?: number,
+  expected?: number,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const reader = body.getReader();
+  const watchdog = idleTimeoutSeconds === undefined
+    ? undefined
+    : new Watchdog(reader, idleTimeoutSeconds);
+  let whole = new Uint8Array(expected ?? 0);
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
     for (;;) {
-      const { done, value } = idleTimeoutSeconds === undefined
+      const { done, value } = watchdog === undefined
         ? await reader.read()
-        : await readWithin(reader, idleTimeoutSeconds);
+        : await watchdog.read();
       if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
+      if (total + value.byteLength > maxBytes) {
         await reader.cancel().catch(() => {});
         throw tooLarge(maxBytes);
       }
-      chunks.push(value);
+      if (total + value.byteLength <= whole.byteLength) {
+        whole.set(value, total);
+      } else {
+        if (whole.byteLength > 0) chunks.push(whole.subarray(0, total));
+        whole = new Uint8Array(0);
+        chunks.push(value);
+      }
+      total += value.byteLength;
     }
   } finally {
+    watchdog?.stop();
     reader.releaseLock();
   }
-  return joinChunks(chunks, total);
+  if (chunks.length > 0) return joinChunks(chunks, total);
+  return total === whole.byteLength ? whole : whole.slice(0, total);
 }
 
-/** One read, or a 408 (and the stream cancelled) when nothing comes within the limit. */
-async function readWithin(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  seconds: number,
-): Promise<ReadableStreamReadResult<Uint8Array>> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const silence = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(
-        new HttpError(
-          408,
-          "body_timeout",
-          `the request body sent nothing for BODY_TIMEOUT_SECONDS (${seconds} s)`,
-          { connection: "close" },
-        ),
-      );
-      reader.cancel().catch(() => {});
-    }, seconds * 1000);
-  });
-  try {
-    return await Promise.race([reader.read(), silence]);
-  } finally {
-    clearTimeout(timer);
+/**
+ * Reads of one stream that fail with a 408 once it has sent nothing for a while: one timer
+ * per body, checked against the time of the last chunk, rather than one per read.
+ */
+class Watchdog {
+  #last = performance.now();
+  #timer: ReturnType<typeof setTimeout>;
+  #silence = Promise.withResolvers<never>();
+
+  /** Starts watching: the stream is cancelled after `seconds` without a chunk. */
+  constructor(
+    private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
+    private readonly seconds: number,
+  ) {
+    this.#silence.promise.catch(() => {});
+    this.#timer = setTimeout(() => this.#check(), seconds * 1000);
+  }
+
+  /** One read, or the 408 when the stream fell silent. */
+  async read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    const result = await Promise.race([this.reader.read(), this.#silence.promise]);
+    this.#last = performance.now();
+    return result;
+  }
+
+  /** Stops the timer. */
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+
+  #check(): void {
+    const quiet = performance.now() - this.#last;
+    if (quiet < this.seconds * 1000) {
+      this.#timer = setTimeout(() => this.#check(), this.seconds * 1000 - quiet);
+      return;
+    }
+    this.#silence.reject(
+      new HttpError(
+        408,
+        "body_timeout",
+        `the request body sent nothing for BODY_TIMEOUT_SECONDS (${this.seconds} s)`,
+        { connection: "close" },
+      ),
+    );
+    this.reader.cancel().catch(() => {});
   }
 }
 

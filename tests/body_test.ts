@@ -74,6 +74,42 @@ Deno.test("readBody() reads a body with Content-Length whole, byte for byte", as
   assert.deepEqual(await readBody(request, LIMIT), sent);
 });
 
+for (const [declared, label] of [[10, "low"], [LIMIT, "high"]] as const) {
+  Deno.test(`readBody() with a pause limit reads the bytes sent when Content-Length lies ${label}`, async () => {
+    const sent = Uint8Array.from({ length: 300 }, (_, i) => i * 7);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < sent.length; at += 64) controller.enqueue(sent.slice(at, at + 64));
+        controller.close();
+      },
+    });
+    const request = new Request("http://x/", {
+      method: "POST",
+      body: stream,
+      headers: { "content-length": String(declared) },
+    });
+    const body = await readBody(request, LIMIT, { idleTimeoutSeconds: 30 });
+    assert.deepEqual(body, sent);
+    assert.equal(body.buffer.byteLength, sent.length, "no spare bytes behind the body");
+  });
+}
+
+Deno.test("readBody() with a pause limit refuses a body past the limit whatever it declares", async () => {
+  const { stream, pulled } = chunks(20, 100);
+  const request = new Request("http://x/", {
+    method: "POST",
+    body: stream,
+    headers: { "content-length": "500" },
+  });
+  await assertThrowsHttp(
+    () => readBody(request, LIMIT, { idleTimeoutSeconds: 30 }),
+    413,
+    "payload_too_large",
+    TOO_LARGE,
+  );
+  assert.ok(pulled() <= 12, `read ${pulled()} chunks of 100 bytes for a 1024-byte limit`);
+});
+
 Deno.test("readBody() stops at the limit without Content-Length", async () => {
   const { stream, pulled } = chunks(1000, 100);
   const request = new Request("http://x/", { method: "POST", body: stream });
