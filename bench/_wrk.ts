@@ -91,12 +91,25 @@ export async function startServer(
   command: string,
   args: string[],
   port: number,
-  options: { env?: Record<string, string>; cwd?: string; readyPath?: string; cpus?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    readyPath?: string;
+    cpus?: string;
+    /** A regular file that takes the server's standard output (else it is discarded). */
+    stdoutFile?: string;
+  } = {},
 ): Promise<BenchServer> {
   const [program, programArgs] = pinned(command, args, options.cpus);
-  const child = new Deno.Command(program, {
-    args: programArgs,
-    env: options.env,
+  const spawn = options.stdoutFile === undefined
+    ? (a: string[]) => a
+    : (a: string[]) => ["-c", 'exec "$0" "$@" >> "$PIXSERVE_BENCH_STDOUT"', ...a];
+  const child = new Deno.Command(options.stdoutFile === undefined ? program : "sh", {
+    args: spawn(options.stdoutFile === undefined ? programArgs : [program, ...programArgs]),
+    env: {
+      ...options.env,
+      ...(options.stdoutFile === undefined ? {} : { PIXSERVE_BENCH_STDOUT: options.stdoutFile }),
+    },
     cwd: options.cwd ?? PROJECT_DIR,
     stdin: "null",
     stdout: "null",
@@ -141,19 +154,24 @@ async function stopChild(child: Deno.ChildProcess): Promise<void> {
  * @param port The port.
  * @param flags Extra flags (`--workers 1`, …).
  * @param cpus CPUs to pin it to (`taskset -c`), e.g. {@linkcode PINNED}`.server`.
+ * @param stdoutFile A regular file for its request log (else the log is discarded).
  * @returns The running server.
  */
 export async function startPixserve(
   port: number,
   flags: string[] = [],
   cpus?: string,
+  stdoutFile?: string,
 ): Promise<BenchServer> {
   const { serverArgs } = await import("../lib/launch.ts");
   const { loadConfig } = await import("../lib/config.ts");
   const args = ["--port", String(port), ...flags];
   const config = await loadConfig(args, () => undefined, () => PROJECT_DIR);
   if (typeof config === "string") throw new Error("no config");
-  return await startServer(Deno.execPath(), serverArgs(config, args, PROJECT_DIR), port, { cpus });
+  return await startServer(Deno.execPath(), serverArgs(config, args, PROJECT_DIR), port, {
+    cpus,
+    stdoutFile,
+  });
 }
 
 /**
@@ -192,9 +210,14 @@ export async function startBare(
  *
  * @param port The port.
  * @param workers uvicorn workers.
+ * @param cpus CPUs to pin it to (`taskset -c`).
  * @returns The running server.
  */
-export async function startFastApi(port: number, workers = 1): Promise<BenchServer> {
+export async function startFastApi(
+  port: number,
+  workers = 1,
+  cpus?: string,
+): Promise<BenchServer> {
   const peers = `${PROJECT_DIR}/../shared/peers`;
   return await startServer(
     DEBIAN_PYTHON,
@@ -218,7 +241,7 @@ export async function startFastApi(port: number, workers = 1): Promise<BenchServ
       "httptools",
     ],
     port,
-    { readyPath: "/image-cached.png" },
+    { readyPath: "/image-cached.png", cpus },
   );
 }
 
@@ -294,13 +317,13 @@ export function median(xs: number[]): number {
  * servers in turn, so that a slow spell of a shared machine falls on all of them.
  *
  * @param servers The servers by name.
- * @param path The path every request asks for.
+ * @param path The path every request asks for, or each server's path and wrk script.
  * @param options wrk's connections, seconds per round and threads; rounds; CPUs for wrk.
  * @returns Each server's requests per second and CPU time per request, per round.
  */
 export async function alternateRounds(
   servers: Record<string, BenchServer>,
-  path: string,
+  path: string | Record<string, { path: string; script?: string }>,
   options: {
     connections: number;
     seconds: number;
@@ -311,14 +334,18 @@ export async function alternateRounds(
 ): Promise<Record<string, RoundsResult>> {
   const { connections, seconds, threads, cpus } = options;
   const results: Record<string, RoundsResult> = {};
+  const target = (name: string) => typeof path === "string" ? { path } : path[name];
   for (const [name, server] of Object.entries(servers)) {
-    await wrk(`${server.base}${path}`, { seconds: 2, connections, threads, cpus });
+    const { path, script } = target(name);
+    await wrk(`${server.base}${path}`, { seconds: 2, connections, threads, cpus, script });
     results[name] = { rps: [], cpuUs: [] };
   }
   for (let round = 0; round < options.rounds; round++) {
     for (const [name, server] of Object.entries(servers)) {
       const before = await server.cpuSeconds();
-      const result = await wrk(`${server.base}${path}`, { seconds, connections, threads, cpus });
+      const { path, script } = target(name);
+      const url = `${server.base}${path}`;
+      const result = await wrk(url, { seconds, connections, threads, cpus, script });
       results[name].rps.push(result.rps);
       results[name].cpuUs.push((await server.cpuSeconds() - before) * 1e6 / result.requests);
     }
@@ -471,6 +498,29 @@ end
 `,
   );
   return script;
+}
+
+/**
+ * Writes a wrk Lua script that asks `GET /image.png` at a new size near 512×512 every
+ * request (384 to 639 on each side), so that every request misses pixserve's caches.
+ *
+ * @returns The script's path (in a temporary folder).
+ */
+export async function missScript(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "pixserve-bench-" });
+  const path = `${dir}/miss.lua`;
+  await Deno.writeTextFile(
+    path,
+    `local counter = math.random(0, 65535)
+function request()
+  counter = (counter + 1) % 65536
+  local w = 384 + counter % 256
+  local h = 384 + math.floor(counter / 256)
+  return wrk.format("GET", "/image.png?width=" .. w .. "&height=" .. h)
+end
+`,
+  );
+  return path;
 }
 
 /**

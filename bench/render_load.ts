@@ -18,6 +18,7 @@ import {
   type BenchServer,
   fmt,
   freePort,
+  missScript,
   npyPostScript,
   startFastApi,
   startPixserve,
@@ -27,24 +28,6 @@ import {
 
 const seconds = Number(Deno.args[0] ?? 10);
 const connections = Number(Deno.args[1] ?? 16);
-
-/** A wrk script that asks `GET /image.png` at a new size near 512×512 every request. */
-async function missScript(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "pixserve-bench-" });
-  const path = `${dir}/miss.lua`;
-  await Deno.writeTextFile(
-    path,
-    `local counter = math.random(0, 65535)
-function request()
-  counter = (counter + 1) % 65536
-  local w = 384 + counter % 256
-  local h = 384 + math.floor(counter / 256)
-  return wrk.format("GET", "/image.png?width=" .. w .. "&height=" .. h)
-end
-`,
-  );
-  return path;
-}
 
 function line(name: string, r: WrkResult): string {
   return `${name.padEnd(34)} ${fmt(r.rps).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  ` +
