@@ -417,34 +417,138 @@ function setUpUploadForm(form, panel) {
 }
 
 /**
- * Panel 6: a single-channel array sent to `/render.png` with a colormap and limits, shown
- * with the colormap's colour bar (`/colormaps/{name}.png`). The colormap list comes from
- * `GET /colormaps`.
+ * The shape in a `.npy` file's header (format versions 1, 2 and 3).
+ *
+ * @param {Uint8Array} bytes The file's first bytes (its header is within 64 KiB + 12).
+ * @returns {number[] | undefined} The shape, or `undefined` when the bytes are no `.npy`.
+ */
+function npyShape(bytes) {
+  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+  if (bytes.length < 12 || magic.some((b, i) => bytes[i] !== b)) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const [start, length] = bytes[6] === 1
+    ? [10, view.getUint16(8, true)]
+    : [12, view.getUint32(8, true)];
+  const header = new TextDecoder().decode(bytes.subarray(start, start + length));
+  const match = /'shape':\s*\(([^)]*)\)/.exec(header);
+  if (match === null) return undefined;
+  return match[1].split(",").map((s) => s.trim()).filter((s) => s !== "").map(Number);
+}
+
+/**
+ * What `/render` makes of an array of this shape (channel-last, as pixserve reads it by
+ * default): one image, or a stack of frames, (N, H, W, C) or (N, H, W) of gray frames.
+ *
+ * @param {number[]} shape The array's shape.
+ * @returns {{ frames: number, gray3d: boolean, channels: number } | undefined} The stack's
+ *   frame count, whether it is 3-D (it then needs `?frames`) and its channels; `undefined`
+ *   for one image.
+ */
+function stackOf(shape) {
+  if (shape.length === 4) return { frames: shape[0], gray3d: false, channels: shape[3] };
+  if (shape.length === 3 && ![1, 2, 3, 4].includes(shape[2])) {
+    return { frames: shape[0], gray3d: true, channels: 1 };
+  }
+  return undefined;
+}
+
+/**
+ * The request panel 6 makes: the route with its query.
+ *
+ * @param {{ cmap: string, vmin: string, vmax: string, show: string, fps: string,
+ *   stack: ReturnType<typeof stackOf> }} choice What the form says.
+ * @returns {string} Path and query.
+ */
+function arrayRoute(choice) {
+  const query = new URLSearchParams();
+  const format = choice.stack === undefined ? "png" : choice.show;
+  if (choice.stack !== undefined) {
+    if (choice.stack.gray3d) query.set("frames", "");
+    if (choice.fps !== "") query.set("fps", choice.fps);
+  }
+  if (choice.cmap !== "none") query.set("cmap", choice.cmap);
+  if (choice.cmap !== "none" && choice.cmap !== "labels") {
+    for (const name of ["vmin", "vmax"]) {
+      if (choice[name] !== "") query.set(name, choice[name]);
+    }
+  }
+  const text = query.toString().replaceAll("frames=&", "frames&").replace(/frames=$/, "frames");
+  return `/render.${format}${text === "" ? "" : `?${text}`}`;
+}
+
+/**
+ * Panel 6: an array sent to `/render` and shown, with the colormap's colour bar
+ * (`/colormaps/{name}.png`) when one is chosen. The colormap list comes from
+ * `GET /colormaps`. The `.npy` header read in the browser says whether the array is a stack
+ * of frames (then shown as an animation, GIF or APNG) and whether it has colours of its own
+ * (then no colormap is chosen).
  *
  * @param {HTMLFormElement} form The array form.
  * @param {HTMLElement} panel The result figure.
  */
 function setUpArrayForm(form, panel) {
-  const input = form.elements.namedItem("file");
-  const cmap = form.elements.namedItem("cmap");
+  const field = (name) => form.elements.namedItem(name);
+  const [input, cmap, show, fps] = ["file", "cmap", "show", "fps"].map(field);
+  const limits = [field("vmin"), field("vmax")];
+  const note = document.getElementById("array-header");
   const [img, bar] = panel.querySelectorAll("img");
+  const save = panel.querySelector("a.save");
+  let stack;
   const listed = fetchOk("/colormaps").then(async (response) => {
     const { colormaps, special } = await response.json();
     const chosen = cmap.value;
     cmap.replaceChildren(
-      ...[...colormaps, ...special].map((name) => new Option(name, name, false, name === chosen)),
+      ...["none", ...colormaps, ...special].map((name) =>
+        new Option(
+          name === "none" ? "none (the array's own colours)" : name,
+          name,
+          false,
+          name === chosen,
+        )
+      ),
     );
   });
+  const sync = () => {
+    for (const limit of limits) limit.disabled = cmap.value === "none" || cmap.value === "labels";
+    show.disabled = stack === undefined;
+    fps.disabled = stack === undefined;
+  };
+  const readHeader = async () => {
+    const file = input.files[0];
+    stack = undefined;
+    note.textContent = "";
+    if (file !== undefined && file.name.toLowerCase().endsWith(".npy")) {
+      const shape = npyShape(new Uint8Array(await file.slice(0, 65548).arrayBuffer()));
+      stack = shape === undefined ? undefined : stackOf(shape);
+      if (shape !== undefined) {
+        const kind = stack === undefined
+          ? "one image"
+          : `a stack of ${stack.frames} frames, shown as an animation`;
+        note.textContent = `shape (${shape.join(", ")}): ${kind}`;
+        const channels = stack?.channels ?? (shape.length === 3 ? shape[2] : 1);
+        if (channels === 3 || channels === 4) cmap.value = "none";
+      }
+    }
+    sync();
+  };
+  cmap.addEventListener("change", sync);
+  input.addEventListener("change", () => {
+    note.dataset.read = "pending";
+    readHeader().finally(() => note.dataset.read = "done");
+  });
+  sync();
   const send = async () => {
     const file = input.files[0];
     if (file === undefined) return;
     await listed.catch(() => {});
-    const query = new URLSearchParams({ cmap: cmap.value });
-    for (const name of ["vmin", "vmax"]) {
-      const value = form.elements.namedItem(name).value.trim();
-      if (value !== "" && cmap.value !== "labels") query.set(name, value);
-    }
-    const route = `/render.png?${query}`;
+    const route = arrayRoute({
+      cmap: cmap.value,
+      vmin: limits[0].value.trim(),
+      vmax: limits[1].value.trim(),
+      show: show.value,
+      fps: fps.value.trim(),
+      stack,
+    });
     const type = file.name.toLowerCase().endsWith(".npz") ? "application/zip" : "application/x-npy";
     panel.hidden = false;
     panel.dataset.file = file.name;
@@ -453,6 +557,9 @@ function setUpArrayForm(form, panel) {
     panel.querySelector("dl").replaceChildren();
     img.hidden = true;
     bar.hidden = true;
+    if (save.href !== "") URL.revokeObjectURL(save.href);
+    save.removeAttribute("href");
+    save.hidden = true;
     runPanel(panel, async (signal) => {
       const response = await fetchOk(route, {
         signal,
@@ -461,8 +568,12 @@ function setUpArrayForm(form, panel) {
         body: file,
       });
       showHeaders(panel.querySelector("dl"), response);
-      await showBlob(img, await response.blob());
-      if (cmap.value !== "labels") {
+      const blob = await response.blob();
+      await showBlob(img, blob);
+      save.href = URL.createObjectURL(blob);
+      save.download = `${file.name.replace(/\.[^.]*$/, "")}.${route.slice(8).split("?")[0]}`;
+      save.hidden = false;
+      if (cmap.value !== "none" && cmap.value !== "labels") {
         const legend = await fetchOk(
           `/colormaps/${encodeURIComponent(cmap.value)}.png?width=512&height=16`,
           { signal },
