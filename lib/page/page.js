@@ -149,14 +149,17 @@ async function runPanel(panel, load) {
 }
 
 /**
- * Shows a Blob in an image through an object URL, revoked once the image has loaded.
+ * Shows a Blob in an image through an object URL, revoked once the image has loaded unless
+ * it is kept (for a link to save the same bytes; the caller then revokes it).
  *
  * @param {HTMLImageElement} img The image.
  * @param {Blob} blob Encoded image bytes.
- * @returns {Promise<void>} When the image is decoded and the URL revoked.
+ * @param {{ keep?: boolean }} [options] Whether the URL stays valid after the load.
+ * @returns {Promise<string>} The object URL, once the image is decoded (and the URL revoked,
+ *   unless kept).
  * @throws {PanelError} The bytes are not an image the browser can decode.
  */
-async function showBlob(img, blob) {
+async function showBlob(img, blob, options = {}) {
   const url = URL.createObjectURL(blob);
   img.dataset.revoked = "false";
   img.dataset.objectUrl = url;
@@ -165,13 +168,17 @@ async function showBlob(img, blob) {
   try {
     await img.decode();
   } catch {
+    URL.revokeObjectURL(url);
+    img.dataset.revoked = "true";
     throw new PanelError(
       `the answer (${blob.type || "no type"}) is not an image this browser decodes`,
     );
-  } finally {
+  }
+  if (!options.keep) {
     URL.revokeObjectURL(url);
     img.dataset.revoked = "true";
   }
+  return url;
 }
 
 /**
@@ -416,10 +423,13 @@ function setUpUploadForm(form, panel) {
   });
 }
 
+/** The bytes read from an uploaded `.npy` for its header: the prefix and a 64 KiB header. */
+const NPY_HEADER_BYTES = 12 + 65536;
+
 /**
  * The shape in a `.npy` file's header (format versions 1, 2 and 3).
  *
- * @param {Uint8Array} bytes The file's first bytes (its header is within 64 KiB + 12).
+ * @param {Uint8Array} bytes The file's first {@linkcode NPY_HEADER_BYTES} bytes.
  * @returns {number[] | undefined} The shape, or `undefined` when the bytes are no `.npy`.
  */
 function npyShape(bytes) {
@@ -453,27 +463,25 @@ function stackOf(shape) {
 }
 
 /**
- * The request panel 6 makes: the route with its query.
+ * The request panel 6 makes.
  *
  * @param {{ cmap: string, vmin: string, vmax: string, show: string, fps: string,
  *   stack: ReturnType<typeof stackOf> }} choice What the form says.
- * @returns {string} Path and query.
+ * @returns {{ route: string, format: string }} Path and query, and the image format asked.
  */
-function arrayRoute(choice) {
-  const query = new URLSearchParams();
+function arrayRequest(choice) {
   const format = choice.stack === undefined ? "png" : choice.show;
-  if (choice.stack !== undefined) {
-    if (choice.stack.gray3d) query.set("frames", "");
-    if (choice.fps !== "") query.set("fps", choice.fps);
-  }
+  const query = new URLSearchParams();
+  if (choice.stack !== undefined && choice.fps !== "") query.set("fps", choice.fps);
   if (choice.cmap !== "none") query.set("cmap", choice.cmap);
   if (choice.cmap !== "none" && choice.cmap !== "labels") {
     for (const name of ["vmin", "vmax"]) {
       if (choice[name] !== "") query.set(name, choice[name]);
     }
   }
-  const text = query.toString().replaceAll("frames=&", "frames&").replace(/frames=$/, "frames");
-  return `/render.${format}${text === "" ? "" : `?${text}`}`;
+  const flags = choice.stack?.gray3d ? ["frames"] : [];
+  const text = [...flags, ...(query.size > 0 ? [query.toString()] : [])].join("&");
+  return { route: `/render.${format}${text === "" ? "" : `?${text}`}`, format };
 }
 
 /**
@@ -494,6 +502,7 @@ function setUpArrayForm(form, panel) {
   const [img, bar] = panel.querySelectorAll("img");
   const save = panel.querySelector("a.save");
   let stack;
+  let header = Promise.resolve();
   const listed = fetchOk("/colormaps").then(async (response) => {
     const { colormaps, special } = await response.json();
     const chosen = cmap.value;
@@ -518,7 +527,7 @@ function setUpArrayForm(form, panel) {
     stack = undefined;
     note.textContent = "";
     if (file !== undefined && file.name.toLowerCase().endsWith(".npy")) {
-      const shape = npyShape(new Uint8Array(await file.slice(0, 65548).arrayBuffer()));
+      const shape = npyShape(new Uint8Array(await file.slice(0, NPY_HEADER_BYTES).arrayBuffer()));
       stack = shape === undefined ? undefined : stackOf(shape);
       if (shape !== undefined) {
         const kind = stack === undefined
@@ -533,15 +542,15 @@ function setUpArrayForm(form, panel) {
   };
   cmap.addEventListener("change", sync);
   input.addEventListener("change", () => {
-    note.dataset.read = "pending";
-    readHeader().finally(() => note.dataset.read = "done");
+    header = readHeader();
   });
   sync();
   const send = async () => {
     const file = input.files[0];
     if (file === undefined) return;
     await listed.catch(() => {});
-    const route = arrayRoute({
+    await header.catch(() => {});
+    const { route, format } = arrayRequest({
       cmap: cmap.value,
       vmin: limits[0].value.trim(),
       vmax: limits[1].value.trim(),
@@ -568,10 +577,10 @@ function setUpArrayForm(form, panel) {
         body: file,
       });
       showHeaders(panel.querySelector("dl"), response);
-      const blob = await response.blob();
-      await showBlob(img, blob);
-      save.href = URL.createObjectURL(blob);
-      save.download = `${file.name.replace(/\.[^.]*$/, "")}.${route.slice(8).split("?")[0]}`;
+      const url = await showBlob(img, await response.blob(), { keep: true });
+      if (signal.aborted) return URL.revokeObjectURL(url);
+      save.href = url;
+      save.download = `${file.name.replace(/\.[^.]*$/, "")}.${format}`;
       save.hidden = false;
       if (cmap.value !== "none" && cmap.value !== "labels") {
         const legend = await fetchOk(
