@@ -78,14 +78,6 @@ export interface StackSettings {
   readonly timing: AnimationTiming;
 }
 
-/** The settings of a plain image: channel-last, one range, ten frames a second. */
-export const NO_STACK_SETTINGS: StackSettings = {
-  layout: "hwc",
-  frames: false,
-  scaleEach: false,
-  timing: DEFAULT_TIMING,
-};
-
 /**
  * Reads the stack settings.
  *
