@@ -7,6 +7,8 @@ import { etagOf } from "../lib/http/conditional.ts";
 import { PAGE_CSP, PAGE_FILES } from "../lib/page/assets.ts";
 import { withPage } from "./_chromium.ts";
 import { assertSamplePattern, decodePixels, type Pixels } from "./_pixels.ts";
+import { pillowFrames } from "./_python.ts";
+import { encodeNpy } from "../lib/arrays/npy.ts";
 import { PROJECT_DIR, testConfig, withServer } from "./_server.ts";
 import { createServices } from "../lib/services.ts";
 
@@ -426,7 +428,7 @@ Deno.test("GET / in Chromium: the array panel shows a float depth map as matplot
   await withServer(async ({ base }) => {
     await withPage(base, async (page, record) => {
       await page.goto(`${base}/`);
-      await page.getByLabel(/^A single-channel/).setInputFiles({
+      await page.getByLabel(/^A \.npy or \.npz/).setInputFiles({
         name: "depth.npy",
         mimeType: "application/octet-stream",
         buffer: Buffer.from(depth),
@@ -442,6 +444,56 @@ Deno.test("GET / in Chromium: the array panel shows a float depth map as matplot
       assert.deepEqual(await pagePixels(shown.locator("img").first()), expected);
       const bar = await pagePixels(shown.locator("img.colorbar"));
       assert.deepEqual(bar, { width: 512, height: 16, rgba: colorbar("magma", 512, 16) });
+      assert.equal(record.errors.join("\n"), "");
+      assert.equal(record.foreign.join("\n"), "");
+    });
+  });
+});
+
+Deno.test("GET / in Chromium: the array panel plays an (N, H, W, 3) stack as a GIF and an APNG of its frames", async () => {
+  const colours = [[255, 0, 0], [0, 160, 0], [0, 0, 255], [255, 255, 0], [128, 0, 255]];
+  const [height, width] = [8, 10];
+  const data = new Uint8Array(colours.length * height * width * 3);
+  colours.forEach((rgb, k) => {
+    for (let p = 0; p < height * width; p++) data.set(rgb, (k * height * width + p) * 3);
+  });
+  const npy = encodeNpy({ shape: [colours.length, height, width, 3], dtype: "uint8", data });
+  const solid = colours.map((rgb) => Array.from({ length: height * width }, () => rgb).flat());
+  await withServer(async ({ base }) => {
+    await withPage(base, async (page, record) => {
+      await page.goto(`${base}/`);
+      await page.getByLabel(/^A \.npy or \.npz/).setInputFiles({
+        name: "frames.npy",
+        mimeType: "application/octet-stream",
+        buffer: Buffer.from(npy),
+      });
+      await page.getByText("shape (5, 8, 10, 3): a stack of 5 frames, shown as an animation")
+        .waitFor();
+      assert.equal(await page.getByLabel("Colormap").inputValue(), "none");
+      assert.equal(await page.getByLabel(/^vmin/).isDisabled(), true);
+      await page.getByLabel(/^Frames per second/).fill("4");
+      for (const format of ["gif", "png"]) {
+        await page.getByLabel(/^Show a stack of frames as/).selectOption(format);
+        await page.getByRole("button", { name: "Show the array" }).click();
+        const selector = `#array-result[data-state=ok][data-route="/render.${format}?fps=4"]`;
+        await page.waitForSelector(selector);
+        const shown = page.locator(selector);
+        const img = shown.locator("img").first();
+        const size = await img.evaluate((el: PageImage) => [el.naturalWidth, el.naturalHeight]);
+        assert.deepEqual(size, [width, height]);
+        assert.equal(await shown.locator("img.colorbar").isHidden(), true);
+        // The link saves the object URL the <img> shows: the bytes it plays, decoded here.
+        const save = shown.getByRole("link", { name: "Save the image" });
+        assert.equal(await save.getAttribute("href"), await img.getAttribute("src"));
+        const [download] = await Promise.all([page.waitForEvent("download"), save.click()]);
+        assert.equal(download.suggestedFilename(), `frames.${format}`);
+        const bytes = await Deno.readFile(await download.path());
+        const read = await pillowFrames(`frames.${format}`, bytes, "RGB");
+        assert.equal(read.n, colours.length);
+        assert.deepEqual(read.durations, colours.map(() => 250));
+        assert.equal(read.loop, 0);
+        assert.deepEqual(read.frames, solid);
+      }
       assert.equal(record.errors.join("\n"), "");
       assert.equal(record.foreign.join("\n"), "");
     });

@@ -157,9 +157,25 @@ const ARGS: readonly [string[], Partial<FetchArgs> | "help" | RegExp][] = [
   [["http://h/a", "--array", "--range", "0-1", "-o", "a.png"], /--array needs the whole/],
   [["http://h/a", "--array", "-o", "a.npy"], /--array needs -o with an image/],
   [["http://h/a", "--cmap", "viridis"], /--cmap, --vmin, --vmax and --background go with --array/],
+  [["http://h/a", "--fps", "5"], /--layout, --frames, --fps, .* go with --array/],
+  [["http://h/a", "--scale-each"], /--scale-each and --bits go with --array/],
   [["depth.npy", "--array", "-o", "a.npy"], /--array needs -o with an image/],
   [["depth.npy", "--array", "--range", "0-1", "-o", "a.png"], /a local --array file goes with/],
 ];
+
+/** The stack flags when none is given. */
+const NO_STACK_FLAGS = {
+  layout: undefined,
+  frames: undefined,
+  fps: undefined,
+  duration: undefined,
+  loop: undefined,
+  grid: undefined,
+  pad: undefined,
+  padValue: undefined,
+  scaleEach: undefined,
+  bits: undefined,
+};
 
 Deno.test("readFetchArgs() reads --array FILE with display flags as a local render", () => {
   assert.deepEqual(
@@ -168,8 +184,34 @@ Deno.test("readFetchArgs() reads --array FILE with display flags as a local rend
       file: "depth.npy",
       output: "d.png",
       display: { cmap: "viridis", vmin: "p2", vmax: undefined, background: undefined },
+      stack: NO_STACK_FLAGS,
     },
   );
+});
+
+Deno.test("readFetchArgs() reads the stack flags of --array FILE as given", () => {
+  const argv = [
+    ...["--array", "frames.npy", "--layout", "chw", "--frames", "--fps", "2.5", "--loop", "3"],
+    ...["--grid", "4", "--pad", "1", "--pad-value", "255", "--scale-each", "--bits", "16"],
+    ...["--duration", "40", "-o", "f.png"],
+  ];
+  assert.deepEqual(readFetchArgs(argv), {
+    file: "frames.npy",
+    output: "f.png",
+    display: { cmap: undefined, vmin: undefined, vmax: undefined, background: undefined },
+    stack: {
+      layout: "chw",
+      frames: true,
+      fps: "2.5",
+      duration: "40",
+      loop: "3",
+      grid: "4",
+      pad: "1",
+      padValue: "255",
+      scaleEach: true,
+      bits: "16",
+    },
+  });
 });
 
 for (const [argv, expected] of ARGS) {

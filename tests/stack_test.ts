@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { encodeNpy, parseNpy } from "../lib/arrays/npy.ts";
 import { numberData, type PixelArray } from "../lib/arrays/types.ts";
 import { assertError, post } from "./_arrays.ts";
-import { runPython } from "./_python.ts";
+import { pillowFrames, runPython } from "./_python.ts";
 import { withServer } from "./_server.ts";
 
 const NPY = "application/x-npy";
@@ -24,24 +24,6 @@ async function render(
   const bytes = new Uint8Array(await res.arrayBuffer());
   assert.equal(res.status, 200, new TextDecoder().decode(bytes));
   return bytes;
-}
-
-/** Frames as Pillow's ImageSequence reads them: count, durations, loop, RGB(A) values. */
-async function pillowFrames(file: string, bytes: Uint8Array, mode: string) {
-  return await runPython(
-    `import json, numpy as np
-from PIL import Image, ImageSequence
-im = Image.open(${JSON.stringify(file)})
-frames = [np.asarray(f.convert(${
-      JSON.stringify(mode)
-    })).ravel().tolist() for f in ImageSequence.Iterator(im)]
-durations = []
-for i in range(im.n_frames):
-    im.seek(i)
-    durations.append(im.info.get("duration"))
-print(json.dumps({"n": im.n_frames, "durations": durations, "loop": im.info.get("loop"), "frames": frames}))`,
-    { [file]: bytes },
-  ) as { n: number; durations: number[]; loop: number; frames: number[][] };
 }
 
 /** The values of frame `k` of a channel-last stack. */

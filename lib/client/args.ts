@@ -6,7 +6,7 @@
 
 import { parseArgs } from "node:util";
 import { fileExtension, formatFromExtension } from "../image/format.ts";
-import type { DisplayFlags } from "./local_array.ts";
+import type { DisplayFlags, StackFlags } from "./local_array.ts";
 
 /** What `deno task fetch` was asked to do. */
 export interface FetchArgs {
@@ -24,6 +24,8 @@ export interface FetchArgs {
   readonly data?: string;
   /** `--cmap`, `--vmin`, `--vmax`, `--background`: with `--array`, the display mapping. */
   readonly display: DisplayFlags;
+  /** `--fps`, `--grid`, `--layout`, …: with `--array`, what a stack of frames becomes. */
+  readonly stack: StackFlags;
 }
 
 /** `--array FILE` with a local file instead of a URL: render it here, no server. */
@@ -34,6 +36,8 @@ export interface LocalArrayArgs {
   readonly output: string;
   /** The display mapping. */
   readonly display: DisplayFlags;
+  /** What a stack of frames becomes: an animation's timing, a grid, the layout. */
+  readonly stack: StackFlags;
 }
 
 /**
@@ -78,6 +82,18 @@ Options:
   --vmin V, --vmax V  with --array: the range, a number or pN (a percentile); without
                       --cmap, rescale every channel to 0-255
   --background COLOR  with --cmap labels: the colour of label 0 (#rrggbb[aa])
+  --layout chw        with --array: the array is channel-first, (C, H, W) or (N, C, H, W)
+  --frames            with --array: a 3-D array is a stack (N, H, W) of gray frames
+  --fps N             with --array: a stack (N, H, W, C) saved as .gif, .png (APNG) or
+                      .webp is an animation of N frames a second (0.1-1000, default 10)
+  --duration MS       with --array: milliseconds per frame instead (1-65535)
+  --loop N            with --array: times the animation plays, 0 forever (the default)
+  --grid COLS         with --array: lay the stack out in one image, COLS frames a row
+  --pad N             with --grid: pixels between and around frames (default 2)
+  --pad-value V       with --grid: the padding's value in the array's units (default 0)
+  --scale-each        with --array: stretch each frame from its own minimum to maximum
+  --bits 8|16         with --array: bits per channel (16 in .png only; default 16 for
+                      uint16 arrays as .png, else 8)
   --push NAME FILE    push the frames of FILE (.npy stack) to the live stream NAME
                       (--fps N, default 30)
   -h, --help          print this text
@@ -86,6 +102,7 @@ Options:
 With --array, <url> may be a local .npy, .npz or .json file: it is rendered here by
 the same code as /render, e.g.
   deno task fetch --array depth.npy --cmap viridis --vmin p2 -o depth.png
+  deno task fetch --array frames.npy --fps 5 -o frames.gif
 `;
 
 const OPTIONS = {
@@ -98,6 +115,16 @@ const OPTIONS = {
   vmin: { type: "string" },
   vmax: { type: "string" },
   background: { type: "string" },
+  layout: { type: "string" },
+  frames: { type: "boolean" },
+  fps: { type: "string" },
+  duration: { type: "string" },
+  loop: { type: "string" },
+  grid: { type: "string" },
+  pad: { type: "string" },
+  "pad-value": { type: "string" },
+  "scale-each": { type: "boolean" },
+  bits: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -143,17 +170,36 @@ export function readFetchArgs(
     vmax: values.vmax,
     background: values.background,
   };
-  const hasDisplay = Object.values(display).some((v) => v !== undefined);
-  if (hasDisplay && !values.array) {
+  const stack: StackFlags = {
+    layout: values.layout,
+    frames: values.frames,
+    fps: values.fps,
+    duration: values.duration,
+    loop: values.loop,
+    grid: values.grid,
+    pad: values.pad,
+    padValue: values["pad-value"],
+    scaleEach: values["scale-each"],
+    bits: values.bits,
+  };
+  const given = (flags: object) => Object.values(flags).some((v) => v !== undefined);
+  if (given(display) && !values.array) {
     throw new UsageError(
       "--cmap, --vmin, --vmax and --background go with --array (for /render, put them in the URL)",
     );
   }
+  if (given(stack) && !values.array) {
+    throw new UsageError(
+      "--layout, --frames, --fps, --duration, --loop, --grid, --pad, --pad-value, --scale-each " +
+        "and --bits go with --array (for /render, put them in the URL)",
+    );
+  }
   if (values.array && !/^https?:/i.test(positionals[0])) {
-    return localArrayArgs(positionals[0], values, display);
+    return localArrayArgs(positionals[0], values, display, stack);
   }
   const fetchArgs: FetchArgs = {
     display,
+    stack,
     url: readUrl(positionals[0]),
     output: values.output,
     range: values.range === undefined ? undefined : rangeHeader(values.range),
@@ -197,15 +243,16 @@ function localArrayArgs(
   file: string,
   values: { output?: string; range?: string; continue?: boolean; data?: string },
   display: DisplayFlags,
+  stack: StackFlags,
 ): LocalArrayArgs {
   if (values.range !== undefined || values.continue || values.data !== undefined) {
-    throw new UsageError("a local --array file goes with -o and display flags only");
+    throw new UsageError("a local --array file goes with -o, display and stack flags only");
   }
   const extension = values.output?.match(/\.([^./\\]+)$/)?.[1];
   if (values.output === undefined || formatFromExtension(extension ?? "") === undefined) {
     throw new UsageError("--array needs -o with an image extension (.png, .jpg, .webp, .gif)");
   }
-  return { file, output: values.output, display };
+  return { file, output: values.output, display, stack };
 }
 
 function readUrl(raw: string): URL {

@@ -1,6 +1,7 @@
 /**
  * `deno task fetch <url> [-o FILE] [--range A-B] [-C] [--array] [--data FILE]`, and
- * `deno task fetch --array FILE --cmap NAME [--vmin V] [--vmax V] -o IMAGE` (rendered here):
+ * `deno task fetch --array FILE [--cmap NAME --vmin V --vmax V] [--fps N | --grid COLS …]
+ * -o IMAGE` (rendered here):
  * the pixserve client. It talks HTTP only, saves answers in the working folder
  * (`INIT_CWD`, set by `deno task`, else the current folder) or where `-o` says, and
  * exits 0 on success, 1 when the request or the answer fails, 2 on bad usage.
@@ -19,8 +20,16 @@ import {
   unsatisfiedSize,
 } from "./answer.ts";
 import { type FetchArgs, type LocalArrayArgs, readFetchArgs, USAGE, UsageError } from "./args.ts";
-import { displayOptions, renderArrayFile } from "./local_array.ts";
-import { describeArray, encodeArrayAnswer, NotAnImageArray } from "./array.ts";
+import {
+  type DisplayFlags,
+  displayOptions,
+  type LocalRender,
+  renderArrayFile,
+  type RenderSettings,
+  type StackFlags,
+  stackSettings,
+} from "./local_array.ts";
+import { describeArray, NotAnImageArray } from "./array.ts";
 import { describeImage, startsLikeImage } from "./image_info.ts";
 import { chooseFilename, shownPath, userPath } from "./names.ts";
 import { formatBytes, type ProgressSink, progressStream } from "./progress.ts";
@@ -151,7 +160,7 @@ async function receive(
   printStatus(response, io);
   if (!response.ok) return await failAnswer(response, io);
   if (args.range !== undefined) printRangeOutcome(response, io);
-  if (args.array && output !== undefined) return await saveArray(response, output, io);
+  if (args.array && output !== undefined) return await saveArray(response, args, output, io);
   const path = output ?? targetFor(response, folder);
   await refuseUnsafe(path, response);
   return await overwrite(response, path, io, response.status === 200 && args.data === undefined);
@@ -180,18 +189,22 @@ async function overwrite(
   return await printSaved(path, response, response.status === 200, io);
 }
 
-/** `--array`: rebuilds the image from the array answer and saves it as `-o` names. */
-async function saveArray(response: Response, path: string, io: ClientIo): Promise<ExitCode> {
+/** `--array`: renders the array answer as `-o` names it and saves the image. */
+async function saveArray(
+  response: Response,
+  args: FetchArgs,
+  path: string,
+  io: ClientIo,
+): Promise<ExitCode> {
   await refuseUnsafe(path, response);
+  const settings = renderSettings(args.display, args.stack);
   const received = body(response, io, contentLength(response.headers));
   const bytes = new Uint8Array(await new Response(received).arrayBuffer());
   const type = response.headers.get("content-type");
-  const { array, image, format, encoded } = await encodeArrayAnswer(bytes, type, path);
-  await Deno.writeFile(path, encoded);
-  io.out(`array: ${describeArray(array)}`);
-  io.out(`size: ${encoded.byteLength} bytes (${formatBytes(encoded.byteLength)})`);
-  io.out(`image: ${image.width}×${image.height} ${format}`);
-  io.out(`saved: ${shownPath(io.workdir, path)}`);
+  const source = `the answer (${type?.split(";")[0].trim() || "no Content-Type"})`;
+  const rendered = await renderArrayFile(bytes, type, path, settings, source);
+  await Deno.writeFile(path, rendered.encoded);
+  printRender(rendered, path, io);
   return 0;
 }
 
@@ -200,15 +213,12 @@ async function renderLocal(args: LocalArrayArgs, io: ClientIo): Promise<ExitCode
   const file = userPath(io.workdir, args.file, "--array");
   const path = userPath(io.workdir, args.output, "-o");
   try {
-    const options = displayOptions(args.display);
+    const settings = renderSettings(args.display, args.stack);
     const bytes = await Deno.readFile(file);
-    const { array, format, encoded, range } = await renderArrayFile(bytes, null, path, options);
-    await Deno.writeFile(path, encoded);
-    io.out(`array: ${describeArray(array)}`);
-    if (range !== undefined) io.out(`range: vmin ${range.vmin}, vmax ${range.vmax}`);
-    io.out(`size: ${encoded.byteLength} bytes (${formatBytes(encoded.byteLength)})`);
-    io.out(`image: ${array.shape[1]}×${array.shape[0]} ${format}`);
-    io.out(`saved: ${shownPath(io.workdir, path)}`);
+    const source = shownPath(io.workdir, file);
+    const rendered = await renderArrayFile(bytes, null, path, settings, source);
+    await Deno.writeFile(path, rendered.encoded);
+    printRender(rendered, path, io);
     return 0;
   } catch (err) {
     if (err instanceof NotAnImageArray) {
@@ -221,6 +231,28 @@ async function renderLocal(args: LocalArrayArgs, io: ClientIo): Promise<ExitCode
     }
     throw err;
   }
+}
+
+/** The display and stack flags, read by the server's readers. */
+function renderSettings(display: DisplayFlags, stack: StackFlags): RenderSettings {
+  return { display: displayOptions(display), stack: stackSettings(stack) };
+}
+
+/** What was rendered: the array, the range, the size, the image and its frames, the path. */
+function printRender(rendered: LocalRender, path: string, io: ClientIo): void {
+  const { array, range, encoded, width, height, format, frames, timing } = rendered;
+  io.out(`array: ${describeArray(array)}`);
+  if (range !== undefined) io.out(`range: vmin ${range.vmin}, vmax ${range.vmax}`);
+  io.out(`size: ${encoded.byteLength} bytes (${formatBytes(encoded.byteLength)})`);
+  io.out(`image: ${width}×${height} ${format}`);
+  if (frames !== undefined && timing !== undefined) {
+    const ms = Number((1000 * timing.delayNumerator / timing.delayDenominator).toFixed(3));
+    const plays = timing.loop === 0
+      ? "looping forever"
+      : `played ${timing.loop} time${timing.loop === 1 ? "" : "s"}`;
+    io.out(`frames: ${frames}, ${ms} ms each, ${plays}`);
+  }
+  io.out(`saved: ${shownPath(io.workdir, path)}`);
 }
 
 /** `-C`: completes the file a previous download left, or downloads it whole. */
@@ -314,7 +346,7 @@ class RequestFailed extends Error {
 }
 
 function plainGet(url: URL): FetchArgs {
-  return { url, resume: false, array: false, display: {} };
+  return { url, resume: false, array: false, display: {}, stack: {} };
 }
 
 function targetFor(response: Response, workdir: string): string {

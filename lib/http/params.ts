@@ -5,6 +5,8 @@
  * @module
  */
 
+import { readChoice, readInteger } from "../arrays/value_text.ts";
+import { CodecError } from "../codec_error.ts";
 import { BadRequest } from "../errors.ts";
 import type { QueryParam } from "../router.ts";
 import { checkFilename, type DispositionType } from "./disposition.ts";
@@ -32,15 +34,7 @@ export function intParam(
   max: number,
 ): number | undefined {
   const raw = url.searchParams.get(name);
-  if (raw === null) return undefined;
-  const n = /^[+-]?\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new BadRequest(
-      "invalid_parameter",
-      `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return n;
+  return raw === null ? undefined : badRequestOf(() => readInteger(name, raw, min, max));
 }
 
 /**
@@ -96,12 +90,17 @@ export function choiceParam<T extends string>(
   choices: readonly T[],
 ): T | undefined {
   const raw = url.searchParams.get(name);
-  if (raw === null) return undefined;
-  if ((choices as readonly string[]).includes(raw)) return raw as T;
-  throw new BadRequest(
-    "invalid_parameter",
-    `${name} must be one of ${choices.join(", ")}, got ${JSON.stringify(raw)}`,
-  );
+  return raw === null ? undefined : badRequestOf(() => readChoice(name, raw, choices));
+}
+
+/** A value read by the text readers, their mistake as this module's {@linkcode BadRequest}. */
+function badRequestOf<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof CodecError) throw new BadRequest(err.code, err.message);
+    throw err;
+  }
 }
 
 /**

@@ -8,7 +8,13 @@
  */
 
 import { CodecError } from "../codec_error.ts";
-import { type ChannelPixels, loadSharp, toRgba } from "./encode.ts";
+import {
+  type ChannelPixels,
+  type EncodeOptions,
+  encodePixels,
+  loadSharp,
+  toRgba,
+} from "./encode.ts";
 import type { ImageFormat } from "./format.ts";
 import { encodeGifFrames, type GifPalette, gifPalette } from "./gif.ts";
 import { encodeApng, encodePng16 } from "./png.ts";
@@ -74,6 +80,35 @@ export async function encodeDeep(
           `frames out with ?grid=`,
       );
   }
+}
+
+/**
+ * Encodes pixels of 1 to 4 channels: 16-bit samples and frame stacks as
+ * {@linkcode encodeDeep} does, one 8-bit image through the usual encoders.
+ *
+ * @param pixels The pixels.
+ * @param format The target format.
+ * @param options Quality, effort and backend, and the timing of an animation.
+ * @returns The encoded bytes.
+ * @throws {CodecError} As {@linkcode encodeDeep} and `encodePixels` do.
+ * @example
+ * ```ts
+ * import { encodeChannelPixels } from "./animate.ts";
+ *
+ * const data = new Uint8Array([255, 0, 0, 0, 0, 255]);
+ * const gif = await encodeChannelPixels(
+ *   { width: 1, height: 1, channels: 3, data, frames: 2 }, "gif", { timing: { delayNumerator: 1, delayDenominator: 4, loop: 0 } },
+ * );
+ * ```
+ */
+export async function encodeChannelPixels(
+  pixels: ChannelPixels,
+  format: ImageFormat,
+  options: EncodeOptions & { timing?: AnimationTiming } = {},
+): Promise<Uint8Array<ArrayBuffer>> {
+  return pixels.bits === 16 || pixels.frames !== undefined
+    ? await encodeDeep(pixels, format, options)
+    : await encodePixels(toRgba(pixels), format, options);
 }
 
 /** The bytes as 16-bit samples, copied only when not 2-byte aligned. */

@@ -149,14 +149,17 @@ async function runPanel(panel, load) {
 }
 
 /**
- * Shows a Blob in an image through an object URL, revoked once the image has loaded.
+ * Shows a Blob in an image through an object URL, revoked once the image has loaded unless
+ * it is kept (for a link to save the same bytes; the caller then revokes it).
  *
  * @param {HTMLImageElement} img The image.
  * @param {Blob} blob Encoded image bytes.
- * @returns {Promise<void>} When the image is decoded and the URL revoked.
+ * @param {{ keep?: boolean }} [options] Whether the URL stays valid after the load.
+ * @returns {Promise<string>} The object URL, once the image is decoded (and the URL revoked,
+ *   unless kept).
  * @throws {PanelError} The bytes are not an image the browser can decode.
  */
-async function showBlob(img, blob) {
+async function showBlob(img, blob, options = {}) {
   const url = URL.createObjectURL(blob);
   img.dataset.revoked = "false";
   img.dataset.objectUrl = url;
@@ -165,13 +168,17 @@ async function showBlob(img, blob) {
   try {
     await img.decode();
   } catch {
+    URL.revokeObjectURL(url);
+    img.dataset.revoked = "true";
     throw new PanelError(
       `the answer (${blob.type || "no type"}) is not an image this browser decodes`,
     );
-  } finally {
+  }
+  if (!options.keep) {
     URL.revokeObjectURL(url);
     img.dataset.revoked = "true";
   }
+  return url;
 }
 
 /**
@@ -416,35 +423,141 @@ function setUpUploadForm(form, panel) {
   });
 }
 
+/** The bytes read from an uploaded `.npy` for its header: the prefix and a 64 KiB header. */
+const NPY_HEADER_BYTES = 12 + 65536;
+
 /**
- * Panel 6: a single-channel array sent to `/render.png` with a colormap and limits, shown
- * with the colormap's colour bar (`/colormaps/{name}.png`). The colormap list comes from
- * `GET /colormaps`.
+ * The shape in a `.npy` file's header (format versions 1, 2 and 3).
+ *
+ * @param {Uint8Array} bytes The file's first {@linkcode NPY_HEADER_BYTES} bytes.
+ * @returns {number[] | undefined} The shape, or `undefined` when the bytes are no `.npy`.
+ */
+function npyShape(bytes) {
+  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+  if (bytes.length < 12 || magic.some((b, i) => bytes[i] !== b)) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const [start, length] = bytes[6] === 1
+    ? [10, view.getUint16(8, true)]
+    : [12, view.getUint32(8, true)];
+  const header = new TextDecoder().decode(bytes.subarray(start, start + length));
+  const match = /'shape':\s*\(([^)]*)\)/.exec(header);
+  if (match === null) return undefined;
+  return match[1].split(",").map((s) => s.trim()).filter((s) => s !== "").map(Number);
+}
+
+/**
+ * What `/render` makes of an array of this shape (channel-last, as pixserve reads it by
+ * default): one image, or a stack of frames, (N, H, W, C) or (N, H, W) of gray frames.
+ *
+ * @param {number[]} shape The array's shape.
+ * @returns {{ frames: number, gray3d: boolean, channels: number } | undefined} The stack's
+ *   frame count, whether it is 3-D (it then needs `?frames`) and its channels; `undefined`
+ *   for one image.
+ */
+function stackOf(shape) {
+  if (shape.length === 4) return { frames: shape[0], gray3d: false, channels: shape[3] };
+  if (shape.length === 3 && ![1, 2, 3, 4].includes(shape[2])) {
+    return { frames: shape[0], gray3d: true, channels: 1 };
+  }
+  return undefined;
+}
+
+/**
+ * The request panel 6 makes.
+ *
+ * @param {{ cmap: string, vmin: string, vmax: string, show: string, fps: string,
+ *   stack: ReturnType<typeof stackOf> }} choice What the form says.
+ * @returns {{ route: string, format: string }} Path and query, and the image format asked.
+ */
+function arrayRequest(choice) {
+  const format = choice.stack === undefined ? "png" : choice.show;
+  const query = new URLSearchParams();
+  if (choice.stack !== undefined && choice.fps !== "") query.set("fps", choice.fps);
+  if (choice.cmap !== "none") query.set("cmap", choice.cmap);
+  if (choice.cmap !== "none" && choice.cmap !== "labels") {
+    for (const name of ["vmin", "vmax"]) {
+      if (choice[name] !== "") query.set(name, choice[name]);
+    }
+  }
+  const flags = choice.stack?.gray3d ? ["frames"] : [];
+  const text = [...flags, ...(query.size > 0 ? [query.toString()] : [])].join("&");
+  return { route: `/render.${format}${text === "" ? "" : `?${text}`}`, format };
+}
+
+/**
+ * Panel 6: an array sent to `/render` and shown, with the colormap's colour bar
+ * (`/colormaps/{name}.png`) when one is chosen. The colormap list comes from
+ * `GET /colormaps`. The `.npy` header read in the browser says whether the array is a stack
+ * of frames (then shown as an animation, GIF or APNG) and whether it has colours of its own
+ * (then no colormap is chosen).
  *
  * @param {HTMLFormElement} form The array form.
  * @param {HTMLElement} panel The result figure.
  */
 function setUpArrayForm(form, panel) {
-  const input = form.elements.namedItem("file");
-  const cmap = form.elements.namedItem("cmap");
+  const field = (name) => form.elements.namedItem(name);
+  const [input, cmap, show, fps] = ["file", "cmap", "show", "fps"].map(field);
+  const limits = [field("vmin"), field("vmax")];
+  const note = document.getElementById("array-header");
   const [img, bar] = panel.querySelectorAll("img");
+  const save = panel.querySelector("a.save");
+  let stack;
+  let header = Promise.resolve();
   const listed = fetchOk("/colormaps").then(async (response) => {
     const { colormaps, special } = await response.json();
     const chosen = cmap.value;
     cmap.replaceChildren(
-      ...[...colormaps, ...special].map((name) => new Option(name, name, false, name === chosen)),
+      ...["none", ...colormaps, ...special].map((name) =>
+        new Option(
+          name === "none" ? "none (the array's own colours)" : name,
+          name,
+          false,
+          name === chosen,
+        )
+      ),
     );
   });
+  const sync = () => {
+    for (const limit of limits) limit.disabled = cmap.value === "none" || cmap.value === "labels";
+    show.disabled = stack === undefined;
+    fps.disabled = stack === undefined;
+  };
+  const readHeader = async () => {
+    const file = input.files[0];
+    stack = undefined;
+    note.textContent = "";
+    if (file !== undefined && file.name.toLowerCase().endsWith(".npy")) {
+      const shape = npyShape(new Uint8Array(await file.slice(0, NPY_HEADER_BYTES).arrayBuffer()));
+      stack = shape === undefined ? undefined : stackOf(shape);
+      if (shape !== undefined) {
+        const kind = stack === undefined
+          ? "one image"
+          : `a stack of ${stack.frames} frames, shown as an animation`;
+        note.textContent = `shape (${shape.join(", ")}): ${kind}`;
+        const channels = stack?.channels ?? (shape.length === 3 ? shape[2] : 1);
+        if (channels === 3 || channels === 4) cmap.value = "none";
+      }
+    }
+    sync();
+  };
+  cmap.addEventListener("change", sync);
+  input.addEventListener("change", () => {
+    header = readHeader();
+  });
+  sync();
   const send = async () => {
     const file = input.files[0];
     if (file === undefined) return;
     await listed.catch(() => {});
-    const query = new URLSearchParams({ cmap: cmap.value });
-    for (const name of ["vmin", "vmax"]) {
-      const value = form.elements.namedItem(name).value.trim();
-      if (value !== "" && cmap.value !== "labels") query.set(name, value);
-    }
-    const route = `/render.png?${query}`;
+    await header.catch(() => {});
+    const { route, format } = arrayRequest({
+      cmap: cmap.value,
+      vmin: limits[0].value.trim(),
+      vmax: limits[1].value.trim(),
+      show: show.value,
+      fps: fps.value.trim(),
+      stack,
+    });
     const type = file.name.toLowerCase().endsWith(".npz") ? "application/zip" : "application/x-npy";
     panel.hidden = false;
     panel.dataset.file = file.name;
@@ -453,6 +566,9 @@ function setUpArrayForm(form, panel) {
     panel.querySelector("dl").replaceChildren();
     img.hidden = true;
     bar.hidden = true;
+    if (save.href !== "") URL.revokeObjectURL(save.href);
+    save.removeAttribute("href");
+    save.hidden = true;
     runPanel(panel, async (signal) => {
       const response = await fetchOk(route, {
         signal,
@@ -461,8 +577,12 @@ function setUpArrayForm(form, panel) {
         body: file,
       });
       showHeaders(panel.querySelector("dl"), response);
-      await showBlob(img, await response.blob());
-      if (cmap.value !== "labels") {
+      const url = await showBlob(img, await response.blob(), { keep: true });
+      if (signal.aborted) return URL.revokeObjectURL(url);
+      save.href = url;
+      save.download = `${file.name.replace(/\.[^.]*$/, "")}.${format}`;
+      save.hidden = false;
+      if (cmap.value !== "none" && cmap.value !== "labels") {
         const legend = await fetchOk(
           `/colormaps/${encodeURIComponent(cmap.value)}.png?width=512&height=16`,
           { signal },

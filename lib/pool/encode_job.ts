@@ -9,9 +9,9 @@
 import { setPriority } from "node:os";
 import { CodecError, type CodecErrorKind } from "../codec_error.ts";
 import { type DisplayJob, encodeDisplay } from "../image/display_job.ts";
-import { encodePixels, type EncoderBackend, toRgba } from "../image/encode.ts";
+import type { EncoderBackend } from "../image/encode.ts";
 import type { ImageFormat } from "../image/format.ts";
-import { type AnimationTiming, encodeDeep } from "../image/animate.ts";
+import { type AnimationTiming, encodeChannelPixels } from "../image/animate.ts";
 
 /**
  * The nice value of encode threads. The serving isolates run at the process's own (0), so
@@ -97,9 +97,7 @@ export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
     const options = { quality: job.quality, effort: job.effort, backend: job.backend };
     const bytes = job.display !== undefined
       ? await encodeDisplay(job.data, job.display, job.format, options)
-      : job.bits === 16 || job.frames !== undefined
-      ? await encodeDeep(job, job.format, job)
-      : await encodePixels(toRgba(job), job.format, options);
+      : await encodeChannelPixels(job, job.format, { ...options, timing: job.timing });
     return { ok: true, bytes };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -57,7 +57,8 @@ import { IMAGE_RESPONSES } from "./image.ts";
 import { transformRendered } from "./variant_request.ts";
 import { TRANSFORM_PARAMS } from "../http/transform_params.ts";
 import { expandIndexed, renderDisplay } from "../arrays/display.ts";
-import { DIMENSION_PARAMS, displayStack, renderPlan } from "./render_plan.ts";
+import { DIMENSION_PARAMS, stackParams } from "./render_plan.ts";
+import { planDisplayStack, planRender } from "../image/array_plan.ts";
 import { conformArray, DECODE_DTYPES } from "../arrays/channels.ts";
 
 /** The array formats pixserve answers with. */
@@ -386,6 +387,7 @@ function renderHandler(services: Services): Handler {
         const display = displayParams(url);
         const limits = { order, clip, maxPixels: config.maxPixels, maxFrames: config.maxFrames };
         const transform = wantsTransform(url);
+        const settings = stackParams(url);
         let encoded;
         if (wantsDisplay(display)) {
           if (clip) {
@@ -395,10 +397,10 @@ function renderHandler(services: Services): Handler {
                 "outside the range take the under and over colours (or 0 and 255)",
             );
           }
-          const stack = displayStack(array, url, display, limits);
+          const stack = planDisplayStack(array, display, settings, limits);
           if (stack.mapped !== undefined) {
             if (transform) throw transformsNeedOneImage();
-            const plan = renderPlan(stack.mapped, format, stack.url, limits);
+            const plan = planRender(stack.mapped, format, stack.settings, limits);
             encoded = await services.encodeChannels(plan.pixels, format, {
               quality,
               moveBuffer: true,
@@ -431,7 +433,7 @@ function renderHandler(services: Services): Handler {
           }
         } else {
           const plan = withQueryHints(
-            () => renderPlan(array, format, url, limits),
+            () => planRender(array, format, settings, limits),
             {
               invalid_value: " (add ?clip to clip them and map NaN to 0)",
               unsupported_dtype:
