@@ -99,9 +99,7 @@ async function readChunks(
   let total = 0;
   try {
     for (;;) {
-      const { done, value } = watchdog === undefined
-        ? await reader.read()
-        : await watchdog.read();
+      const { done, value } = watchdog === undefined ? await reader.read() : await watchdog.read();
       if (done) break;
       if (total + value.byteLength > maxBytes) {
         await reader.cancel().catch(() => {});

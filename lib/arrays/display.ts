@@ -380,7 +380,10 @@ function float64Rows(
   rows: Uint16Array,
   used: Uint8Array,
 ): void {
-  const [under, over, bad, last] = [n + UNDER, n + OVER, n + BAD, n - 1];
+  const under = n + UNDER;
+  const over = n + OVER;
+  const bad = n + BAD;
+  const last = n - 1;
   const span = vmax - vmin;
   for (let i = 0; i < values.length; i++) {
     const x = ((values[i] - vmin) / span) * n;
@@ -399,12 +402,14 @@ function float32Rows(
   rows: Uint16Array,
   used: Uint8Array,
 ): void {
-  const [under, over, bad, last] = [n + UNDER, n + OVER, n + BAD, n - 1];
-  const f32 = Math.fround;
-  const low = f32(vmin);
-  const span = f32(vmax - vmin);
+  const under = n + UNDER;
+  const over = n + OVER;
+  const bad = n + BAD;
+  const last = n - 1;
+  const low = Math.fround(vmin);
+  const span = Math.fround(vmax - vmin);
   for (let i = 0; i < values.length; i++) {
-    const x = f32(f32(f32(values[i] - low) / span) * n);
+    const x = Math.fround(Math.fround(Math.fround(values[i] - low) / span) * n);
     const r = x >= 0 && x < n ? x | 0 : x !== x ? bad : x < 0 ? under : x === n ? last : over;
     rows[i] = r;
     used[r] = 1;
@@ -420,12 +425,14 @@ function float16Rows(
   rows: Uint16Array,
   used: Uint8Array,
 ): void {
-  const [under, over, bad, last] = [n + UNDER, n + OVER, n + BAD, n - 1];
-  const f16 = Math.f16round;
-  const low = f16(vmin);
-  const span = f16(vmax - vmin);
+  const under = n + UNDER;
+  const over = n + OVER;
+  const bad = n + BAD;
+  const last = n - 1;
+  const low = Math.f16round(vmin);
+  const span = Math.f16round(vmax - vmin);
   for (let i = 0; i < values.length; i++) {
-    const x = f16(f16(f16(values[i] - low) / span) * n);
+    const x = Math.f16round(Math.f16round(Math.f16round(values[i] - low) / span) * n);
     const r = x >= 0 && x < n ? x | 0 : x !== x ? bad : x < 0 ? under : x === n ? last : over;
     rows[i] = r;
     used[r] = 1;
