@@ -100,12 +100,14 @@ export function createApp(
   const metrics = services.metrics;
   metrics.bind(routes);
   const log = options.log ?? createLogger(config.quiet);
+  const open = services.open;
   return (request, info) => {
     const start = performance.now();
     const method = request.method;
     if (method === "GET" || method === "HEAD") {
       const hit = memo.get(request.url);
-      if (hit !== undefined && !request.headers.has("if-none-match")) {
+      if (hit !== undefined && !request.headers.has("if-none-match") && open.count < open.max) {
+        open.seen(start);
         const response = method === "GET"
           ? hit.template.clone()
           : new Response(null, { headers: hit.headers });
@@ -127,7 +129,10 @@ export function createApp(
         return response;
       }
     }
+    // Counted until the response has been sent (or abandoned); without a server, until it is made.
+    let close = () => {};
     const finish = (response: Response, error?: string): Response | Promise<Response> => {
+      if (info === undefined) close();
       const ms = performance.now() - start;
       const path = pathOf(request.url);
       const index = metrics.routeOf(path, method);
@@ -163,10 +168,14 @@ export function createApp(
       return new Response(countedBody(response.body, record), response);
     };
     const fail = (err: unknown) => {
-      if (errorCodeOf(err) === "encoder_busy") metrics.board.add("encodeRejected", 1);
-      return finish(toErrorResponse(err), errorCodeOf(err));
+      const code = errorCodeOf(err);
+      if (code === "encoder_busy") metrics.board.add("encodeRejected", 1);
+      if (code === "server_busy") metrics.board.add("requestsShed", 1);
+      return finish(toErrorResponse(err), code);
     };
     try {
+      close = open.open(start);
+      info?.completed.then(close, close);
       checkRequestHead(request, config);
       const response = route(request);
       return response instanceof Promise ? response.then(finish, fail) : finish(response);

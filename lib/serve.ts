@@ -115,6 +115,7 @@ export async function serveAll(config: Config): Promise<IsolateServer[]> {
     ...config,
     cacheBytes: Math.floor(config.cacheBytes / config.workers),
     maxInflightBytes: Math.max(1, Math.floor(config.maxInflightBytes / config.workers)),
+    maxConnections: Math.max(1, Math.floor(config.maxConnections / config.workers)),
   });
   if (config.workers > 1) assertPortFree(config.host, config.port);
   const buffer = createBoardBuffer(config.workers);

@@ -23,7 +23,7 @@ import { EncodePool } from "./pool/pool.ts";
 import { type MetricsShare, RequestMetrics } from "./metrics/metrics.ts";
 import { OPEN_FILE_STREAMS } from "./metrics/open_files.ts";
 import { DecodePool } from "./pool/decode_pool.ts";
-import { InflightBytes } from "./inflight.ts";
+import { InflightBytes, OpenResponses } from "./inflight.ts";
 import { type EncodedImage, tagBytes } from "./responses.ts";
 import { type HubLink, StreamHub } from "./streams/hub.ts";
 
@@ -76,6 +76,8 @@ export interface Services {
   readonly decoder: DecodePool;
   /** Bytes of bodies and pixels in flight, bounded by `config.maxInflightBytes`. */
   readonly inflight: InflightBytes;
+  /** Requests being answered and responses being sent, bounded by `config.maxConnections`. */
+  readonly open: OpenResponses;
   /** Ends the live streams and stops the encode and decode workers. */
   close(): void;
 }
@@ -136,6 +138,7 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     warm: options.warm,
   });
   const cache = new ByteLruCache<EncodedImage>(config.cacheBytes);
+  const open = new OpenResponses(config.maxConnections);
   const streams = new StreamHub({
     maxStreams: config.maxStreams,
     maxViewers: config.maxViewers,
@@ -152,6 +155,7 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     board.set("poolWorkers", pool.workers ?? 0);
     board.set("openFileStreams", OPEN_FILE_STREAMS.count);
     board.set("streamViewers", streams.localViewers);
+    board.set("openResponses", open.count);
   });
   const decoder = new DecodePool({
     size: config.encodeWorkers,
@@ -180,6 +184,7 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     streams,
     decoder,
     inflight: new InflightBytes(config.maxInflightBytes),
+    open,
     close: () => {
       streams.close();
       pool.close();
