@@ -23,6 +23,9 @@ import { pageRoutes } from "./routes/page.ts";
 import { streamsRoutes } from "./routes/streams.ts";
 import { createServices, type Services } from "./services.ts";
 
+/** Paths a health check or a metrics scraper asks for, which do not make an isolate busy. */
+const MONITORING_PATHS: ReadonlySet<string> = new Set(["/health", "/metrics"]);
+
 /** Options of {@linkcode createApp}. */
 export interface AppOptions {
   /** Where log entries go; default: standard output unless `config.quiet`. */
@@ -174,7 +177,7 @@ export function createApp(
       return finish(toErrorResponse(err), code);
     };
     try {
-      close = open.open(start);
+      close = open.open(start, !MONITORING_PATHS.has(pathOf(request.url)));
       info?.completed.then(close, close);
       checkRequestHead(request, config);
       const response = route(request);

@@ -143,7 +143,7 @@ export class OpenResponses {
     return this.#count;
   }
 
-  /** `performance.now()` of the last request seen or response ended. */
+  /** `performance.now()` of the last request seen or response ended, monitoring aside. */
   get lastActive(): number {
     return this.#lastActive;
   }
@@ -164,14 +164,16 @@ export class OpenResponses {
    * Counts a request from `now` until the returned function is called.
    *
    * @param now `performance.now()` of the request.
+   * @param active Whether it makes the isolate busy (no for a health check or a metrics
+   *   scrape, which should not keep it from giving memory back). @default {true}
    * @returns Ends the count (once), when the response has been sent or abandoned.
    * @throws {HttpError} 503 `server_busy` when `max` are open.
    * @example
    * const close = open.open(performance.now());
    * close();
    */
-  open(now: number): () => void {
-    this.#lastActive = now;
+  open(now: number, active = true): () => void {
+    if (active) this.#lastActive = now;
     if (this.#count >= this.max) throw serverBusy(this.#count, this.max);
     this.#count++;
     let closed = false;
@@ -179,7 +181,7 @@ export class OpenResponses {
       if (closed) return;
       closed = true;
       this.#count--;
-      this.#lastActive = performance.now();
+      if (active) this.#lastActive = performance.now();
     };
   }
 }

@@ -101,6 +101,8 @@ export interface PixelEncoder {
   readonly running?: number;
   /** Workers alive, for the metrics; 0 when not told. */
   readonly workers?: number;
+  /** Workers replaced by fresh ones after an idle spell, for the metrics; 0 when not told. */
+  readonly recycled?: number;
 }
 
 /** Options of {@linkcode createServices}. */
@@ -136,6 +138,7 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     queue: config.encodeQueue,
     backend: config.encoder,
     warm: options.warm,
+    recycleIdleMs: config.memoryIdleSeconds * 1000,
   });
   const cache = new ByteLruCache<EncodedImage>(config.cacheBytes);
   const open = new OpenResponses(config.maxConnections);
@@ -144,6 +147,12 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     maxViewers: config.maxViewers,
     idleSeconds: config.streamIdleSeconds,
     link: options.streamsLink,
+  });
+  const decoder = new DecodePool({
+    size: config.encodeWorkers,
+    queue: config.encodeQueue,
+    warm: options.warm,
+    recycleIdleMs: config.memoryIdleSeconds * 1000,
   });
   const metrics = new RequestMetrics(options.metricsShare, (board) => {
     board.set("cacheHits", cache.hits);
@@ -156,11 +165,7 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     board.set("openFileStreams", OPEN_FILE_STREAMS.count);
     board.set("streamViewers", streams.localViewers);
     board.set("openResponses", open.count);
-  });
-  const decoder = new DecodePool({
-    size: config.encodeWorkers,
-    queue: config.encodeQueue,
-    warm: options.warm,
+    board.set("workersRecycled", (pool.recycled ?? 0) + decoder.recycled);
   });
   return {
     config,

@@ -23,6 +23,11 @@ export interface DecodePoolOptions {
   warm?: boolean;
   /** Milliseconds an idle worker lives, unless `warm`. @default {30000} */
   idleMs?: number;
+  /**
+   * With `warm`: milliseconds after which a worker idle since its last job is replaced by a
+   * fresh one, giving back the memory its isolate grew to (none: kept). @default {undefined}
+   */
+  recycleIdleMs?: number;
 }
 
 const WORKER_URL = new URL("./decode_worker.ts", import.meta.url);
@@ -40,6 +45,8 @@ interface Slot {
   readonly worker: Worker;
   job?: Job;
   idleTimer?: ReturnType<typeof setTimeout>;
+  /** Whether it has run a job since it started. */
+  used?: boolean;
 }
 
 /**
@@ -57,6 +64,8 @@ export class DecodePool {
   readonly queue: number;
   readonly #warm: boolean;
   readonly #idleMs: number;
+  readonly #recycleIdleMs: number | undefined;
+  #recycled = 0;
   readonly #slots = new Set<Slot>();
   readonly #idle: Slot[] = [];
   readonly #waiting: Job[] = [];
@@ -65,16 +74,27 @@ export class DecodePool {
   /**
    * Creates a `DecodePool`.
    *
-   * @param options Size, queue, warm start, idle time.
+   * @param options Size, queue, warm start, idle time, recycling.
    */
   constructor(options: DecodePoolOptions = {}) {
     this.size = options.size ?? 2;
     this.queue = options.queue ?? 32;
     this.#warm = options.warm ?? false;
     this.#idleMs = options.idleMs ?? 30_000;
+    this.#recycleIdleMs = options.recycleIdleMs;
     if (this.#warm) {
       for (let slot = this.#spawn(); slot !== undefined; slot = this.#spawn()) this.#next(slot);
     }
+  }
+
+  /** Workers alive now, busy or idle. */
+  get workers(): number {
+    return this.#slots.size;
+  }
+
+  /** Workers replaced by fresh ones after `recycleIdleMs` idle, so far. */
+  get recycled(): number {
+    return this.#recycled;
   }
 
   /**
@@ -171,6 +191,7 @@ export class DecodePool {
   #start(slot: Slot, job: Job): void {
     clearTimeout(slot.idleTimer);
     slot.job = job;
+    slot.used = true;
     slot.worker.postMessage(job.message, [job.message.bytes.buffer]);
   }
 
@@ -186,10 +207,21 @@ export class DecodePool {
     const job = this.#waiting.shift();
     if (job !== undefined) return this.#start(slot, job);
     this.#idle.push(slot);
-    if (this.#warm) return;
-    const timer = setTimeout(() => this.#retire(slot), this.#idleMs);
+    if (this.#warm && (!slot.used || this.#recycleIdleMs === undefined)) return;
+    const timer = this.#warm
+      ? setTimeout(() => this.#recycle(slot), this.#recycleIdleMs)
+      : setTimeout(() => this.#retire(slot), this.#idleMs);
     Deno.unrefTimer(timer);
     slot.idleTimer = timer;
+  }
+
+  /** Replaces an idle worker by a fresh one. */
+  #recycle(slot: Slot): void {
+    if (this.#closed || slot.job !== undefined || !this.#slots.has(slot)) return;
+    this.#retire(slot);
+    this.#recycled++;
+    const fresh = this.#spawn();
+    if (fresh !== undefined) this.#next(fresh);
   }
 
   #crash(slot: Slot): void {

@@ -37,6 +37,11 @@ export interface EncodePoolOptions {
   backend?: EncoderBackend;
   /** Milliseconds an idle worker lives, unless `warm`. @default {30000} */
   idleMs?: number;
+  /**
+   * With `warm`: milliseconds after which a worker idle since its last job is replaced by a
+   * fresh one, giving back the memory its isolate grew to (none: kept). @default {undefined}
+   */
+  recycleIdleMs?: number;
   /** Start every worker now, keep them all, and replace a dead one at once. @default {false} */
   warm?: boolean;
   /** The module workers run; tests swap it. @default {encode_worker.ts} */
@@ -60,6 +65,8 @@ interface Slot {
   readonly worker: Worker;
   job?: Job;
   idleTimer?: ReturnType<typeof setTimeout>;
+  /** Whether it has run a job since it started. */
+  used?: boolean;
 }
 
 /**
@@ -81,6 +88,8 @@ export class EncodePool {
   readonly queue: number;
   readonly #backend: EncoderBackend;
   readonly #idleMs: number;
+  readonly #recycleIdleMs: number | undefined;
+  #recycled = 0;
   readonly #warm: boolean;
   readonly #workerUrl: URL;
   readonly #onCrash: (error: unknown) => void;
@@ -105,6 +114,7 @@ export class EncodePool {
     }
     this.#backend = options.backend ?? "native";
     this.#idleMs = options.idleMs ?? 30_000;
+    this.#recycleIdleMs = options.recycleIdleMs;
     this.#warm = options.warm ?? false;
     this.#workerUrl = options.workerUrl ?? WORKER_URL;
     this.#onCrash = options.onCrash ?? ((error) => console.error("encode worker died:", error));
@@ -114,6 +124,11 @@ export class EncodePool {
   /** Workers alive now, busy or idle. */
   get workers(): number {
     return this.#slots.size;
+  }
+
+  /** Workers replaced by fresh ones after `recycleIdleMs` idle, so far. */
+  get recycled(): number {
+    return this.#recycled;
   }
 
   /** Jobs encoding now. */
@@ -256,6 +271,7 @@ export class EncodePool {
   #start(slot: Slot, job: Job): void {
     clearTimeout(slot.idleTimer);
     slot.job = job;
+    slot.used = true;
     slot.worker.postMessage(job.message, [job.message.data.buffer]);
   }
 
@@ -274,10 +290,21 @@ export class EncodePool {
     const job = this.#waiting.shift();
     if (job !== undefined) return this.#start(slot, job);
     this.#idle.push(slot);
-    if (this.#warm) return;
-    const timer = setTimeout(() => this.#retire(slot), this.#idleMs);
+    if (this.#warm && (!slot.used || this.#recycleIdleMs === undefined)) return;
+    const timer = this.#warm
+      ? setTimeout(() => this.#recycle(slot), this.#recycleIdleMs)
+      : setTimeout(() => this.#retire(slot), this.#idleMs);
     Deno.unrefTimer(timer);
     slot.idleTimer = timer;
+  }
+
+  /** Replaces an idle worker by a fresh one. */
+  #recycle(slot: Slot): void {
+    if (this.#closed || slot.job !== undefined || !this.#slots.has(slot)) return;
+    this.#retire(slot);
+    this.#recycled++;
+    const fresh = this.#spawn();
+    if (fresh !== undefined) this.#next(fresh);
   }
 
   #crash(slot: Slot, error: unknown): void {
