@@ -108,9 +108,8 @@ export interface Config {
    */
   readonly maxConnections: number;
   /**
-   * Seconds without work after which memory is given back: used encode and decode workers
-   * are replaced by fresh ones, the serving isolates collect their garbage and the C heap
-   * is trimmed.
+   * Seconds without work after which memory is given back: every isolate that worked
+   * (serving, encoding, decoding) collects its garbage and the C heap is trimmed.
    */
   readonly memoryIdleSeconds: number;
 }

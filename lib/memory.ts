@@ -2,11 +2,14 @@
  * Giving memory back after load. A V8 isolate keeps the heap it grew to, and glibc's
  * allocator keeps freed pages of the C heap (request and response buffers, pixels moved
  * between isolates) in its arenas. Once a serving isolate has had no request for
- * `MEMORY_IDLE_SECONDS`, it collects its garbage (`gc()`, exposed by
- * `--v8-flags=--expose-gc`, which the launcher passes) and asks glibc to return its free
- * pages (`malloc_trim(0)`, through FFI on the `libc.so.6` the launcher names in
- * `PIXSERVE_LIBC` and grants). Either step is skipped where it is not available (another
- * C library, a server started without the flag or the grant).
+ * `MEMORY_IDLE_SECONDS`, and once an encode or decode worker has had no job for as long, it
+ * collects its garbage (`gc()`, exposed by `--v8-flags=--expose-gc`, which the launcher
+ * passes) and asks glibc to return its free pages (`malloc_trim(0)`, through FFI on the
+ * `libc.so.6` the launcher names in `PIXSERVE_LIBC` and grants). Either step is skipped
+ * where it is not available (another C library, a server started without the flag or the
+ * grant). Workers are kept, not replaced: a fresh one would cost the next request its
+ * start-up, and in Deno 2.9 a terminated worker that loaded npm packages leaves two file
+ * descriptors open.
  *
  * @module
  */
@@ -16,6 +19,12 @@ export const LIBC_ENV = "PIXSERVE_LIBC";
 
 /** The V8 flag that exposes `gc()` to the server's isolates. */
 export const EXPOSE_GC_FLAG = "--v8-flags=--expose-gc";
+
+/** What a pool sends an idle encode or decode worker to have it give memory back. */
+export const RELEASE = { release: true } as const;
+
+/** A worker's answer to {@linkcode RELEASE}, once it has given memory back. */
+export const RELEASED = { released: true } as const;
 
 /**
  * The path of glibc's `libc.so.6` among the mappings of a process.

@@ -101,8 +101,8 @@ export interface PixelEncoder {
   readonly running?: number;
   /** Workers alive, for the metrics; 0 when not told. */
   readonly workers?: number;
-  /** Workers replaced by fresh ones after an idle spell, for the metrics; 0 when not told. */
-  readonly recycled?: number;
+  /** Times a worker gave memory back after an idle spell, for the metrics; 0 when not told. */
+  readonly released?: number;
 }
 
 /** Options of {@linkcode createServices}. */
@@ -138,7 +138,7 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     queue: config.encodeQueue,
     backend: config.encoder,
     warm: options.warm,
-    recycleIdleMs: config.memoryIdleSeconds * 1000,
+    releaseIdleMs: config.memoryIdleSeconds * 1000,
   });
   const cache = new ByteLruCache<EncodedImage>(config.cacheBytes);
   const open = new OpenResponses(config.maxConnections);
@@ -152,7 +152,7 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     size: config.encodeWorkers,
     queue: config.encodeQueue,
     warm: options.warm,
-    recycleIdleMs: config.memoryIdleSeconds * 1000,
+    releaseIdleMs: config.memoryIdleSeconds * 1000,
   });
   const metrics = new RequestMetrics(options.metricsShare, (board) => {
     board.set("cacheHits", cache.hits);
@@ -165,7 +165,7 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     board.set("openFileStreams", OPEN_FILE_STREAMS.count);
     board.set("streamViewers", streams.localViewers);
     board.set("openResponses", open.count);
-    board.set("workersRecycled", (pool.recycled ?? 0) + decoder.recycled);
+    board.set("workersReleased", (pool.released ?? 0) + decoder.released);
   });
   return {
     config,

@@ -71,30 +71,30 @@ Deno.test("IdleRelease gives memory back once per quiet spell, never while busy"
   assert.equal(released, 2);
 });
 
-Deno.test("EncodePool replaces a worker idle for recycleIdleMs after a job, and encodes after", async () => {
-  const pool = new EncodePool({ size: 2, warm: true, recycleIdleMs: 50 });
+Deno.test("EncodePool has a worker idle for releaseIdleMs after a job give memory back, and encodes after", async () => {
+  const pool = new EncodePool({ size: 2, warm: true, releaseIdleMs: 50 });
   try {
     const pixels = () => ({ width: WIDTH, height: HEIGHT, rgba: RGBA.slice() });
     const first = await decodePixels(await pool.encode(pixels(), "png"));
     assert.deepEqual(first.rgba, RGBA);
-    await until(() => pool.recycled === 1, "the used worker's replacement");
+    await until(() => pool.released === 1, "the used worker's release");
     assert.equal(pool.workers, 2);
     const after = await decodePixels(await pool.encode(pixels(), "png"));
     assert.deepEqual(after.rgba, RGBA);
-    await until(() => pool.recycled === 2, "the second replacement");
+    await until(() => pool.released === 2, "the second release");
     assert.equal(pool.workers, 2);
   } finally {
     pool.close();
   }
 });
 
-Deno.test("DecodePool replaces a worker idle for recycleIdleMs after a job, and decodes after", async () => {
-  const pool = new DecodePool({ size: 1, warm: true, recycleIdleMs: 50 });
+Deno.test("DecodePool has a worker idle for releaseIdleMs after a job give memory back, and decodes after", async () => {
+  const pool = new DecodePool({ size: 1, warm: true, releaseIdleMs: 50 });
   const encoder = new EncodePool({ size: 1 });
   try {
     const png = await encoder.encode({ width: WIDTH, height: HEIGHT, rgba: RGBA.slice() }, "png");
     assert.deepEqual((await pool.decode(png.slice(), 1e6)).rgba, RGBA);
-    await until(() => pool.recycled === 1, "the used worker's replacement");
+    await until(() => pool.released === 1, "the used worker's release");
     assert.equal(pool.workers, 1);
     assert.deepEqual((await pool.decode(png.slice(), 1e6)).rgba, RGBA);
   } finally {
@@ -133,9 +133,9 @@ Deno.test("deno task start with MEMORY_IDLE_SECONDS gives memory back when idle 
     assert.deepEqual(await render(base), RGBA);
     await until(
       async () =>
-        await metric(base, "pixserve_workers_recycled_total") >= 1 &&
+        await metric(base, "pixserve_worker_memory_releases_total") >= 1 &&
         await metric(base, "pixserve_memory_releases_total") >= 1,
-      "the used encode worker's replacement and the isolate's release",
+      "the used encode worker's release and the isolate's",
     );
     assert.equal(await metric(base, "pixserve_encode_workers"), 2);
     assert.deepEqual(await render(base), RGBA);

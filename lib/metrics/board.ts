@@ -83,7 +83,7 @@ export const SCALARS = [
   "streamViewers",
   "openResponses",
   "requestsShed",
-  "workersRecycled",
+  "workersReleased",
   "memoryReleases",
 ] as const;
 

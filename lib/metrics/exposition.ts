@@ -67,10 +67,10 @@ const SCALAR_METRICS: readonly [Scalar, string, "counter" | "gauge", string][] =
     "Requests answered 503 server_busy: MAX_CONNECTIONS were open.",
   ],
   [
-    "workersRecycled",
-    "pixserve_workers_recycled_total",
+    "workersReleased",
+    "pixserve_worker_memory_releases_total",
     "counter",
-    "Encode and decode workers replaced by fresh ones after MEMORY_IDLE_SECONDS idle.",
+    "Times an encode or decode worker gave memory back after MEMORY_IDLE_SECONDS idle.",
   ],
   [
     "memoryReleases",

@@ -12,6 +12,7 @@ import type { DecodedArray } from "../image/decode_array.ts";
 import { HttpError, ServiceUnavailable } from "../errors.ts";
 import { type DecodeJob, type DecodeReply, errorOf } from "./decode_job.ts";
 import type { RgbaPixels } from "../image/encode.ts";
+import { RELEASE, type RELEASED } from "../memory.ts";
 
 /** Options of {@linkcode DecodePool}. */
 export interface DecodePoolOptions {
@@ -24,10 +25,10 @@ export interface DecodePoolOptions {
   /** Milliseconds an idle worker lives, unless `warm`. @default {30000} */
   idleMs?: number;
   /**
-   * With `warm`: milliseconds after which a worker idle since its last job is replaced by a
-   * fresh one, giving back the memory its isolate grew to (none: kept). @default {undefined}
+   * With `warm`: milliseconds after which a worker idle since its last job is told to give
+   * memory back (see `memory.ts`); none: never. @default {undefined}
    */
-  recycleIdleMs?: number;
+  releaseIdleMs?: number;
 }
 
 const WORKER_URL = new URL("./decode_worker.ts", import.meta.url);
@@ -45,7 +46,7 @@ interface Slot {
   readonly worker: Worker;
   job?: Job;
   idleTimer?: ReturnType<typeof setTimeout>;
-  /** Whether it has run a job since it started. */
+  /** Whether it has run a job since it started or last gave memory back. */
   used?: boolean;
 }
 
@@ -64,8 +65,8 @@ export class DecodePool {
   readonly queue: number;
   readonly #warm: boolean;
   readonly #idleMs: number;
-  readonly #recycleIdleMs: number | undefined;
-  #recycled = 0;
+  readonly #releaseIdleMs: number | undefined;
+  #released = 0;
   readonly #slots = new Set<Slot>();
   readonly #idle: Slot[] = [];
   readonly #waiting: Job[] = [];
@@ -74,14 +75,14 @@ export class DecodePool {
   /**
    * Creates a `DecodePool`.
    *
-   * @param options Size, queue, warm start, idle time, recycling.
+   * @param options Size, queue, warm start, idle time, release time.
    */
   constructor(options: DecodePoolOptions = {}) {
     this.size = options.size ?? 2;
     this.queue = options.queue ?? 32;
     this.#warm = options.warm ?? false;
     this.#idleMs = options.idleMs ?? 30_000;
-    this.#recycleIdleMs = options.recycleIdleMs;
+    this.#releaseIdleMs = options.releaseIdleMs;
     if (this.#warm) {
       for (let slot = this.#spawn(); slot !== undefined; slot = this.#spawn()) this.#next(slot);
     }
@@ -92,9 +93,9 @@ export class DecodePool {
     return this.#slots.size;
   }
 
-  /** Workers replaced by fresh ones after `recycleIdleMs` idle, so far. */
-  get recycled(): number {
-    return this.#recycled;
+  /** Times a worker gave memory back after `releaseIdleMs` idle, so far. */
+  get released(): number {
+    return this.#released;
   }
 
   /**
@@ -178,7 +179,10 @@ export class DecodePool {
   #spawn(): Slot | undefined {
     if (this.#slots.size >= this.size) return undefined;
     const slot: Slot = { worker: new Worker(WORKER_URL, { type: "module" }) };
-    slot.worker.onmessage = ({ data }: MessageEvent<DecodeReply>) => this.#finish(slot, data);
+    slot.worker.onmessage = ({ data }: MessageEvent<DecodeReply | typeof RELEASED>) => {
+      if ("released" in data) this.#released++;
+      else this.#finish(slot, data);
+    };
     slot.worker.onerror = (event) => {
       event.preventDefault();
       this.#crash(slot);
@@ -207,21 +211,22 @@ export class DecodePool {
     const job = this.#waiting.shift();
     if (job !== undefined) return this.#start(slot, job);
     this.#idle.push(slot);
-    if (this.#warm && (!slot.used || this.#recycleIdleMs === undefined)) return;
+    if (this.#warm && (!slot.used || this.#releaseIdleMs === undefined)) return;
     const timer = this.#warm
-      ? setTimeout(() => this.#recycle(slot), this.#recycleIdleMs)
+      ? setTimeout(() => this.#release(slot), this.#releaseIdleMs)
       : setTimeout(() => this.#retire(slot), this.#idleMs);
     Deno.unrefTimer(timer);
     slot.idleTimer = timer;
   }
 
-  /** Replaces an idle worker by a fresh one. */
-  #recycle(slot: Slot): void {
+  /**
+   * Tells an idle worker to give memory back (rather than replacing it: a terminated worker
+   * that loaded npm packages leaves two descriptors open in Deno 2.9).
+   */
+  #release(slot: Slot): void {
     if (this.#closed || slot.job !== undefined || !this.#slots.has(slot)) return;
-    this.#retire(slot);
-    this.#recycled++;
-    const fresh = this.#spawn();
-    if (fresh !== undefined) this.#next(fresh);
+    slot.used = false;
+    slot.worker.postMessage(RELEASE);
   }
 
   #crash(slot: Slot): void {

@@ -26,6 +26,7 @@ import type { DisplayJob } from "../image/display_job.ts";
 import type { AnimationTiming } from "../image/animate.ts";
 import { type EncodeJob, type EncodeReply, PING, type PONG } from "./encode_job.ts";
 import type { ImageFormat } from "../image/format.ts";
+import { RELEASE, type RELEASED } from "../memory.ts";
 
 /** Options of {@linkcode EncodePool}. */
 export interface EncodePoolOptions {
@@ -38,10 +39,10 @@ export interface EncodePoolOptions {
   /** Milliseconds an idle worker lives, unless `warm`. @default {30000} */
   idleMs?: number;
   /**
-   * With `warm`: milliseconds after which a worker idle since its last job is replaced by a
-   * fresh one, giving back the memory its isolate grew to (none: kept). @default {undefined}
+   * With `warm`: milliseconds after which a worker idle since its last job is told to give
+   * memory back (see `memory.ts`); none: never. @default {undefined}
    */
-  recycleIdleMs?: number;
+  releaseIdleMs?: number;
   /** Start every worker now, keep them all, and replace a dead one at once. @default {false} */
   warm?: boolean;
   /** The module workers run; tests swap it. @default {encode_worker.ts} */
@@ -65,7 +66,7 @@ interface Slot {
   readonly worker: Worker;
   job?: Job;
   idleTimer?: ReturnType<typeof setTimeout>;
-  /** Whether it has run a job since it started. */
+  /** Whether it has run a job since it started or last gave memory back. */
   used?: boolean;
 }
 
@@ -88,8 +89,8 @@ export class EncodePool {
   readonly queue: number;
   readonly #backend: EncoderBackend;
   readonly #idleMs: number;
-  readonly #recycleIdleMs: number | undefined;
-  #recycled = 0;
+  readonly #releaseIdleMs: number | undefined;
+  #released = 0;
   readonly #warm: boolean;
   readonly #workerUrl: URL;
   readonly #onCrash: (error: unknown) => void;
@@ -114,7 +115,7 @@ export class EncodePool {
     }
     this.#backend = options.backend ?? "native";
     this.#idleMs = options.idleMs ?? 30_000;
-    this.#recycleIdleMs = options.recycleIdleMs;
+    this.#releaseIdleMs = options.releaseIdleMs;
     this.#warm = options.warm ?? false;
     this.#workerUrl = options.workerUrl ?? WORKER_URL;
     this.#onCrash = options.onCrash ?? ((error) => console.error("encode worker died:", error));
@@ -126,9 +127,9 @@ export class EncodePool {
     return this.#slots.size;
   }
 
-  /** Workers replaced by fresh ones after `recycleIdleMs` idle, so far. */
-  get recycled(): number {
-    return this.#recycled;
+  /** Times a worker gave memory back after `releaseIdleMs` idle, so far. */
+  get released(): number {
+    return this.#released;
   }
 
   /** Jobs encoding now. */
@@ -255,8 +256,11 @@ export class EncodePool {
   #spawn(): Slot | undefined {
     if (this.#slots.size >= this.size) return undefined;
     const slot: Slot = { worker: new Worker(this.#workerUrl, { type: "module" }) };
-    slot.worker.onmessage = ({ data }: MessageEvent<EncodeReply | typeof PONG>) => {
-      if (!("pong" in data)) this.#finish(slot, data);
+    slot.worker.onmessage = (
+      { data }: MessageEvent<EncodeReply | typeof PONG | typeof RELEASED>,
+    ) => {
+      if ("released" in data) this.#released++;
+      else if (!("pong" in data)) this.#finish(slot, data);
     };
     slot.worker.onerror = (event) => {
       event.preventDefault();
@@ -290,21 +294,22 @@ export class EncodePool {
     const job = this.#waiting.shift();
     if (job !== undefined) return this.#start(slot, job);
     this.#idle.push(slot);
-    if (this.#warm && (!slot.used || this.#recycleIdleMs === undefined)) return;
+    if (this.#warm && (!slot.used || this.#releaseIdleMs === undefined)) return;
     const timer = this.#warm
-      ? setTimeout(() => this.#recycle(slot), this.#recycleIdleMs)
+      ? setTimeout(() => this.#release(slot), this.#releaseIdleMs)
       : setTimeout(() => this.#retire(slot), this.#idleMs);
     Deno.unrefTimer(timer);
     slot.idleTimer = timer;
   }
 
-  /** Replaces an idle worker by a fresh one. */
-  #recycle(slot: Slot): void {
+  /**
+   * Tells an idle worker to give memory back (rather than replacing it: a terminated worker
+   * that loaded npm packages leaves two descriptors open in Deno 2.9).
+   */
+  #release(slot: Slot): void {
     if (this.#closed || slot.job !== undefined || !this.#slots.has(slot)) return;
-    this.#retire(slot);
-    this.#recycled++;
-    const fresh = this.#spawn();
-    if (fresh !== undefined) this.#next(fresh);
+    slot.used = false;
+    slot.worker.postMessage(RELEASE);
   }
 
   #crash(slot: Slot, error: unknown): void {
