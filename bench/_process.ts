@@ -26,14 +26,26 @@ export interface MeasuredServer {
  *
  * @param args More arguments for `main.ts`.
  * @param env More environment variables.
+ * @param denoFlags More flags for `deno run` (e.g. the launcher's `--v8-flags`).
  * @returns The running server.
  */
 export async function startMeasured(
   args: string[] = [],
   env: Record<string, string> = {},
+  denoFlags: string[] = [],
 ): Promise<MeasuredServer> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--unstable-net", MAIN, "--port", "0", "--quiet", ...args],
+    args: [
+      "run",
+      "--allow-all",
+      "--unstable-net",
+      ...denoFlags,
+      MAIN,
+      "--port",
+      "0",
+      "--quiet",
+      ...args,
+    ],
     env: { NO_COLOR: "1", ...env },
     stdin: "null",
     stdout: "piped",

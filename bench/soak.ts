@@ -6,12 +6,17 @@
  * sampling (`SOAK_QUIET_SECONDS`), with the clients' keep-alive connections closed. Prints the series and the last
  * sample against the first (taken after one warm-up round of every request kind).
  *
- * Run: `deno run -A bench/soak.ts` (the server gets `MALLOC_ARENA_MAX=2`).
+ * Run: `deno run -A bench/soak.ts`. The server gets what `deno task start` gives it:
+ * `MALLOC_ARENA_MAX=2`, the path of `libc.so.6` and `--v8-flags=--expose-gc`, so it gives
+ * memory back after `MEMORY_IDLE_SECONDS` (default 30) without requests; set
+ * `SOAK_QUIET_SECONDS` past that to see it.
  *
  * @module
  */
 
 import { encodeNpy } from "../lib/arrays/npy.ts";
+import { serverEnv } from "../lib/launch.ts";
+import { EXPOSE_GC_FLAG, ownLibcPath } from "../lib/memory.ts";
 import { startMeasured } from "./_process.ts";
 
 const SECONDS = Number(Deno.env.get("SOAK_SECONDS") ?? 60);
@@ -19,7 +24,11 @@ const CLIENTS = Number(Deno.env.get("SOAK_CLIENTS") ?? 8);
 const QUIET_SECONDS = Number(Deno.env.get("SOAK_QUIET_SECONDS") ?? 20);
 const SAMPLE_MS = 5000;
 
-const server = await startMeasured(["--workers", "1"], { MALLOC_ARENA_MAX: "2" });
+const server = await startMeasured(
+  ["--workers", "1"],
+  serverEnv((name) => Deno.env.get(name), ownLibcPath()),
+  [EXPOSE_GC_FLAG],
+);
 const { base } = server;
 const client = Deno.createHttpClient({});
 const get = (url: string, init: RequestInit = {}) => fetch(url, { ...init, client });

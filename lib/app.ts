@@ -23,6 +23,9 @@ import { pageRoutes } from "./routes/page.ts";
 import { streamsRoutes } from "./routes/streams.ts";
 import { createServices, type Services } from "./services.ts";
 
+/** Paths a health check or a metrics scraper asks for, which do not make an isolate busy. */
+const MONITORING_PATHS: ReadonlySet<string> = new Set(["/health", "/metrics"]);
+
 /** Options of {@linkcode createApp}. */
 export interface AppOptions {
   /** Where log entries go; default: standard output unless `config.quiet`. */
@@ -100,12 +103,14 @@ export function createApp(
   const metrics = services.metrics;
   metrics.bind(routes);
   const log = options.log ?? createLogger(config.quiet);
+  const open = services.open;
   return (request, info) => {
     const start = performance.now();
     const method = request.method;
     if (method === "GET" || method === "HEAD") {
       const hit = memo.get(request.url);
-      if (hit !== undefined && !request.headers.has("if-none-match")) {
+      if (hit !== undefined && !request.headers.has("if-none-match") && open.count < open.max) {
+        open.seen(start);
         const response = method === "GET"
           ? hit.template.clone()
           : new Response(null, { headers: hit.headers });
@@ -127,7 +132,10 @@ export function createApp(
         return response;
       }
     }
+    // Counted until the response has been sent (or abandoned); without a server, until it is made.
+    let close = () => {};
     const finish = (response: Response, error?: string): Response | Promise<Response> => {
+      if (info === undefined) close();
       const ms = performance.now() - start;
       const path = pathOf(request.url);
       const index = metrics.routeOf(path, method);
@@ -163,10 +171,14 @@ export function createApp(
       return new Response(countedBody(response.body, record), response);
     };
     const fail = (err: unknown) => {
-      if (errorCodeOf(err) === "encoder_busy") metrics.board.add("encodeRejected", 1);
-      return finish(toErrorResponse(err), errorCodeOf(err));
+      const code = errorCodeOf(err);
+      if (code === "encoder_busy") metrics.board.add("encodeRejected", 1);
+      if (code === "server_busy") metrics.board.add("requestsShed", 1);
+      return finish(toErrorResponse(err), code);
     };
     try {
+      close = open.open(start, !MONITORING_PATHS.has(pathOf(request.url)));
+      info?.completed.then(close, close);
       checkRequestHead(request, config);
       const response = route(request);
       return response instanceof Promise ? response.then(finish, fail) : finish(response);

@@ -40,6 +40,8 @@ export const DEFAULTS = Object.freeze({
   bodyTimeoutSeconds: 30,
   shutdownGraceSeconds: 10,
   maxInflightBytes: 512 * 1024 * 1024,
+  maxConnections: 1024,
+  memoryIdleSeconds: 30,
 });
 
 /** Everything the server can be told at start-up; unset settings take {@linkcode DEFAULTS}. */
@@ -99,6 +101,17 @@ export interface Config {
   readonly shutdownGraceSeconds: number;
   /** Bytes of bodies and pixels in flight before requests get 503. */
   readonly maxInflightBytes: number;
+  /**
+   * Requests being answered and responses being sent (downloads, live streams) before
+   * requests get 503 `server_busy`: what the runtime lets an application count of its
+   * connections (an idle keep-alive connection is not counted).
+   */
+  readonly maxConnections: number;
+  /**
+   * Seconds without work after which memory is given back: every isolate that worked
+   * (serving, encoding, decoding) collects its garbage and the C heap is trimmed.
+   */
+  readonly memoryIdleSeconds: number;
 }
 
 /** A setting that cannot be used; the process prints it on one line and exits 2. */
@@ -141,6 +154,8 @@ export const ENV_VARS = {
   bodyTimeoutSeconds: "BODY_TIMEOUT_SECONDS",
   shutdownGraceSeconds: "SHUTDOWN_GRACE_SECONDS",
   maxInflightBytes: "MAX_INFLIGHT_BYTES",
+  maxConnections: "MAX_CONNECTIONS",
+  memoryIdleSeconds: "MEMORY_IDLE_SECONDS",
 } as const;
 
 const FLAGS: Record<string, keyof typeof ENV_VARS> = {
@@ -169,6 +184,8 @@ const FLAGS: Record<string, keyof typeof ENV_VARS> = {
   "--body-timeout-seconds": "bodyTimeoutSeconds",
   "--shutdown-grace-seconds": "shutdownGraceSeconds",
   "--max-inflight-bytes": "maxInflightBytes",
+  "--max-connections": "maxConnections",
+  "--memory-idle-seconds": "memoryIdleSeconds",
 };
 
 /** The most isolates of one kind (serving, encoding) a setting may ask for. */
@@ -206,6 +223,8 @@ Options (each also read from the environment variable shown):
   --body-timeout-seconds N  BODY_TIMEOUT_SECONDS  silence in a request body before 408 (default ${DEFAULTS.bodyTimeoutSeconds})
   --shutdown-grace-seconds N  SHUTDOWN_GRACE_SECONDS  wait for responses on stop (default ${DEFAULTS.shutdownGraceSeconds})
   --max-inflight-bytes N  MAX_INFLIGHT_BYTES  body and pixel bytes in flight before 503 (default ${DEFAULTS.maxInflightBytes})
+  --max-connections N  MAX_CONNECTIONS  requests being answered or sent before 503 (default ${DEFAULTS.maxConnections})
+  --memory-idle-seconds N  MEMORY_IDLE_SECONDS  idle time before memory is given back (default ${DEFAULTS.memoryIdleSeconds})
   --quiet                              no request log
   --help                               print this text and exit
   --version                            print the version and exit
@@ -416,6 +435,20 @@ export function validateSettings(
       raw.maxInflightBytes,
       DEFAULTS.maxInflightBytes,
       1,
+    ),
+    maxConnections: integer(
+      "max connections",
+      raw.maxConnections,
+      DEFAULTS.maxConnections,
+      1,
+      1_000_000,
+    ),
+    memoryIdleSeconds: integer(
+      "memory idle seconds",
+      raw.memoryIdleSeconds,
+      DEFAULTS.memoryIdleSeconds,
+      1,
+      86400,
     ),
   });
 }

@@ -1,14 +1,16 @@
 /**
- * Admission by memory: each request that builds or decodes pixels first reserves the bytes
- * it will hold (its body, its RGBA pixels) against `MAX_INFLIGHT_BYTES`. Past the budget it
- * is refused at once with 503 `memory_busy` and `Retry-After: 1`, before any pixel buffer
- * exists; a request alone is always admitted, so no size within `MAX_PIXELS` is refused for
- * ever.
+ * Admission, by open responses and by memory. Requests being answered and responses being
+ * sent count against `MAX_CONNECTIONS`; past it a request is refused at once with 503
+ * `server_busy`, `Retry-After: 1` and `Connection: close`. Each request that builds or
+ * decodes pixels first reserves the bytes it will hold (its body, its RGBA pixels) against
+ * `MAX_INFLIGHT_BYTES`. Past the budget it is refused at once with 503 `memory_busy` and
+ * `Retry-After: 1`, before any pixel buffer exists; a request alone is always admitted, so
+ * no size within `MAX_PIXELS` is refused for ever.
  *
  * @module
  */
 
-import { ServiceUnavailable } from "./errors.ts";
+import { HttpError, ServiceUnavailable } from "./errors.ts";
 
 /** Seconds a refused client is asked to wait. */
 const RETRY_AFTER_SECONDS = 1;
@@ -114,4 +116,82 @@ export function declaredBodyBytes(request: Request, maxBodyBytes: number): numbe
 export function rgbaBytes(shape: readonly number[], maxPixels: number): number {
   if (shape.length < 2 || shape[0] * shape[1] > maxPixels) return 0;
   return shape[0] * shape[1] * 4;
+}
+
+/**
+ * Requests being answered and responses being sent, bounded by `MAX_CONNECTIONS`, and the
+ * time of the last request: what tells a serving isolate it is idle.
+ *
+ * @example
+ * const open = new OpenResponses(1024);
+ * const close = open.open(performance.now());
+ * close();
+ */
+export class OpenResponses {
+  #count = 0;
+  #lastActive = performance.now();
+
+  /**
+   * Creates an `OpenResponses`.
+   *
+   * @param max The most open at once.
+   */
+  constructor(readonly max: number) {}
+
+  /** Requests being answered and responses being sent now. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** `performance.now()` of the last request seen or response ended, monitoring aside. */
+  get lastActive(): number {
+    return this.#lastActive;
+  }
+
+  /**
+   * Notes a request at `now` that is answered at once from memory and sent whole: the
+   * caller checked `count < max`; it is not counted.
+   *
+   * @param now `performance.now()` of the request.
+   * @example
+   * if (open.count < open.max) open.seen(performance.now());
+   */
+  seen(now: number): void {
+    this.#lastActive = now;
+  }
+
+  /**
+   * Counts a request from `now` until the returned function is called.
+   *
+   * @param now `performance.now()` of the request.
+   * @param active Whether it makes the isolate busy (no for a health check or a metrics
+   *   scrape, which should not keep it from giving memory back). @default {true}
+   * @returns Ends the count (once), when the response has been sent or abandoned.
+   * @throws {HttpError} 503 `server_busy` when `max` are open.
+   * @example
+   * const close = open.open(performance.now());
+   * close();
+   */
+  open(now: number, active = true): () => void {
+    if (active) this.#lastActive = now;
+    if (this.#count >= this.max) throw serverBusy(this.#count, this.max);
+    this.#count++;
+    let closed = false;
+    return () => {
+      if (closed) return;
+      closed = true;
+      this.#count--;
+      if (active) this.#lastActive = performance.now();
+    };
+  }
+}
+
+function serverBusy(count: number, max: number): HttpError {
+  return new HttpError(
+    503,
+    "server_busy",
+    `${count} requests are being answered, MAX_CONNECTIONS is ${max}; ` +
+      `retry in ${RETRY_AFTER_SECONDS} s`,
+    { "retry-after": String(RETRY_AFTER_SECONDS), connection: "close" },
+  );
 }

@@ -15,6 +15,7 @@
 
 import { type Config, ENV_VARS, startupConfig } from "./config.ts";
 import { launchChain, watchChain } from "./ancestors.ts";
+import { EXPOSE_GC_FLAG, LIBC_ENV, ownLibcPath } from "./memory.ts";
 import { STOP_ON_STDIN_EOF } from "./stop.ts";
 
 /** Environment variables the codecs read, granted beside pixserve's own. */
@@ -43,6 +44,8 @@ export const WORKER_CODE: readonly string[] = ["lib", "deno.json"];
  * @param config The resolved configuration.
  * @param args The command-line arguments to pass on.
  * @param projectDir The folder holding `main.ts` and `node_modules/`.
+ * @param libc The process's `libc.so.6`, granted to FFI for `malloc_trim` (see `memory.ts`);
+ *   none: not granted.
  * @returns Arguments for `deno`.
  * @example
  * ```ts
@@ -58,6 +61,7 @@ export function serverArgs(
   config: Config,
   args: readonly string[],
   projectDir: string,
+  libc?: string,
 ): string[] {
   const modules = `${projectDir}/node_modules`;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
@@ -73,23 +77,53 @@ export function serverArgs(
         ...CODEC_READ_PATHS,
       ].join(",")
     }`,
-    `--allow-ffi=${modules}`,
+    `--allow-ffi=${libc === undefined ? modules : `${modules},${libc}`}`,
     "--allow-sys=setPriority",
-    `--allow-env=${[...Object.values(ENV_VARS), ...CODEC_ENV_VARS, STOP_ON_STDIN_EOF].join(",")}`,
+    `--allow-env=${
+      [...Object.values(ENV_VARS), ...CODEC_ENV_VARS, STOP_ON_STDIN_EOF, LIBC_ENV].join(",")
+    }`,
+    EXPOSE_GC_FLAG,
     `${projectDir}/main.ts`,
     ...args,
     `--media-root=${config.mediaRoot}`,
   ];
 }
 
+/**
+ * The environment the server process gets beside the launcher's: glibc's arenas capped at
+ * two (`MALLOC_ARENA_MAX`, unless set), so that freed memory gathers where `malloc_trim`
+ * returns it, and the path of `libc.so.6` when there is one.
+ *
+ * @param env Lookup of the launcher's environment variables.
+ * @param libc The process's `libc.so.6`, if glibc.
+ * @returns Variables to add.
+ * @example
+ * ```ts
+ * import { serverEnv } from "./launch.ts";
+ *
+ * serverEnv(() => undefined, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+ * // { MALLOC_ARENA_MAX: "2", PIXSERVE_LIBC: "/usr/lib/x86_64-linux-gnu/libc.so.6" }
+ * ```
+ */
+export function serverEnv(
+  env: (name: string) => string | undefined,
+  libc: string | undefined,
+): Record<string, string> {
+  return {
+    MALLOC_ARENA_MAX: env("MALLOC_ARENA_MAX") ?? "2",
+    ...(libc === undefined ? {} : { [LIBC_ENV]: libc }),
+  };
+}
+
 async function launch(): Promise<number> {
   const config = await startupConfig(Deno.args);
   if (typeof config === "number") return config;
   const projectDir = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+  const libc = ownLibcPath();
   const child = new Deno.Command(Deno.execPath(), {
-    args: serverArgs(config, Deno.args, projectDir),
+    args: serverArgs(config, Deno.args, projectDir, libc),
     stdin: "piped",
-    env: { [STOP_ON_STDIN_EOF]: "1" },
+    env: { [STOP_ON_STDIN_EOF]: "1", ...serverEnv((name) => Deno.env.get(name), libc) },
   }).spawn();
   const forward = (signal: Deno.Signal) => () => {
     try {

@@ -31,7 +31,7 @@ export {
 } from "./responses.ts";
 export { readBody, type ReadBodyOptions } from "./body.ts";
 export { DecodePool, type DecodePoolOptions } from "./pool/decode_pool.ts";
-export { declaredBodyBytes, InflightBytes, rgbaBytes } from "./inflight.ts";
+export { declaredBodyBytes, InflightBytes, OpenResponses, rgbaBytes } from "./inflight.ts";
 export {
   checkQueryNames,
   createRouter,

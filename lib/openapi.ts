@@ -37,6 +37,7 @@ export const ERROR_CODES: Readonly<Record<string, number>> = {
   inflation_limit: 413,
   unsupported_samples: 422,
   memory_busy: 503,
+  server_busy: 503,
   decoder_busy: 503,
   decoder_crashed: 500,
   not_found: 404,

@@ -11,6 +11,7 @@
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { createLogger } from "./log.ts";
+import { IdleRelease, releaseMemory } from "./memory.ts";
 import { createBoardBuffer } from "./metrics/board.ts";
 import type { MetricsShare } from "./metrics/metrics.ts";
 import { assertPortFree } from "./port_guard.ts";
@@ -72,8 +73,16 @@ export function serveIsolate(
     : new BroadcastChannel(streamsChannel);
   const services = createServices(config, { warm: true, metricsShare: metrics, streamsLink });
   const log = createLogger(config.quiet);
+  const idle = new IdleRelease(config.memoryIdleSeconds * 1000, () => {
+    releaseMemory();
+    services.metrics.board.add("memoryReleases", 1);
+  });
   // Other isolates read this one's gauges from the shared board: kept at most a second old.
-  const sampler = setInterval(() => services.metrics.sample(), GAUGE_SAMPLE_MS);
+  // Once a second, too, the isolate gives memory back if it has been idle long enough.
+  const sampler = setInterval(() => {
+    services.metrics.sample();
+    idle.check(performance.now(), services.open.lastActive, services.open.count > 0);
+  }, GAUGE_SAMPLE_MS);
   Deno.unrefTimer(sampler);
   let port = config.port;
   const server = serveRelistening(
@@ -115,6 +124,7 @@ export async function serveAll(config: Config): Promise<IsolateServer[]> {
     ...config,
     cacheBytes: Math.floor(config.cacheBytes / config.workers),
     maxInflightBytes: Math.max(1, Math.floor(config.maxInflightBytes / config.workers)),
+    maxConnections: Math.max(1, Math.floor(config.maxConnections / config.workers)),
   });
   if (config.workers > 1) assertPortFree(config.host, config.port);
   const buffer = createBoardBuffer(config.workers);

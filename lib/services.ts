@@ -23,7 +23,7 @@ import { EncodePool } from "./pool/pool.ts";
 import { type MetricsShare, RequestMetrics } from "./metrics/metrics.ts";
 import { OPEN_FILE_STREAMS } from "./metrics/open_files.ts";
 import { DecodePool } from "./pool/decode_pool.ts";
-import { InflightBytes } from "./inflight.ts";
+import { InflightBytes, OpenResponses } from "./inflight.ts";
 import { type EncodedImage, tagBytes } from "./responses.ts";
 import { type HubLink, StreamHub } from "./streams/hub.ts";
 
@@ -76,6 +76,8 @@ export interface Services {
   readonly decoder: DecodePool;
   /** Bytes of bodies and pixels in flight, bounded by `config.maxInflightBytes`. */
   readonly inflight: InflightBytes;
+  /** Requests being answered and responses being sent, bounded by `config.maxConnections`. */
+  readonly open: OpenResponses;
   /** Ends the live streams and stops the encode and decode workers. */
   close(): void;
 }
@@ -99,6 +101,8 @@ export interface PixelEncoder {
   readonly running?: number;
   /** Workers alive, for the metrics; 0 when not told. */
   readonly workers?: number;
+  /** Times a worker gave memory back after an idle spell, for the metrics; 0 when not told. */
+  readonly released?: number;
 }
 
 /** Options of {@linkcode createServices}. */
@@ -134,13 +138,21 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     queue: config.encodeQueue,
     backend: config.encoder,
     warm: options.warm,
+    releaseIdleMs: config.memoryIdleSeconds * 1000,
   });
   const cache = new ByteLruCache<EncodedImage>(config.cacheBytes);
+  const open = new OpenResponses(config.maxConnections);
   const streams = new StreamHub({
     maxStreams: config.maxStreams,
     maxViewers: config.maxViewers,
     idleSeconds: config.streamIdleSeconds,
     link: options.streamsLink,
+  });
+  const decoder = new DecodePool({
+    size: config.encodeWorkers,
+    queue: config.encodeQueue,
+    warm: options.warm,
+    releaseIdleMs: config.memoryIdleSeconds * 1000,
   });
   const metrics = new RequestMetrics(options.metricsShare, (board) => {
     board.set("cacheHits", cache.hits);
@@ -152,11 +164,8 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     board.set("poolWorkers", pool.workers ?? 0);
     board.set("openFileStreams", OPEN_FILE_STREAMS.count);
     board.set("streamViewers", streams.localViewers);
-  });
-  const decoder = new DecodePool({
-    size: config.encodeWorkers,
-    queue: config.encodeQueue,
-    warm: options.warm,
+    board.set("openResponses", open.count);
+    board.set("workersReleased", (pool.released ?? 0) + decoder.released);
   });
   return {
     config,
@@ -180,6 +189,7 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     streams,
     decoder,
     inflight: new InflightBytes(config.maxInflightBytes),
+    open,
     close: () => {
       streams.close();
       pool.close();

@@ -51,6 +51,8 @@ Deno.test("validateSettings() applies defaults and resolves a relative media roo
     bodyTimeoutSeconds: 30,
     shutdownGraceSeconds: 10,
     maxInflightBytes: 536_870_912,
+    maxConnections: 1024,
+    memoryIdleSeconds: 30,
   });
   assert.equal(validateSettings({ mediaRoot: "/abs" }, cwd).mediaRoot, "/abs");
   assert.equal(validateSettings({ host: "[::1]" }, cwd).host, "::1");
@@ -156,5 +158,28 @@ Deno.test("validateSettings() reads METRICS and TRUST_PROXY as on/off switches",
   assert.throws(
     () => validateSettings({ metrics: "maybe" }, cwd),
     new ConfigError(`metrics must be on or off (also true/false, yes/no, 1/0), got "maybe"`),
+  );
+});
+
+Deno.test("MAX_CONNECTIONS and MEMORY_IDLE_SECONDS are read from the environment, flags over them", () => {
+  const env: Record<string, string> = { MAX_CONNECTIONS: "64", MEMORY_IDLE_SECONDS: "5" };
+  const parsed = readSettings([], (name) => env[name]);
+  assert.ok(!parsed.help);
+  const config = validateSettings(parsed.raw, cwd);
+  assert.deepEqual([config.maxConnections, config.memoryIdleSeconds], [64, 5]);
+  const flagged = readSettings(
+    ["--max-connections=8", "--memory-idle-seconds", "1"],
+    (name) => env[name],
+  );
+  assert.ok(!flagged.help);
+  const overridden = validateSettings(flagged.raw, cwd);
+  assert.deepEqual([overridden.maxConnections, overridden.memoryIdleSeconds], [8, 1]);
+  assert.throws(
+    () => validateSettings({ maxConnections: "0" }, cwd),
+    new ConfigError(`max connections must be an integer from 1 to 1000000, got "0"`),
+  );
+  assert.throws(
+    () => validateSettings({ memoryIdleSeconds: "0" }, cwd),
+    new ConfigError(`memory idle seconds must be an integer from 1 to 86400, got "0"`),
   );
 });

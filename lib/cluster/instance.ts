@@ -7,7 +7,8 @@
  */
 
 import type { Config } from "../config.ts";
-import { serverArgs } from "../launch.ts";
+import { serverArgs, serverEnv } from "../launch.ts";
+import { ownLibcPath } from "../memory.ts";
 
 const NEWLINE = 10;
 
@@ -68,9 +69,11 @@ export async function startInstance(
   flags: readonly string[],
   projectDir: string,
 ): Promise<Instance> {
-  const [run, ...args] = serverArgs(config, flags, projectDir);
+  const libc = ownLibcPath();
+  const [run, ...args] = serverArgs(config, flags, projectDir, libc);
   const child = new Deno.Command(Deno.execPath(), {
     args: [run, ...await nodeModulesFlags(projectDir), ...args],
+    env: serverEnv((name) => Deno.env.get(name), libc),
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",

@@ -81,6 +81,10 @@ export const SCALARS = [
   "encodeRejected",
   "openFileStreams",
   "streamViewers",
+  "openResponses",
+  "requestsShed",
+  "workersReleased",
+  "memoryReleases",
 ] as const;
 
 /** One of {@linkcode SCALARS}. */

@@ -54,6 +54,30 @@ const SCALAR_METRICS: readonly [Scalar, string, "counter" | "gauge", string][] =
     "gauge",
     "Files open behind response bodies being sent.",
   ],
+  [
+    "openResponses",
+    "pixserve_open_responses",
+    "gauge",
+    "Requests being answered and responses being sent, counted against MAX_CONNECTIONS.",
+  ],
+  [
+    "requestsShed",
+    "pixserve_requests_shed_total",
+    "counter",
+    "Requests answered 503 server_busy: MAX_CONNECTIONS were open.",
+  ],
+  [
+    "workersReleased",
+    "pixserve_worker_memory_releases_total",
+    "counter",
+    "Times an encode or decode worker gave memory back after MEMORY_IDLE_SECONDS idle.",
+  ],
+  [
+    "memoryReleases",
+    "pixserve_memory_releases_total",
+    "counter",
+    "Times a serving isolate gave memory back after MEMORY_IDLE_SECONDS without requests.",
+  ],
 ];
 
 /**

@@ -12,6 +12,7 @@ import type { DecodedArray } from "../image/decode_array.ts";
 import { HttpError, ServiceUnavailable } from "../errors.ts";
 import { type DecodeJob, type DecodeReply, errorOf } from "./decode_job.ts";
 import type { RgbaPixels } from "../image/encode.ts";
+import { RELEASE, type RELEASED } from "../memory.ts";
 
 /** Options of {@linkcode DecodePool}. */
 export interface DecodePoolOptions {
@@ -23,6 +24,11 @@ export interface DecodePoolOptions {
   warm?: boolean;
   /** Milliseconds an idle worker lives, unless `warm`. @default {30000} */
   idleMs?: number;
+  /**
+   * With `warm`: milliseconds after which a worker idle since its last job is told to give
+   * memory back (see `memory.ts`); none: never. @default {undefined}
+   */
+  releaseIdleMs?: number;
 }
 
 const WORKER_URL = new URL("./decode_worker.ts", import.meta.url);
@@ -40,6 +46,8 @@ interface Slot {
   readonly worker: Worker;
   job?: Job;
   idleTimer?: ReturnType<typeof setTimeout>;
+  /** Whether it has run a job since it started or last gave memory back. */
+  used?: boolean;
 }
 
 /**
@@ -57,6 +65,8 @@ export class DecodePool {
   readonly queue: number;
   readonly #warm: boolean;
   readonly #idleMs: number;
+  readonly #releaseIdleMs: number | undefined;
+  #released = 0;
   readonly #slots = new Set<Slot>();
   readonly #idle: Slot[] = [];
   readonly #waiting: Job[] = [];
@@ -65,16 +75,27 @@ export class DecodePool {
   /**
    * Creates a `DecodePool`.
    *
-   * @param options Size, queue, warm start, idle time.
+   * @param options Size, queue, warm start, idle time, release time.
    */
   constructor(options: DecodePoolOptions = {}) {
     this.size = options.size ?? 2;
     this.queue = options.queue ?? 32;
     this.#warm = options.warm ?? false;
     this.#idleMs = options.idleMs ?? 30_000;
+    this.#releaseIdleMs = options.releaseIdleMs;
     if (this.#warm) {
       for (let slot = this.#spawn(); slot !== undefined; slot = this.#spawn()) this.#next(slot);
     }
+  }
+
+  /** Workers alive now, busy or idle. */
+  get workers(): number {
+    return this.#slots.size;
+  }
+
+  /** Times a worker gave memory back after `releaseIdleMs` idle, so far. */
+  get released(): number {
+    return this.#released;
   }
 
   /**
@@ -158,7 +179,10 @@ export class DecodePool {
   #spawn(): Slot | undefined {
     if (this.#slots.size >= this.size) return undefined;
     const slot: Slot = { worker: new Worker(WORKER_URL, { type: "module" }) };
-    slot.worker.onmessage = ({ data }: MessageEvent<DecodeReply>) => this.#finish(slot, data);
+    slot.worker.onmessage = ({ data }: MessageEvent<DecodeReply | typeof RELEASED>) => {
+      if ("released" in data) this.#released++;
+      else this.#finish(slot, data);
+    };
     slot.worker.onerror = (event) => {
       event.preventDefault();
       this.#crash(slot);
@@ -171,6 +195,7 @@ export class DecodePool {
   #start(slot: Slot, job: Job): void {
     clearTimeout(slot.idleTimer);
     slot.job = job;
+    slot.used = true;
     slot.worker.postMessage(job.message, [job.message.bytes.buffer]);
   }
 
@@ -186,10 +211,22 @@ export class DecodePool {
     const job = this.#waiting.shift();
     if (job !== undefined) return this.#start(slot, job);
     this.#idle.push(slot);
-    if (this.#warm) return;
-    const timer = setTimeout(() => this.#retire(slot), this.#idleMs);
+    if (this.#warm && (!slot.used || this.#releaseIdleMs === undefined)) return;
+    const timer = this.#warm
+      ? setTimeout(() => this.#release(slot), this.#releaseIdleMs)
+      : setTimeout(() => this.#retire(slot), this.#idleMs);
     Deno.unrefTimer(timer);
     slot.idleTimer = timer;
+  }
+
+  /**
+   * Tells an idle worker to give memory back (rather than replacing it: a terminated worker
+   * that loaded npm packages leaves two descriptors open in Deno 2.9).
+   */
+  #release(slot: Slot): void {
+    if (this.#closed || slot.job !== undefined || !this.#slots.has(slot)) return;
+    slot.used = false;
+    slot.worker.postMessage(RELEASE);
   }
 
   #crash(slot: Slot): void {

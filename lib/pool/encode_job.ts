@@ -11,6 +11,7 @@ import { CodecError, type CodecErrorKind } from "../codec_error.ts";
 import { type DisplayJob, encodeDisplay } from "../image/display_job.ts";
 import type { EncoderBackend } from "../image/encode.ts";
 import type { ImageFormat } from "../image/format.ts";
+import { type RELEASE, RELEASED, releaseMemory } from "../memory.ts";
 import { type AnimationTiming, encodeChannelPixels } from "../image/animate.ts";
 
 /**
@@ -72,10 +73,13 @@ export const PONG = { pong: true } as const;
 
 /** The part of a worker's global scope the loop uses. */
 export interface JobScope {
-  /** Receives jobs (and {@linkcode PING}). */
-  onmessage: ((event: MessageEvent<EncodeJob | typeof PING>) => void) | null;
-  /** Sends replies (and {@linkcode PONG}), transferring buffers. */
-  postMessage(message: EncodeReply | typeof PONG, transfer: Transferable[]): void;
+  /** Receives jobs (and {@linkcode PING}, and `RELEASE` when idle). */
+  onmessage: ((event: MessageEvent<EncodeJob | typeof PING | typeof RELEASE>) => void) | null;
+  /** Sends replies (and {@linkcode PONG}, `RELEASED`), transferring buffers. */
+  postMessage(
+    message: EncodeReply | typeof PONG | typeof RELEASED,
+    transfer: Transferable[],
+  ): void;
 }
 
 /**
@@ -151,6 +155,10 @@ export function serveEncodeJobs(
 ): void {
   scope.onmessage = async ({ data }) => {
     if ("ping" in data) return scope.postMessage(PONG, []);
+    if ("release" in data) {
+      releaseMemory();
+      return scope.postMessage(RELEASED, []);
+    }
     const reply = await run(data);
     scope.postMessage(reply, reply.ok ? [reply.bytes.buffer] : []);
   };

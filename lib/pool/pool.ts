@@ -26,6 +26,7 @@ import type { DisplayJob } from "../image/display_job.ts";
 import type { AnimationTiming } from "../image/animate.ts";
 import { type EncodeJob, type EncodeReply, PING, type PONG } from "./encode_job.ts";
 import type { ImageFormat } from "../image/format.ts";
+import { RELEASE, type RELEASED } from "../memory.ts";
 
 /** Options of {@linkcode EncodePool}. */
 export interface EncodePoolOptions {
@@ -37,6 +38,11 @@ export interface EncodePoolOptions {
   backend?: EncoderBackend;
   /** Milliseconds an idle worker lives, unless `warm`. @default {30000} */
   idleMs?: number;
+  /**
+   * With `warm`: milliseconds after which a worker idle since its last job is told to give
+   * memory back (see `memory.ts`); none: never. @default {undefined}
+   */
+  releaseIdleMs?: number;
   /** Start every worker now, keep them all, and replace a dead one at once. @default {false} */
   warm?: boolean;
   /** The module workers run; tests swap it. @default {encode_worker.ts} */
@@ -60,6 +66,8 @@ interface Slot {
   readonly worker: Worker;
   job?: Job;
   idleTimer?: ReturnType<typeof setTimeout>;
+  /** Whether it has run a job since it started or last gave memory back. */
+  used?: boolean;
 }
 
 /**
@@ -81,6 +89,8 @@ export class EncodePool {
   readonly queue: number;
   readonly #backend: EncoderBackend;
   readonly #idleMs: number;
+  readonly #releaseIdleMs: number | undefined;
+  #released = 0;
   readonly #warm: boolean;
   readonly #workerUrl: URL;
   readonly #onCrash: (error: unknown) => void;
@@ -105,6 +115,7 @@ export class EncodePool {
     }
     this.#backend = options.backend ?? "native";
     this.#idleMs = options.idleMs ?? 30_000;
+    this.#releaseIdleMs = options.releaseIdleMs;
     this.#warm = options.warm ?? false;
     this.#workerUrl = options.workerUrl ?? WORKER_URL;
     this.#onCrash = options.onCrash ?? ((error) => console.error("encode worker died:", error));
@@ -114,6 +125,11 @@ export class EncodePool {
   /** Workers alive now, busy or idle. */
   get workers(): number {
     return this.#slots.size;
+  }
+
+  /** Times a worker gave memory back after `releaseIdleMs` idle, so far. */
+  get released(): number {
+    return this.#released;
   }
 
   /** Jobs encoding now. */
@@ -240,8 +256,11 @@ export class EncodePool {
   #spawn(): Slot | undefined {
     if (this.#slots.size >= this.size) return undefined;
     const slot: Slot = { worker: new Worker(this.#workerUrl, { type: "module" }) };
-    slot.worker.onmessage = ({ data }: MessageEvent<EncodeReply | typeof PONG>) => {
-      if (!("pong" in data)) this.#finish(slot, data);
+    slot.worker.onmessage = (
+      { data }: MessageEvent<EncodeReply | typeof PONG | typeof RELEASED>,
+    ) => {
+      if ("released" in data) this.#released++;
+      else if (!("pong" in data)) this.#finish(slot, data);
     };
     slot.worker.onerror = (event) => {
       event.preventDefault();
@@ -256,6 +275,7 @@ export class EncodePool {
   #start(slot: Slot, job: Job): void {
     clearTimeout(slot.idleTimer);
     slot.job = job;
+    slot.used = true;
     slot.worker.postMessage(job.message, [job.message.data.buffer]);
   }
 
@@ -274,10 +294,22 @@ export class EncodePool {
     const job = this.#waiting.shift();
     if (job !== undefined) return this.#start(slot, job);
     this.#idle.push(slot);
-    if (this.#warm) return;
-    const timer = setTimeout(() => this.#retire(slot), this.#idleMs);
+    if (this.#warm && (!slot.used || this.#releaseIdleMs === undefined)) return;
+    const timer = this.#warm
+      ? setTimeout(() => this.#release(slot), this.#releaseIdleMs)
+      : setTimeout(() => this.#retire(slot), this.#idleMs);
     Deno.unrefTimer(timer);
     slot.idleTimer = timer;
+  }
+
+  /**
+   * Tells an idle worker to give memory back (rather than replacing it: a terminated worker
+   * that loaded npm packages leaves two descriptors open in Deno 2.9).
+   */
+  #release(slot: Slot): void {
+    if (this.#closed || slot.job !== undefined || !this.#slots.has(slot)) return;
+    slot.used = false;
+    slot.worker.postMessage(RELEASE);
   }
 
   #crash(slot: Slot, error: unknown): void {
