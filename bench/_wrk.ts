@@ -149,7 +149,7 @@ async function stopChild(child: Deno.ChildProcess): Promise<void> {
 }
 
 /**
- * pixserve through `main.ts` with the launcher's permissions.
+ * pixserve through `main.ts` with the launcher's permissions, flags and environment.
  *
  * @param port The port.
  * @param flags Extra flags (`--workers 1`, …).
@@ -163,14 +163,17 @@ export async function startPixserve(
   cpus?: string,
   stdoutFile?: string,
 ): Promise<BenchServer> {
-  const { serverArgs } = await import("../lib/launch.ts");
+  const { serverArgs, serverEnv } = await import("../lib/launch.ts");
+  const { ownLibcPath } = await import("../lib/memory.ts");
   const { loadConfig } = await import("../lib/config.ts");
   const args = ["--port", String(port), ...flags];
   const config = await loadConfig(args, () => undefined, () => PROJECT_DIR);
   if (typeof config === "string") throw new Error("no config");
-  return await startServer(Deno.execPath(), serverArgs(config, args, PROJECT_DIR), port, {
+  const libc = ownLibcPath();
+  return await startServer(Deno.execPath(), serverArgs(config, args, PROJECT_DIR, libc), port, {
     cpus,
     stdoutFile,
+    env: serverEnv((name) => Deno.env.get(name), libc),
   });
 }
 
