@@ -9,7 +9,8 @@
 import { setPriority } from "node:os";
 import { CodecError, type CodecErrorKind } from "../codec_error.ts";
 import { type DisplayJob, encodeDisplay } from "../image/display_job.ts";
-import { encodePixels, type EncoderBackend, toRgba } from "../image/encode.ts";
+import { releaseBuffer } from "../chunks.ts";
+import { type EncodeOptions, encodePixels, type EncoderBackend, toRgba } from "../image/encode.ts";
 import type { ImageFormat } from "../image/format.ts";
 import { type AnimationTiming, encodeDeep } from "../image/animate.ts";
 
@@ -99,7 +100,7 @@ export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
       ? await encodeDisplay(job.data, job.display, job.format, options)
       : job.bits === 16 || job.frames !== undefined
       ? await encodeDeep(job, job.format, job)
-      : await encodePixels(toRgba(job), job.format, options);
+      : await encodeRgba(job, options);
     return { ok: true, bytes };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -107,6 +108,16 @@ export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
       return { ok: false, message, codec: { kind: err.kind, code: err.code } };
     }
     return { ok: false, message };
+  }
+}
+
+/** Encodes a job's 1 to 4 channels, freeing their RGBA expansion at once. */
+async function encodeRgba(job: EncodeJob, options: EncodeOptions & { backend: EncoderBackend }) {
+  const pixels = toRgba(job);
+  try {
+    return await encodePixels(pixels, job.format, options);
+  } finally {
+    if (pixels.rgba !== job.data) releaseBuffer(pixels.rgba);
   }
 }
 
@@ -155,5 +166,6 @@ export function serveEncodeJobs(
     if ("ping" in data) return scope.postMessage(PONG, []);
     const reply = await run(data);
     scope.postMessage(reply, reply.ok ? [reply.bytes.buffer] : []);
+    releaseBuffer(data.data);
   };
 }
