@@ -6,10 +6,11 @@
  *    encode workers up): frames per second each viewer receives, push-to-receive latency
  *    (from the start of the PUT to the end of the part, matched by `X-Frame-Number`) and the
  *    part of it after the PUT's 204, server CPU per frame;
- * 2. 100 viewers that stop reading for 10 s while 300 frames are pushed: server RSS growth
+ * 2. (run last) 100 viewers that stop reading for 10 s while 300 frames are pushed: RSS growth
  *    (peak during the pushes minus before), rounds alternating with the same pushes and no
- *    viewers, and how soon each viewer, resuming one after the other, has the newest frame
- *    once it reads again (through the stale parts the socket buffers still hold);
+ *    viewers, each on a new server, and how soon each viewer, resuming one after the other,
+ *    has the newest frame once it reads again (through the stale parts the socket buffers
+ *    still hold);
  * 3. 1,000 viewers that connect, take a frame and disconnect: open descriptors and the
  *    `viewers` count against their baseline, and how soon the count is back.
  *
@@ -244,18 +245,25 @@ async function stalled(base: string, pid: number, viewers: number, round: number
 
 /**
  * Rounds of {@linkcode stalled}, alternating no viewers (the producer's own cost) and 100
- * stalled viewers; the medians of the rounds against the targets.
+ * stalled viewers, each on a new server: on a server that has run before, memory its
+ * allocator kept from earlier work would hide growth. The medians against the targets.
  */
-async function stalls(base: string, pid: number, rounds: number) {
+async function stalls(rounds: number) {
   console.log(
     `2. 100 viewers stop reading while 300 frames (${WIDTH}×${HEIGHT}) are pushed at ${FPS} fps, ` +
-      `${rounds} rounds alternating with no viewers`,
+      `${rounds} rounds alternating with no viewers, each on a server of its own`,
   );
   const alone: StallRound[] = [];
   const watched: StallRound[] = [];
   for (let round = 1; round <= rounds; round++) {
-    alone.push(await stalled(base, pid, 0, round));
-    watched.push(await stalled(base, pid, 100, round));
+    for (const [viewers, rs] of [[0, alone], [100, watched]] as const) {
+      const server = await startStreamServer();
+      try {
+        rs.push(await stalled(server.base, server.pid, viewers, round));
+      } finally {
+        await server.stop();
+      }
+    }
   }
   const growths = (rs: StallRound[]) => rs.map((r) => r.growth);
   const worst = watched.map((r) => Math.max(...r.delays));
@@ -297,23 +305,28 @@ async function churn(base: string, pid: number) {
   );
 }
 
-const server = await startPixserve(
-  freePort(),
-  ["--quiet", "--workers", "1", "--max-viewers", "1000"],
-  PINNED.server,
-);
+/** pixserve as every scenario runs it. */
+function startStreamServer() {
+  return startPixserve(
+    freePort(),
+    ["--quiet", "--workers", "1", "--max-viewers", "1000"],
+    PINNED.server,
+  );
+}
+
 if (PINNED.load !== undefined) {
   await new Deno.Command("taskset", { args: ["-a", "-p", "-c", PINNED.load, String(Deno.pid)] })
     .output();
 }
+console.log(
+  `pixserve --workers 1 pinned to CPU ${PINNED.server ?? "(none)"}, ` +
+    `producer and viewers to CPU ${PINNED.load ?? "(none)"}`,
+);
+const server = await startStreamServer();
 try {
-  console.log(
-    `pixserve --workers 1 pinned to CPU ${PINNED.server ?? "(none)"}, ` +
-      `producer and viewers to CPU ${PINNED.load ?? "(none)"}`,
-  );
   await fanOut(server.base, server.pid, server.cpuSeconds);
-  await stalls(server.base, server.pid, rounds);
   await churn(server.base, server.pid);
 } finally {
   await server.stop();
 }
+await stalls(rounds);
