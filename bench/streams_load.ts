@@ -202,7 +202,8 @@ interface StallRound {
 async function stalled(base: string, pid: number, viewers: number, round: number) {
   const count = 300;
   const name = `stall${viewers}-${round}`;
-  await push(base, name, 0);
+  // A second of frames first, as in scenario 1: the encode workers load libjpeg-turbo once.
+  await produce(base, name, FPS);
   const readers = await Promise.all(Array.from({ length: viewers }, () => open(base, name)));
   for (const reader of readers) await reader.next();
   const before = await rssMiB(pid);
@@ -214,11 +215,11 @@ async function stalled(base: string, pid: number, viewers: number, round: number
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   })();
-  await produce(base, name, count, 2);
+  await produce(base, name, count, FPS + 1);
   const after = await rssMiB(pid);
   sampling = false;
   await sampler;
-  const newest = count + 1;
+  const newest = count + FPS;
   const delays: number[] = [];
   const stale: number[] = [];
   for (const reader of readers) {
