@@ -2,17 +2,20 @@
  * Live-stream load: pixserve alone on one core (`--workers 1`, pinned to CPU 0 with its
  * encode workers), the producer and the viewers in this process (run it on the other core):
  *
- * 1. 640×480 frames pushed at 30 fps to 50 viewers: frames per second each viewer receives,
- *    push-to-receive latency (from the start of the PUT to the end of the part, matched by
- *    `X-Frame-Number`), server CPU per frame;
- * 2. 100 viewers that stop reading for 10 s while 300 frames are pushed: server RSS growth,
- *    against the same pushes with no viewers,
- *    and how soon each viewer, resuming one after the other, has the newest frame once it
- *    reads again (through the stale parts the socket buffers still hold);
+ * 1. 640×480 frames pushed at 30 fps to 50 viewers (after one second of frames that warm the
+ *    encode workers up): frames per second each viewer receives, push-to-receive latency
+ *    (from the start of the PUT to the end of the part, matched by `X-Frame-Number`) and the
+ *    part of it after the PUT's 204, server CPU per frame;
+ * 2. (run last) 100 viewers that stop reading for 10 s while 300 frames are pushed: RSS growth
+ *    (peak during the pushes minus before), rounds alternating with the same pushes and no
+ *    viewers, each on a new server, and how soon each viewer, resuming one after the other,
+ *    has the newest frame once it reads again (through the stale parts the socket buffers
+ *    still hold);
  * 3. 1,000 viewers that connect, take a frame and disconnect: open descriptors and the
  *    `viewers` count against their baseline, and how soon the count is back.
  *
- * Run: `deno run -A bench/streams_load.ts [seconds]` (it moves itself to CPU 1 with `taskset`)
+ * Run: `deno run -A bench/streams_load.ts [seconds] [rounds]` (10 s of scenario 1, 3 rounds of
+ * scenario 2 by default; it moves itself to CPU 1 with `taskset`)
  *
  * @module
  */
@@ -22,6 +25,7 @@ import { MjpegReader } from "../lib/streams/mjpeg.ts";
 import { freePort, median, PINNED, startPixserve } from "./_wrk.ts";
 
 const seconds = Number(Deno.args[0] ?? 10);
+const rounds = Number(Deno.args[1] ?? 3);
 const FPS = 30;
 const WIDTH = 640;
 const HEIGHT = 480;
@@ -126,20 +130,26 @@ const f1 = (n: number) => n.toFixed(1);
 async function fanOut(base: string, pid: number, cpuSeconds: () => Promise<number>) {
   const VIEWERS = 50;
   const count = seconds * FPS;
-  await push(base, "fan", 0);
+  // One second of frames first: each encode worker's first JPEG loads libjpeg-turbo.
+  await produce(base, "fan", FPS);
   const readers = await Promise.all(Array.from({ length: VIEWERS }, () => open(base, "fan")));
   const arrivals = readers.map(() => new Map<number, number>());
-  const reading = readers.map((r, i) => consume(r, arrivals[i], count + 1));
+  const reading = readers.map((r, i) => consume(r, arrivals[i], count + FPS));
   const cpu0 = await cpuSeconds();
-  const { started, puts } = await produce(base, "fan", count, 2);
+  const { started, puts } = await produce(base, "fan", count, FPS + 1);
   await Promise.all(reading);
   const cpu = (await cpuSeconds()) - cpu0;
   // The producer's wall time, one frame interval added for the last frame's own slot.
-  const span = (started.get(count + 1)! - started.get(2)! + 1000 / FPS) / 1000;
+  const span = (started.get(count + FPS)! - started.get(FPS + 1)! + 1000 / FPS) / 1000;
   const latencies: number[] = [];
+  const afterPut: number[] = [];
   const rates: number[] = [];
   for (const got of arrivals) {
-    for (const [n, at] of got) if (started.has(n)) latencies.push(at - started.get(n)!);
+    for (const [n, at] of got) {
+      if (!started.has(n)) continue;
+      latencies.push(at - started.get(n)!);
+      afterPut.push(at - started.get(n)! - puts[n - FPS - 1]);
+    }
     const pushed = [...got.keys()].filter((n) => started.has(n)).length;
     rates.push(pushed / span);
   }
@@ -156,12 +166,18 @@ async function fanOut(base: string, pid: number, cpuSeconds: () => Promise<numbe
       `p99 ${f1(percentile(puts, 0.99))} ms`,
   );
   console.log(
-    `   fps received per viewer: min ${f1(Math.min(...rates))}, median ${f1(median(rates))}`,
+    `   fps received per viewer: min ${f1(Math.min(...rates))}, median ${
+      f1(median(rates))
+    } (target ≥ 28 each)`,
   );
   console.log(
     `   push-to-receive latency: p50 ${f1(percentile(latencies, 0.5))} ms, ` +
       `p99 ${f1(percentile(latencies, 0.99))} ms, max ${f1(Math.max(...latencies))} ms ` +
-      `(${latencies.length} deliveries)`,
+      `(${latencies.length} deliveries; target p50 < 15, p99 < 50)`,
+  );
+  console.log(
+    `   of which after the PUT's 204 (the fan-out alone): p50 ${f1(percentile(afterPut, 0.5))} ` +
+      `ms, p99 ${f1(percentile(afterPut, 0.99))} ms`,
   );
   console.log(
     `   server CPU: ${f1((cpu * 1000) / count)} ms per frame (${f1(cpu)} s for ${count} frames, ` +
@@ -169,13 +185,26 @@ async function fanOut(base: string, pid: number, cpuSeconds: () => Promise<numbe
   );
 }
 
-/** RSS while 300 frames are pushed to a new stream with `viewers` viewers that stop reading. */
-async function stalled(base: string, pid: number, viewers: number) {
-  const VIEWERS = viewers;
+/** What one round of {@linkcode stalled} measured. */
+interface StallRound {
+  /** Peak RSS during the pushes minus RSS before them, MiB. */
+  readonly growth: number;
+  /** Milliseconds from reading again to the newest frame, per viewer. */
+  readonly delays: number[];
+  /** Stale parts each viewer read before the newest. */
+  readonly stale: number[];
+}
+
+/**
+ * RSS while 300 frames are pushed to a new stream with `viewers` viewers that stop reading,
+ * then how soon each, reading again one after the other, has the newest frame.
+ */
+async function stalled(base: string, pid: number, viewers: number, round: number) {
   const count = 300;
-  const name = `stall${viewers}`;
-  await push(base, name, 0);
-  const readers = await Promise.all(Array.from({ length: VIEWERS }, () => open(base, name)));
+  const name = `stall${viewers}-${round}`;
+  // A second of frames first, as in scenario 1: the encode workers load libjpeg-turbo once.
+  await produce(base, name, FPS);
+  const readers = await Promise.all(Array.from({ length: viewers }, () => open(base, name)));
   for (const reader of readers) await reader.next();
   const before = await rssMiB(pid);
   let peak = before;
@@ -186,17 +215,11 @@ async function stalled(base: string, pid: number, viewers: number) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   })();
-  await produce(base, name, count, 2);
+  await produce(base, name, count, FPS + 1);
   const after = await rssMiB(pid);
   sampling = false;
   await sampler;
-  console.log(`2. ${VIEWERS} viewers stop reading while ${count} frames are pushed at ${FPS} fps`);
-  console.log(
-    `   server RSS: ${f1(before)} MiB before, peak ${f1(peak)} MiB (+${f1(peak - before)}), ` +
-      `${f1(after)} MiB after the pushes (+${f1(after - before)})`,
-  );
-  if (VIEWERS === 0) return;
-  const newest = count + 1;
+  const newest = count + FPS;
   const delays: number[] = [];
   const stale: number[] = [];
   for (const reader of readers) {
@@ -206,12 +229,54 @@ async function stalled(base: string, pid: number, viewers: number) {
     delays.push(got.get(newest)! - resumed);
     stale.push(got.size - 1);
   }
-  console.log(
-    `   newest frame after reading again: median ${f1(median(delays))} ms, ` +
-      `max ${f1(Math.max(...delays))} ms; stale parts read first: median ${median(stale)}, ` +
-      `max ${Math.max(...stale)}`,
-  );
   for (const reader of readers) await reader.cancel();
+  const resumed = viewers === 0
+    ? ""
+    : `; newest frame after reading again: median ${f1(median(delays))} ms, ` +
+      `max ${f1(Math.max(...delays))} ms, after ${median(stale)} stale parts (max ${
+        Math.max(...stale)
+      })`;
+  console.log(
+    `   round ${round}, ${viewers} viewers: RSS ${f1(before)} MiB before, peak ${f1(peak)} ` +
+      `(+${f1(peak - before)}), ${f1(after)} after${resumed}`,
+  );
+  await fetch(`${base}/streams/${name}`, { method: "DELETE" }).then((res) => res.body?.cancel());
+  return { growth: peak - before, delays, stale };
+}
+
+/**
+ * Rounds of {@linkcode stalled}, alternating no viewers (the producer's own cost) and 100
+ * stalled viewers, each on a new server: on a server that has run before, memory its
+ * allocator kept from earlier work would hide growth. The medians against the targets.
+ */
+async function stalls(rounds: number) {
+  console.log(
+    `2. 100 viewers stop reading while 300 frames (${WIDTH}×${HEIGHT}) are pushed at ${FPS} fps, ` +
+      `${rounds} rounds alternating with no viewers, each on a server of its own`,
+  );
+  const alone: StallRound[] = [];
+  const watched: StallRound[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    for (const [viewers, rs] of [[0, alone], [100, watched]] as const) {
+      const server = await startStreamServer();
+      try {
+        rs.push(await stalled(server.base, server.pid, viewers, round));
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  const growths = (rs: StallRound[]) => rs.map((r) => r.growth);
+  const worst = watched.map((r) => Math.max(...r.delays));
+  console.log(
+    `   server RSS growth (peak − before), median of ${rounds}: ` +
+      `${f1(median(growths(watched)))} MiB with 100 stalled viewers (target < 32; rounds ` +
+      `${growths(watched).map(f1).join(", ")}), ${f1(median(growths(alone)))} MiB with none`,
+  );
+  console.log(
+    `   newest frame after reading again, slowest viewer: median of ${rounds} ` +
+      `${f1(median(worst))} ms (target < 100; rounds ${worst.map(f1).join(", ")})`,
+  );
 }
 
 async function churn(base: string, pid: number) {
@@ -241,25 +306,28 @@ async function churn(base: string, pid: number) {
   );
 }
 
-const server = await startPixserve(
-  freePort(),
-  ["--quiet", "--workers", "1", "--max-viewers", "1000"],
-  PINNED.server,
-);
+/** pixserve as every scenario runs it. */
+function startStreamServer() {
+  return startPixserve(
+    freePort(),
+    ["--quiet", "--workers", "1", "--max-viewers", "1000"],
+    PINNED.server,
+  );
+}
+
 if (PINNED.load !== undefined) {
   await new Deno.Command("taskset", { args: ["-a", "-p", "-c", PINNED.load, String(Deno.pid)] })
     .output();
 }
+console.log(
+  `pixserve --workers 1 pinned to CPU ${PINNED.server ?? "(none)"}, ` +
+    `producer and viewers to CPU ${PINNED.load ?? "(none)"}`,
+);
+const server = await startStreamServer();
 try {
-  console.log(
-    `pixserve --workers 1 pinned to CPU ${PINNED.server ?? "(none)"}, ` +
-      `producer and viewers to CPU ${PINNED.load ?? "(none)"}`,
-  );
   await fanOut(server.base, server.pid, server.cpuSeconds);
-  // The same pushes without viewers first: the RSS the producer's garbage alone adds.
-  await stalled(server.base, server.pid, 0);
-  await stalled(server.base, server.pid, 100);
   await churn(server.base, server.pid);
 } finally {
   await server.stop();
 }
+await stalls(rounds);

@@ -56,20 +56,24 @@ export async function readBody(
   maxBytes: number,
   options: ReadBodyOptions = {},
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const body = request.body;
-  if (body === null) return new Uint8Array(0);
   const header = request.headers.get("content-length")?.trim() ?? "";
+  const declared = /^\d+$/.test(header) ? Number(header) : undefined;
   const idle = options.idleTimeoutSeconds;
   try {
-    if (!/^\d+$/.test(header)) return await readChunks(body, maxBytes, idle);
-    if (Number(header) > maxBytes) {
-      await body.cancel().catch(() => {});
+    if (declared !== undefined && declared > maxBytes) {
+      await request.body?.cancel().catch(() => {});
       throw tooLarge(maxBytes);
     }
-    if (idle !== undefined) return await readChunks(body, maxBytes, idle, Number(header));
-    const whole = await request.bytes();
-    if (whole.byteLength > maxBytes) throw tooLarge(maxBytes);
-    return whole;
+    if (declared !== undefined && idle === undefined) {
+      // `request.body` stays untouched: once that stream exists, `bytes()` gathers the body
+      // chunk by chunk in JavaScript, garbage as large as the body until V8 next collects.
+      const whole = await request.bytes();
+      if (whole.byteLength > maxBytes) throw tooLarge(maxBytes);
+      return whole;
+    }
+    const body = request.body;
+    if (body === null) return new Uint8Array(0);
+    return await readChunks(body, maxBytes, idle, declared);
   } catch (err) {
     if (err instanceof HttpError) throw err;
     throw new BadRequest(

@@ -40,6 +40,8 @@ export interface PageOptions {
   javaScriptEnabled?: boolean;
   /** Device pixels per CSS pixel. @default {1} */
   deviceScaleFactor?: number;
+  /** Flags added to {@linkcode CHROMIUM_ARGS} (a fake camera, …). @default {[]} */
+  args?: readonly string[];
 }
 
 /**
@@ -63,7 +65,7 @@ export async function withPage(
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM_PATH,
       headless: true,
-      args: [...CHROMIUM_ARGS],
+      args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
       viewport: options.viewport ?? { width: 900, height: 800 },
       deviceScaleFactor: options.deviceScaleFactor ?? 1,
       javaScriptEnabled: options.javaScriptEnabled ?? true,

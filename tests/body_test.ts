@@ -43,6 +43,27 @@ Deno.test("readBody() accepts exactly the limit", async () => {
   assert.equal((await readBody(request, LIMIT)).length, LIMIT);
 });
 
+Deno.test("readBody() reads a body with Content-Length whole without opening request.body", async () => {
+  // Once `request.body` exists, the runtime gathers `bytes()` chunk by chunk in JavaScript.
+  const request = new Request("http://x/", {
+    method: "POST",
+    body: new Uint8Array(LIMIT).fill(9),
+    headers: { "content-length": String(LIMIT) },
+  });
+  let opened = 0;
+  const body = Object.getOwnPropertyDescriptor(Request.prototype, "body")!.get!;
+  Object.defineProperty(request, "body", {
+    get() {
+      opened++;
+      return body.call(this);
+    },
+  });
+  const bytes = await readBody(request, LIMIT);
+  assert.equal(opened, 0);
+  assert.equal(bytes.length, LIMIT);
+  assert.ok(bytes.every((b) => b === 9));
+});
+
 Deno.test("readBody() refuses a declared Content-Length over the limit before reading", async () => {
   const { stream, pulled } = chunks(1000, 1000);
   const request = new Request("http://x/", {

@@ -44,6 +44,7 @@ declare const document: {
   createElement(tag: "canvas"): PageCanvas;
   readonly documentElement: { readonly scrollWidth: number };
   readonly activeElement: { readonly textContent: string | null } | null;
+  getElementById(id: string): { readonly textContent: string | null } | null;
 };
 
 /** The page's window, for its scroll offsets. */
@@ -511,6 +512,31 @@ function firstRed(row: readonly number[]): number {
   return -1;
 }
 
+/**
+ * Row `y` of what an `<img>` in the page shows, read on each animation frame until it
+ * differs from the first reading: both readings, as RGBA values.
+ */
+function rowsUntilChanged(view: Locator, y: number): Promise<number[][]> {
+  return view.evaluate((el: PageImage, row: number) =>
+    new Promise<number[][]>((resolve) => {
+      const canvas = document.createElement("canvas");
+      canvas.width = el.naturalWidth;
+      canvas.height = el.naturalHeight;
+      const context = canvas.getContext("2d");
+      const read = () => {
+        context.drawImage(el, 0, 0);
+        return Array.from(context.getImageData(0, row, canvas.width, 1).data);
+      };
+      const first = read();
+      const check = () => {
+        const now = read();
+        if (now.join() !== first.join()) resolve([first, now]);
+        else requestAnimationFrame(check);
+      };
+      check();
+    }), y);
+}
+
 Deno.test("GET / in Chromium: the live panel pushes canvas frames and its <img> plays them", async () => {
   const services = createServices(await testConfig());
   try {
@@ -525,25 +551,7 @@ Deno.test("GET / in Chromium: the live panel pushes canvas frames and its <img> 
           const view = page.locator("#live-view");
           assert.equal(await view.getAttribute("src"), `${route}.mjpg`);
           // The middle row of what the <img> shows, until the red square has moved.
-          const [before, after] = await view.evaluate((el: PageImage) =>
-            new Promise<number[][]>((resolve) => {
-              const canvas = document.createElement("canvas");
-              canvas.width = el.naturalWidth;
-              canvas.height = el.naturalHeight;
-              const context = canvas.getContext("2d");
-              const row = () => {
-                context.drawImage(el, 0, 0);
-                return Array.from(context.getImageData(0, 120, canvas.width, 1).data);
-              };
-              const first = row();
-              const check = () => {
-                const now = row();
-                if (now.join() !== first.join()) resolve([first, now]);
-                else requestAnimationFrame(check);
-              };
-              check();
-            })
-          );
+          const [before, after] = await rowsUntilChanged(view, 120);
           assert.equal(before.length, 320 * 4);
           for (const shown of [before, after]) {
             assert.deepEqual(shown.slice(0, 3).map((v) => Math.round(v / 16)), [0, 0, 8]);
@@ -570,4 +578,90 @@ Deno.test("GET / in Chromium: the live panel pushes canvas frames and its <img> 
   } finally {
     services.close();
   }
+});
+
+/** Chromium with a fake camera that it may use without asking. */
+const FAKE_CAMERA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"];
+
+Deno.test("GET / in Chromium: the live panel pushes webcam frames once the webcam is chosen", async () => {
+  const services = createServices(await testConfig());
+  try {
+    await withServer(
+      async ({ base }) => {
+        await withPage(base, async (page, record) => {
+          await page.goto(`${base}/`);
+          const button = page.locator("#live-webcam");
+          assert.equal(await button.innerText(), "Use the webcam");
+          await button.click();
+          await page.waitForSelector("#live-source-note:has-text('Source: the webcam (')");
+          assert.equal(await button.getAttribute("aria-pressed"), "true");
+          assert.equal(await button.innerText(), "Use the animation");
+          await page.click("#live-start");
+          await page.waitForSelector("#live-panel[data-state=ok]");
+          const route = (await page.locator("#live-panel .route").innerText()).replace("PUT ", "");
+          const status = async () => await (await fetch(`${base}${route}`)).json();
+          // Each push names its frame (from 0) in the status line once it is answered.
+          const pushed = (n: number) =>
+            page.waitForFunction((least: number) => {
+              const text = document.getElementById("live-status")?.textContent ?? "";
+              const match = /^pushed webcam frame (\d+) to /.exec(text);
+              return match !== null && Number(match[1]) >= least;
+            }, n);
+          await pushed(0);
+          const first = await status();
+          // Frame k is the stream's (k + 1)th: two more than `first` counted.
+          await pushed(first.frames + 1);
+          const later = await status();
+          assert.ok(later.frames >= first.frames + 2, `${first.frames} → ${later.frames}`);
+          assert.deepEqual([later.width, later.height, later.viewers], [320, 240, 1]);
+          // The <img> plays the camera: it moves, and it is not the animation.
+          const [before, after] = await rowsUntilChanged(page.locator("#live-view"), 120);
+          assert.equal(before.length, 320 * 4);
+          for (const shown of [before, after]) {
+            assert.equal(firstRed(shown), -1);
+            assert.notDeepEqual(shown.slice(0, 3).map((v) => Math.round(v / 16)), [0, 0, 8]);
+          }
+
+          await button.click();
+          await page.waitForSelector("#live-source-note:text-is('Source: the animation')");
+          await page.waitForSelector("#live-status:has-text('pushed animation frame')");
+          await page.click("#live-stop");
+          await page.waitForSelector("#live-status:has-text('ended')");
+          assert.equal(record.errors.join("\n"), "");
+          assert.equal(record.foreign.join("\n"), "");
+        }, { args: FAKE_CAMERA });
+      },
+      {},
+      { services },
+    );
+  } finally {
+    services.close();
+  }
+});
+
+Deno.test("GET / in Chromium: without a camera the live panel says so and keeps the animation", async () => {
+  await withServer(async ({ base }) => {
+    await withPage(base, async (page, record) => {
+      await page.goto(`${base}/`);
+      await page.click("#live-webcam");
+      await page.waitForSelector("#live-source-note:has-text('no webcam')");
+      const note = await page.locator("#live-source-note").innerText();
+      assert.match(
+        note,
+        /^Source: the animation \(no webcam: the browser (has no camera|was not allowed to use a camera)\)$/,
+      );
+      assert.equal(await page.locator("#live-webcam").getAttribute("aria-pressed"), "false");
+      await page.click("#live-start");
+      await page.waitForSelector("#live-panel[data-state=ok]");
+      await page.waitForSelector("#live-status:has-text('pushed animation frame')");
+      for (const shown of await rowsUntilChanged(page.locator("#live-view"), 120)) {
+        assert.deepEqual(shown.slice(0, 3).map((v) => Math.round(v / 16)), [0, 0, 8]);
+        assert.ok(firstRed(shown) >= 20, `no red square in ${shown.slice(0, 80)}`);
+      }
+      await page.click("#live-stop");
+      await page.waitForSelector("#live-status:has-text('ended')");
+      assert.equal(record.errors.join("\n"), "");
+      assert.equal(record.foreign.join("\n"), "");
+    });
+  });
 });

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { getPriority } from "node:os";
 import { serverArgs } from "../lib/launch.ts";
-import { ENCODE_NICE } from "../lib/pool/encode_job.ts";
+import {
+  ENCODE_NICE,
+  type EncodeJob,
+  type EncodeReply,
+  type JobScope,
+  type PONG,
+  serveEncodeJobs,
+} from "../lib/pool/encode_job.ts";
 import { encodePixels, toRgba } from "../lib/image/encode.ts";
 import { EncodePool } from "../lib/pool/pool.ts";
 import { sampleImage } from "../lib/image/sample.ts";
@@ -215,6 +222,46 @@ Deno.test("EncodePool with warm starts every worker at once and replaces a dead 
     pool.close();
   }
   assert.equal(pool.workers, 0);
+});
+
+Deno.test("serveEncodeJobs() frees a job's pixels once it has answered", async () => {
+  const replied = Promise.withResolvers<EncodeReply | typeof PONG>();
+  const scope: JobScope = {
+    onmessage: null,
+    postMessage: (message) => replied.resolve(message),
+  };
+  serveEncodeJobs(scope);
+  const data = new Uint8Array(8 * 8 * 3).fill(200);
+  const job: EncodeJob = {
+    width: 8,
+    height: 8,
+    channels: 3,
+    data,
+    format: "png",
+    backend: "native",
+  };
+  scope.onmessage!(new MessageEvent("message", { data: job }));
+  const reply = await replied.promise;
+  assert.ok("ok" in reply && reply.ok);
+  assert.equal(data.byteLength, 0);
+  const pixels = await decodePixels(reply.bytes);
+  assert.deepEqual([pixels.width, pixels.height], [8, 8]);
+  assert.ok(pixels.rgba.every((v, i) => v === (i % 4 === 3 ? 255 : 200)));
+});
+
+Deno.test("JPEGs of several sizes in turn each hold their own pixels (libjpeg-turbo's buffer is reused)", async () => {
+  for (const [width, height] of [[96, 64], [8, 8], [200, 120]]) {
+    const source = samplePixels(width, height);
+    const jpeg = await encodePixels(source, "jpeg", { backend: "native", quality: 95 });
+    const decoded = await decodePixels(jpeg);
+    assert.deepEqual([decoded.width, decoded.height], [width, height]);
+    assert.equal(jpeg.buffer.byteLength, jpeg.byteLength);
+    let error = 0;
+    for (let i = 0; i < source.rgba.length; i++) {
+      error += Math.abs(source.rgba[i] - decoded.rgba[i]);
+    }
+    assert.ok(error / source.rgba.length < 8, `mean error ${error / source.rgba.length}`);
+  }
 });
 
 Deno.test("services.encodeChannels() encodes RGB and gray bytes expanded in the worker", async () => {

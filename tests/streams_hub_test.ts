@@ -135,6 +135,21 @@ Deno.test("StreamViewer.next() answers the current frame, then only the newest o
   }
 });
 
+Deno.test("StreamHub.publish() frees the pixels of the frame it replaces, not the latest", () => {
+  const hub = new StreamHub();
+  try {
+    const first = hub.publish("cam", gray(1));
+    const second = hub.publish("cam", gray(2));
+    assert.equal(first.pixels.data.byteLength, 0);
+    assert.equal(first.pixels.data.buffer.byteLength, 0);
+    assert.deepEqual([...second.pixels.data], [2]);
+    assert.equal(hub.latest("cam"), second);
+    assert.deepEqual([first.pixels.width, first.pixels.height], [1, 1]);
+  } finally {
+    hub.close();
+  }
+});
+
 Deno.test("StreamViewer.close() ends a pending next() and the count drops at once", async () => {
   const hub = new StreamHub();
   try {

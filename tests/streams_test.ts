@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createApp } from "../lib/app.ts";
 import { encodeNpy } from "../lib/arrays/npy.ts";
 import type { Config } from "../lib/config.ts";
 import { serveIsolate } from "../lib/serve.ts";
@@ -6,7 +7,13 @@ import { createServices, type Services } from "../lib/services.ts";
 import { boundaryOf, MJPEG_CONTENT_TYPE, MjpegReader } from "../lib/streams/mjpeg.ts";
 import { assertError } from "./_arrays.ts";
 import { decodePixels, type Pixels } from "./_pixels.ts";
-import { PROJECT_DIR, testConfig, type TestServer, withServer } from "./_server.ts";
+import {
+  countingServices,
+  PROJECT_DIR,
+  testConfig,
+  type TestServer,
+  withServer,
+} from "./_server.ts";
 import { spawnServer } from "./_spawn.ts";
 
 type Rgb = readonly [number, number, number];
@@ -339,6 +346,55 @@ Deno.test("A viewer that stops reading skips to the newest frame; it never gets 
       await reader.cancel();
     }
   });
+});
+
+Deno.test("A viewer that stops reading holds at most one frame in the server, and the newest comes next", async () => {
+  // The handler's response is read as Deno.serve reads it, without a socket between: a
+  // socket's buffers would take parts of their own, so what the server holds for a viewer
+  // that stops reading is exactly what it took from the stream and has not handed over.
+  const { services, encodes } = await countingServices();
+  const app = createApp(services.config, { services });
+  const put = async (color: Rgb) => {
+    const body = solidNpy(color);
+    const res = await app(
+      new Request("http://pixserve.test/streams/cam", {
+        method: "PUT",
+        body,
+        headers: { "content-type": "application/x-npy", "content-length": `${body.length}` },
+      }),
+    );
+    assert.equal(res.status, 204);
+  };
+  try {
+    await put(RED);
+    const res = await app(new Request("http://pixserve.test/streams/cam.mjpg?quality=70"));
+    assert.equal(res.status, 200);
+    const reader = new MjpegReader(res.body!, boundaryOf(res.headers.get("content-type"))!);
+    try {
+      assertSolid(await nextFrame(reader, 1), RED, 3);
+      const PUSHED = 40;
+      for (let i = 0; i < PUSHED; i++) await put(i % 2 === 0 ? GREEN : BLUE);
+      // Each frame the viewer took was encoded at its quality, 70: the pushes encode once each
+      // at the default. Taken: the frame it read, and at most one more that waits.
+      const taken = encodes() - (1 + PUSHED);
+      assert.ok(taken >= 1 && taken <= 2, `the viewer took ${taken} frames`);
+      const numbers = [];
+      let part;
+      do {
+        part = await reader.next();
+        assert.ok(part !== undefined);
+        numbers.push(Number(part.headers["x-frame-number"]));
+      } while (numbers.at(-1) !== PUSHED + 1);
+      // At most the one frame that waited comes before the newest; none of those in between.
+      const expected = taken === 2 ? [2, PUSHED + 1] : [PUSHED + 1];
+      assert.deepEqual(numbers, expected);
+      assertSolid(await decodePixels(part.body), BLUE, 3);
+    } finally {
+      await reader.cancel();
+    }
+  } finally {
+    services.close();
+  }
 });
 
 Deno.test("A viewer that disconnects is removed and its stream keeps serving others", async () => {

@@ -8,6 +8,7 @@
  */
 
 import { CodecError } from "../codec_error.ts";
+import { releaseBuffer } from "../chunks.ts";
 import {
   type ChannelPixels,
   type EncodeOptions,
@@ -106,9 +107,16 @@ export async function encodeChannelPixels(
   format: ImageFormat,
   options: EncodeOptions & { timing?: AnimationTiming } = {},
 ): Promise<Uint8Array<ArrayBuffer>> {
-  return pixels.bits === 16 || pixels.frames !== undefined
-    ? await encodeDeep(pixels, format, options)
-    : await encodePixels(toRgba(pixels), format, options);
+  if (pixels.bits === 16 || pixels.frames !== undefined) {
+    return await encodeDeep(pixels, format, options);
+  }
+  const rgba = toRgba(pixels);
+  try {
+    return await encodePixels(rgba, format, options);
+  } finally {
+    // The RGBA expansion is freed now rather than at V8's next collection.
+    if (rgba.rgba !== pixels.data) releaseBuffer(rgba.rgba);
+  }
 }
 
 /** The bytes as 16-bit samples, copied only when not 2-byte aligned. */

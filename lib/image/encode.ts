@@ -304,15 +304,24 @@ function loadJpegTurbo(): Promise<JpegTurbo> {
 async function turboJpeg(pixels: RgbaPixels, quality: number) {
   const turbo = await loadJpegTurbo();
   const { width, height, rgba } = pixels;
-  const jpeg = turbo.compressSync(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), {
+  const options = {
     format: turbo.FORMAT_RGBA,
     width,
     height,
     quality,
     subsampling: turbo.SAMP_420,
-  });
-  return ownBytes(jpeg);
+  };
+  const size = turbo.bufferSize(options);
+  if (turboOut === undefined || turboOut.byteLength < size) turboOut = Buffer.alloc(size);
+  const input = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
+  return ownBytes(turbo.compressSync(input, turboOut, options));
 }
+
+/**
+ * The buffer libjpeg-turbo writes into, kept for the next JPEG (copied out each time): a
+ * fresh one per image would be garbage as large as the pixels until the next collection.
+ */
+let turboOut: Buffer | undefined;
 
 type Sharp = typeof import("sharp").default;
 let sharpModule: Promise<Sharp> | undefined;

@@ -620,6 +620,105 @@ function drawLiveFrame(canvas, t) {
   context.fillText(`frame ${t}`, 24, canvas.height - 24);
 }
 
+/** The size the live panel asks of a webcam, the size of its canvas. */
+const CAMERA_CONSTRAINTS = { video: { width: 320, height: 240 }, audio: false };
+
+/**
+ * Why a webcam could not be used, as a sentence.
+ *
+ * @param {unknown} err What `getUserMedia` or `play` rejected with.
+ * @returns {string} The sentence.
+ */
+function cameraProblem(err) {
+  const name = err instanceof Error ? err.name : "";
+  if (name === "NotAllowedError" || name === "SecurityError") {
+    return "the browser was not allowed to use a camera";
+  }
+  if (name === "NotFoundError" || name === "OverconstrainedError") {
+    return "the browser has no camera";
+  }
+  if (name === "NotReadableError") return "the camera is in use by something else";
+  return `the camera could not be started (${err instanceof Error ? err.message : String(err)})`;
+}
+
+/**
+ * The webcam as a source of the live panel's frames: started on request, stopped on request
+ * or when its track ends; while it plays, {@linkcode LiveCamera.draw} copies its current
+ * picture onto the canvas.
+ */
+class LiveCamera {
+  /**
+   * Creates a `LiveCamera`.
+   *
+   * @param {HTMLVideoElement} video The (hidden) element that plays the camera.
+   * @param {(problem: string | undefined) => void} onChange Told when the camera starts
+   *   (`undefined`) or stops, with why when it stopped by itself.
+   */
+  constructor(video, onChange) {
+    this.video = video;
+    this.onChange = onChange;
+    this.stream = undefined;
+  }
+
+  /** Whether the browser offers cameras at all (a secure context with `mediaDevices`). */
+  static get available() {
+    return typeof navigator.mediaDevices?.getUserMedia === "function";
+  }
+
+  /** Whether it is playing. */
+  get on() {
+    return this.stream !== undefined;
+  }
+
+  /**
+   * Asks for the camera and plays it.
+   *
+   * @returns {Promise<string>} The camera's name.
+   * @throws {Error} What `getUserMedia` or `play` threw (no camera, no permission).
+   */
+  async start() {
+    const stream = await navigator.mediaDevices.getUserMedia(CAMERA_CONSTRAINTS);
+    const [track] = stream.getVideoTracks();
+    try {
+      this.video.srcObject = stream;
+      await this.video.play();
+    } catch (err) {
+      for (const t of stream.getTracks()) t.stop();
+      this.video.srcObject = null;
+      throw err;
+    }
+    this.stream = stream;
+    track.addEventListener("ended", () => this.stop("the camera stopped"), { once: true });
+    this.onChange(undefined);
+    return track.label || "camera";
+  }
+
+  /**
+   * Stops the camera.
+   *
+   * @param {string} [problem] Why, when it was not asked to.
+   */
+  stop(problem) {
+    if (this.stream === undefined) return;
+    for (const track of this.stream.getTracks()) track.stop();
+    this.stream = undefined;
+    this.video.srcObject = null;
+    this.onChange(problem);
+  }
+
+  /**
+   * Draws the camera's current picture over the whole canvas.
+   *
+   * @param {HTMLCanvasElement} canvas The source canvas.
+   * @returns {boolean} Whether there was a picture to draw.
+   */
+  draw(canvas) {
+    if (!this.on || this.video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return false;
+    canvas.getContext("2d").drawImage(this.video, 0, 0, canvas.width, canvas.height);
+    return true;
+  }
+}
+
 /**
  * The canvas as a JPEG, the body of one push.
  *
@@ -655,8 +754,45 @@ function firstPart(img) {
 }
 
 /**
- * Sets up the live panel: "Go live" pushes the animation to a new stream and plays the
- * stream's `.mjpg` in an `<img>`; "Stop" ends the stream with `DELETE`.
+ * Sets up the webcam of the live panel. Its button is shown only where the browser offers
+ * cameras: it switches the source between the animation and the webcam, and the note says
+ * which one is pushed and, when the webcam cannot be used, why.
+ *
+ * @param {HTMLVideoElement} video The (hidden) element that plays the camera.
+ * @param {HTMLButtonElement} button The button.
+ * @param {HTMLElement} note Where the source is named.
+ * @returns {LiveCamera} The webcam (never on where the button stays hidden).
+ */
+function setUpCamera(video, button, note) {
+  const show = (label) => {
+    button.textContent = camera.on ? "Use the animation" : "Use the webcam";
+    button.setAttribute("aria-pressed", String(camera.on));
+    note.textContent = label;
+  };
+  const camera = new LiveCamera(video, (problem) => {
+    if (!camera.on) show(`Source: the animation${problem ? ` (${problem})` : ""}`);
+  });
+  if (!LiveCamera.available) return camera;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    if (camera.on) return camera.stop();
+    button.disabled = true;
+    note.textContent = "Source: asking for the webcam…";
+    try {
+      show(`Source: the webcam (${await camera.start()})`);
+    } catch (err) {
+      show(`Source: the animation (no webcam: ${cameraProblem(err)})`);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return camera;
+}
+
+/**
+ * Sets up the live panel: "Go live" pushes the animation (or the webcam, once chosen) to a
+ * new stream and plays the stream's `.mjpg` in an `<img>`; "Stop" ends the stream with
+ * `DELETE`.
  *
  * @param {HTMLElement} panel The figure showing the stream.
  */
@@ -666,13 +802,19 @@ function setUpLivePanel(panel) {
   const stop = document.getElementById("live-stop");
   const status = document.getElementById("live-status");
   const view = panel.querySelector("img");
+  const camera = setUpCamera(
+    document.getElementById("live-camera"),
+    document.getElementById("live-webcam"),
+    document.getElementById("live-source-note"),
+  );
   let live;
   drawLiveFrame(source, 0);
   const pushFrame = async (route, t) => {
-    drawLiveFrame(source, t);
+    const kind = camera.draw(source) ? "webcam" : "animation";
+    if (kind === "animation") drawLiveFrame(source, t);
     const body = await canvasJpeg(source);
     await fetchOk(route, { method: "PUT", body, headers: { "content-type": "image/jpeg" } });
-    status.textContent = `pushed frame ${t} to ${route}`;
+    status.textContent = `pushed ${kind} frame ${t} to ${route}`;
   };
   const pushUntilStopped = async (session) => {
     for (let t = 1; !session.stopped; t++) {

@@ -9,6 +9,7 @@
 import { setPriority } from "node:os";
 import { CodecError, type CodecErrorKind } from "../codec_error.ts";
 import { type DisplayJob, encodeDisplay } from "../image/display_job.ts";
+import { releaseBuffer } from "../chunks.ts";
 import type { EncoderBackend } from "../image/encode.ts";
 import type { ImageFormat } from "../image/format.ts";
 import { type RELEASE, RELEASED, releaseMemory } from "../memory.ts";
@@ -161,5 +162,6 @@ export function serveEncodeJobs(
     }
     const reply = await run(data);
     scope.postMessage(reply, reply.ok ? [reply.bytes.buffer] : []);
+    releaseBuffer(data.data);
   };
 }

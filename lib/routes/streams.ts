@@ -16,6 +16,7 @@ import { arrayBodyKind, parseArrayBody } from "../arrays/parse.ts";
 import { checkDisplay, expandIndexed, renderDisplay, wantsDisplay } from "../arrays/display.ts";
 import { checkElementCount, checkPixels } from "../arrays/layout.ts";
 import { readBody } from "../body.ts";
+import { isReleased } from "../chunks.ts";
 import type { Config } from "../config.ts";
 import { BadRequest, NotFound, ServiceUnavailable, TooManyRequests } from "../errors.ts";
 import { displayParams } from "../http/display_params.ts";
@@ -178,6 +179,7 @@ async function framePixels(request: Request, url: URL, config: Config): Promise<
  * @param quality JPEG or WebP quality; JPEG's default is {@linkcode DEFAULT_JPEG_QUALITY}.
  * @returns The encoded frame.
  * @throws {HttpError} As the encoder does (busy, a size the format cannot hold).
+ * @throws {RangeError} A frame replaced (its pixels freed) before this encoding was asked.
  * @example
  * const jpeg = await encodedFrame(services, hub.latest("cam")!, "jpeg", 80);
  */
@@ -190,6 +192,9 @@ function encodedFrame(
   const key = frameKey(format, quality);
   let encoded = frame.encodings.get(key);
   if (encoded === undefined) {
+    if (isReleased(frame.pixels.data)) {
+      throw new RangeError(`a newer frame replaced this one before it was encoded as ${key}`);
+    }
     // A copy goes to the encoder: the frame keeps its pixels for other formats.
     const pixels = { ...frame.pixels, data: frame.pixels.data.slice() };
     encoded = services.encodeChannels(pixels, format, { quality });

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { releaseBuffer } from "../chunks.ts";
 import type { ChannelPixels } from "../image/encode.ts";
 import type { EncodedImage } from "../responses.ts";
 
@@ -22,7 +23,10 @@ const FPS_WINDOW_MS = 2000;
 export interface LiveFrame {
   /** Its number in its stream, from 1. */
   readonly seq: number;
-  /** The 8-bit pixels. */
+  /**
+   * The 8-bit pixels, while this is its stream's latest frame: once a newer one replaces it,
+   * their buffer is freed (detached, so they read as empty), not left to the collector.
+   */
   readonly pixels: ChannelPixels;
   /** When it arrived, in milliseconds since the epoch. */
   readonly updated: number;
@@ -254,10 +258,12 @@ export class StreamHub extends EventTarget {
 
   /**
    * Makes pixels the latest frame of a stream, creating the stream on its first frame, and
-   * wakes its viewers.
+   * wakes its viewers. The hub takes the pixels: their buffer is freed when a newer frame
+   * replaces them, so a stream of any length holds one frame's pixels, not a collector's
+   * backlog of them.
    *
    * @param name A name matching {@linkcode STREAM_NAME}.
-   * @param pixels The frame.
+   * @param pixels The frame; the caller gives up their buffer.
    * @param encodings Encodings already made of it, by key.
    * @returns The frame.
    * @throws {StreamHubError} `too_many_streams` for a new stream past `maxStreams`;
@@ -395,7 +401,9 @@ export class StreamHub extends EventTarget {
       updated,
       encodings: new Map(encodings.map(([key, encoded]) => [key, Promise.resolve(encoded)])),
     };
+    const previous = stream.frame;
     stream.frame = frame;
+    if (previous !== undefined) releaseBuffer(previous.pixels.data);
     stream.frames++;
     stream.idleSince = updated;
     stream.arrivals.push(updated);

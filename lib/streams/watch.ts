@@ -61,7 +61,7 @@ export function mjpegBody(
           jpeg = await jpegOf(frame);
         } catch {
           // The encoders were busy for this frame (every other encoding was checked when the
-          // frame was pushed): this viewer waits for the next one.
+          // frame was pushed), or a newer one replaced it first: this viewer takes the next.
           continue;
         }
         if (cancelled) return;
