@@ -11,6 +11,7 @@ import {
 } from "../lib/pool/encode_job.ts";
 import { encodePixels, toRgba } from "../lib/image/encode.ts";
 import { EncodePool } from "../lib/pool/pool.ts";
+import type { RELEASED } from "../lib/memory.ts";
 import { sampleImage } from "../lib/image/sample.ts";
 import { createServices } from "../lib/services.ts";
 import { CRASH_WIDTH, GATE, HOLD_WIDTH, TEST_WORKER_URL } from "./_encode_gate.ts";
@@ -225,7 +226,7 @@ Deno.test("EncodePool with warm starts every worker at once and replaces a dead 
 });
 
 Deno.test("serveEncodeJobs() frees a job's pixels once it has answered", async () => {
-  const replied = Promise.withResolvers<EncodeReply | typeof PONG>();
+  const replied = Promise.withResolvers<EncodeReply | typeof PONG | typeof RELEASED>();
   const scope: JobScope = {
     onmessage: null,
     postMessage: (message) => replied.resolve(message),
