@@ -16,6 +16,11 @@ export interface ReadBodyOptions {
    * without it, a body may pause for ever. @default {undefined}
    */
   idleTimeoutSeconds?: number;
+  /**
+   * Whether other requests are being answered: a body read chunk by chunk then pauses after
+   * each megabyte so that they get their turn. @default {undefined (never pauses)}
+   */
+  othersWaiting?: () => boolean;
 }
 
 /**
@@ -73,7 +78,7 @@ export async function readBody(
     }
     const body = request.body;
     if (body === null) return new Uint8Array(0);
-    return await readChunks(body, maxBytes, idle, declared);
+    return await readChunks(body, maxBytes, idle, declared, options.othersWaiting);
   } catch (err) {
     if (err instanceof HttpError) throw err;
     throw new BadRequest(
@@ -93,6 +98,7 @@ async function readChunks(
   maxBytes: number,
   idleTimeoutSeconds?: number,
   expected?: number,
+  othersWaiting?: () => boolean,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const reader = body.getReader();
   const watchdog = idleTimeoutSeconds === undefined
@@ -101,6 +107,7 @@ async function readChunks(
   let whole = new Uint8Array(expected ?? 0);
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let yielded = 0;
   try {
     for (;;) {
       const { done, value } = watchdog === undefined ? await reader.read() : await watchdog.read();
@@ -117,6 +124,10 @@ async function readChunks(
         chunks.push(value);
       }
       total += value.byteLength;
+      if (othersWaiting !== undefined && total - yielded >= YIELD_BYTES) {
+        yielded = total;
+        if (othersWaiting()) await new Promise((resolve) => setTimeout(resolve, 0));
+      }
     }
   } finally {
     watchdog?.stop();
@@ -125,6 +136,15 @@ async function readChunks(
   if (chunks.length > 0) return joinChunks(chunks, total);
   return total === whole.byteLength ? whole : whole.slice(0, total);
 }
+
+/**
+ * Bytes read before a body lets the event loop take other work when others wait: chunks
+ * that are already buffered resolve as microtasks, so without a pause a few large uploads
+ * at once would hold the loop (and `/health`) for tens of milliseconds. The pause is a
+ * timer, as only the timers' turn lets the loop poll for new requests; it costs a
+ * millisecond or two, so a body read alone does not pause.
+ */
+const YIELD_BYTES = 1024 * 1024;
 
 /**
  * Reads of one stream that fail with a 408 once it has sent nothing for a while: one timer

@@ -131,6 +131,26 @@ Deno.test("readBody() with a pause limit refuses a body past the limit whatever 
   assert.ok(pulled() <= 12, `read ${pulled()} chunks of 100 bytes for a 1024-byte limit`);
 });
 
+Deno.test("readBody() asks whether others wait once per megabyte, and reads on after pausing", async () => {
+  const sent = Uint8Array.from({ length: 3 * 1024 * 1024 + 5 }, (_, i) => (i * 31) & 255);
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let at = 0; at < sent.length; at += 65536) {
+        controller.enqueue(sent.slice(at, at + 65536));
+      }
+      controller.close();
+    },
+  });
+  const request = new Request("http://x/", { method: "POST", body: stream });
+  let asked = 0;
+  const body = await readBody(request, sent.length, {
+    idleTimeoutSeconds: 30,
+    othersWaiting: () => ++asked > 0,
+  });
+  assert.deepEqual(body, sent);
+  assert.equal(asked, 3);
+});
+
 Deno.test("readBody() stops at the limit without Content-Length", async () => {
   const { stream, pulled } = chunks(1000, 100);
   const request = new Request("http://x/", { method: "POST", body: stream });

@@ -347,7 +347,10 @@ function transformsNeedOneImage(): CodecError {
 /** `POST /render.{png,jpg,jpeg,webp,gif,avif}`: an array body encoded as an image. */
 function renderHandler(services: Services): Handler {
   const { config } = services;
-  const bodyLimits = { idleTimeoutSeconds: config.bodyTimeoutSeconds };
+  const bodyLimits = {
+    idleTimeoutSeconds: config.bodyTimeoutSeconds,
+    othersWaiting: () => services.open.count > 1,
+  };
   return async (request, { url, params }) => {
     const format = formatFromExtension(params.ext) ?? "png";
     const quality = checkQuality(format, intParam(url, "quality", 1, 100));
@@ -470,7 +473,10 @@ function renderHandler(services: Services): Handler {
 /** `POST /decode.{json,npy}`: an image body as its pixels. */
 function decodeHandler(services: Services): Handler {
   const { config } = services;
-  const bodyLimits = { idleTimeoutSeconds: config.bodyTimeoutSeconds };
+  const bodyLimits = {
+    idleTimeoutSeconds: config.bodyTimeoutSeconds,
+    othersWaiting: () => services.open.count > 1,
+  };
   return async (request, { url, params }) => {
     const format = params.ext as ArrayFormat;
     const { mode, order } = layoutParams(url);
