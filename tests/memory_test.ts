@@ -103,12 +103,19 @@ Deno.test("DecodePool has a worker idle for releaseIdleMs after a job give memor
   }
 });
 
-Deno.test("serverEnv() caps glibc's arenas unless MALLOC_ARENA_MAX is set, and names libc", () => {
-  assert.deepEqual(serverEnv(() => undefined, undefined), { MALLOC_ARENA_MAX: "2" });
-  assert.deepEqual(
-    serverEnv((name) => (name === "MALLOC_ARENA_MAX" ? "4" : undefined), "/lib/libc.so.6"),
-    { MALLOC_ARENA_MAX: "4", PIXSERVE_LIBC: "/lib/libc.so.6" },
-  );
+Deno.test("serverEnv() caps glibc's arenas and tunes its allocator unless set, and names libc", () => {
+  assert.deepEqual(serverEnv(() => undefined, undefined), {
+    MALLOC_ARENA_MAX: "2",
+    GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=134217728",
+  });
+  const given: Record<string, string> = {
+    MALLOC_ARENA_MAX: "4",
+    GLIBC_TUNABLES: "glibc.malloc.tcache_count=0",
+  };
+  assert.deepEqual(serverEnv((name) => given[name], "/lib/libc.so.6"), {
+    ...given,
+    PIXSERVE_LIBC: "/lib/libc.so.6",
+  });
 });
 
 Deno.test("deno task start with MEMORY_IDLE_SECONDS gives memory back when idle and renders after", async () => {
