@@ -91,9 +91,15 @@ const rgbNpy = encodeNpy(rgbOf(depth));
 await Deno.writeFile(`${dir}/depth.npy`, depthNpy);
 console.log(
   `1920×1080 float32 depth map (${depthNpy.byteLength} bytes .npy), ${rounds} rounds of ` +
-    `${PER_ROUND} images each; server and Python on CPU ${PINNED.server ?? "any"}`,
+    `${PER_ROUND} images each; server and Python on CPU ${PINNED.server ?? "any"}, the ` +
+      `client on CPU ${PINNED.load ?? "any"}`,
 );
 
+if (PINNED.load !== undefined) {
+  // This process is the client: on the other CPU, every thread of it (taskset -a).
+  const pin = ["-a", "-cp", PINNED.load, String(Deno.pid)];
+  await new Deno.Command("taskset", { args: pin, stdout: "null" }).output();
+}
 const server = await startPixserve(freePort(), ["--quiet"], PINNED.server);
 try {
   const cmapUrl = `${server.base}/render.png?${QUERY}`;
