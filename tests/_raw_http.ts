@@ -87,3 +87,21 @@ export async function rawRequest(
   const { body, chunks } = chunked ? dechunk(rest) : { body: rest, chunks: [] };
   return { status: Number(statusLine.split(" ")[1]), headers: responseHeaders, body, chunks };
 }
+
+/**
+ * Reads from a connection until an answer with a JSON object body has arrived (its head,
+ * then up to the closing brace), or the peer closes.
+ *
+ * @param conn The connection, its request sent.
+ * @returns The text read.
+ */
+export async function readJsonAnswer(conn: Deno.Conn): Promise<string> {
+  let text = "";
+  const buf = new Uint8Array(4096);
+  while (!/\r\n\r\n[\s\S]*\}/.test(text)) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    text += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  return text;
+}

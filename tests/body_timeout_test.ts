@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { withServer } from "./_server.ts";
+import { readJsonAnswer } from "./_raw_http.ts";
 
 /** Sends a request head and part of its body, then reads the answer (the body never ends). */
 async function stalledUpload(
@@ -15,14 +16,7 @@ async function stalledUpload(
       `content-length: ${declared}\r\naccept-encoding: identity\r\n\r\n`;
     await conn.write(new TextEncoder().encode(head));
     await conn.write(sent);
-    let text = "";
-    const buf = new Uint8Array(4096);
-    while (!/\r\n\r\n[\s\S]*\}/.test(text)) {
-      const n = await conn.read(buf);
-      if (n === null) break;
-      text += new TextDecoder().decode(buf.subarray(0, n));
-    }
-    return text;
+    return await readJsonAnswer(conn);
   } finally {
     conn.close();
   }

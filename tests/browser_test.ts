@@ -189,6 +189,16 @@ async function upload(
   return page.locator(selector);
 }
 
+/** Opens the page and chooses an `.npy` file in the array panel. */
+async function chooseArray(page: Page, base: string, name: string, npy: Uint8Array) {
+  await page.goto(`${base}/`);
+  await page.getByLabel(/^A \.npy or \.npz/).setInputFiles({
+    name,
+    mimeType: "application/octet-stream",
+    buffer: Buffer.from(npy),
+  });
+}
+
 /** The `detail` pixserve answers for a request, asked directly. */
 async function serverDetail(url: string, init: RequestInit): Promise<string> {
   const res = await fetch(url, init);
@@ -428,12 +438,7 @@ Deno.test("GET / in Chromium: the array panel shows a float depth map as matplot
   const { colorbar } = await import("../lib/arrays/colormaps.ts");
   await withServer(async ({ base }) => {
     await withPage(base, async (page, record) => {
-      await page.goto(`${base}/`);
-      await page.getByLabel(/^A \.npy or \.npz/).setInputFiles({
-        name: "depth.npy",
-        mimeType: "application/octet-stream",
-        buffer: Buffer.from(depth),
-      });
+      await chooseArray(page, base, "depth.npy", depth);
       await page.getByLabel("Colormap").selectOption("magma");
       await page.getByLabel(/^vmin/).fill("p10.5");
       await page.getByLabel(/^vmax/).fill("8");
@@ -462,12 +467,7 @@ Deno.test("GET / in Chromium: the array panel plays an (N, H, W, 3) stack as a G
   const solid = colours.map((rgb) => Array.from({ length: height * width }, () => rgb).flat());
   await withServer(async ({ base }) => {
     await withPage(base, async (page, record) => {
-      await page.goto(`${base}/`);
-      await page.getByLabel(/^A \.npy or \.npz/).setInputFiles({
-        name: "frames.npy",
-        mimeType: "application/octet-stream",
-        buffer: Buffer.from(npy),
-      });
+      await chooseArray(page, base, "frames.npy", npy);
       await page.getByText("shape (5, 8, 10, 3): a stack of 5 frames, shown as an animation")
         .waitFor();
       assert.equal(await page.getByLabel("Colormap").inputValue(), "none");

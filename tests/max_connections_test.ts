@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { withServer } from "./_server.ts";
+import { readJsonAnswer } from "./_raw_http.ts";
 
 /** Starts an upload that declares 1000 bytes and sends 10: its request stays open. */
 async function stalledUpload(port: number): Promise<Deno.TcpConn> {
@@ -16,14 +17,7 @@ async function rawGet(port: number, path: string): Promise<string> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   try {
     await conn.write(new TextEncoder().encode(`GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`));
-    let text = "";
-    const buf = new Uint8Array(4096);
-    while (!/\r\n\r\n[\s\S]*\}/.test(text)) {
-      const n = await conn.read(buf);
-      if (n === null) break;
-      text += new TextDecoder().decode(buf.subarray(0, n));
-    }
-    return text;
+    return await readJsonAnswer(conn);
   } finally {
     conn.close();
   }

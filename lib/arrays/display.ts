@@ -370,7 +370,9 @@ function mapColormap(
 
 /**
  * Rows in float64, as `Normalize` computes for float64 and wide integers: `floor(x * n)` of
- * the normalized value `x`, `n - 1` at exactly 1, else under, over or bad.
+ * the normalized value `x`, `n - 1` at exactly 1, else under, over or bad. This loop and the
+ * two below differ only in their rounding; they are written out rather than sharing one loop
+ * with the rounding passed in, which measured about a third slower on a 1920×1080 map.
  */
 function float64Rows(
   values: NumericValues,
