@@ -92,7 +92,7 @@ await Deno.writeFile(`${dir}/depth.npy`, depthNpy);
 console.log(
   `1920×1080 float32 depth map (${depthNpy.byteLength} bytes .npy), ${rounds} rounds of ` +
     `${PER_ROUND} images each; server and Python on CPU ${PINNED.server ?? "any"}, the ` +
-      `client on CPU ${PINNED.load ?? "any"}`,
+    `client on CPU ${PINNED.load ?? "any"}`,
 );
 
 if (PINNED.load !== undefined) {
