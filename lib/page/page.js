@@ -847,6 +847,7 @@ function setUpLivePanel(panel) {
     const session = live;
     session.stopped = true;
     stop.disabled = true;
+    view.hidden = true;
     view.removeAttribute("src");
     // A push still on its way would make the stream again after the DELETE.
     await session.pushing;
