@@ -344,13 +344,21 @@ function transformsNeedOneImage(): CodecError {
   );
 }
 
+/**
+ * How `/render` and `/decode` read their bodies: a pause longer than `BODY_TIMEOUT_SECONDS`
+ * ends one with 408, and a large one gives way to other requests being answered.
+ */
+function uploadLimits(services: Services): ReadBodyOptions {
+  return {
+    idleTimeoutSeconds: services.config.bodyTimeoutSeconds,
+    othersWaiting: () => services.open.count > 1,
+  };
+}
+
 /** `POST /render.{png,jpg,jpeg,webp,gif,avif}`: an array body encoded as an image. */
 function renderHandler(services: Services): Handler {
   const { config } = services;
-  const bodyLimits = {
-    idleTimeoutSeconds: config.bodyTimeoutSeconds,
-    othersWaiting: () => services.open.count > 1,
-  };
+  const bodyLimits = uploadLimits(services);
   return async (request, { url, params }) => {
     const format = formatFromExtension(params.ext) ?? "png";
     const quality = checkQuality(format, intParam(url, "quality", 1, 100));
@@ -473,10 +481,7 @@ function renderHandler(services: Services): Handler {
 /** `POST /decode.{json,npy}`: an image body as its pixels. */
 function decodeHandler(services: Services): Handler {
   const { config } = services;
-  const bodyLimits = {
-    idleTimeoutSeconds: config.bodyTimeoutSeconds,
-    othersWaiting: () => services.open.count > 1,
-  };
+  const bodyLimits = uploadLimits(services);
   return async (request, { url, params }) => {
     const format = params.ext as ArrayFormat;
     const { mode, order } = layoutParams(url);
