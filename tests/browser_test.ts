@@ -537,106 +537,100 @@ function rowsUntilChanged(view: Locator, y: number): Promise<number[][]> {
     }), y);
 }
 
-Deno.test("GET / in Chromium: the live panel pushes canvas frames and its <img> plays them", async () => {
+/** A server on services of the test's own, so that it can count their stream viewers. */
+async function withLiveServices(
+  fn: (base: string, services: ReturnType<typeof createServices>) => Promise<void>,
+): Promise<void> {
   const services = createServices(await testConfig());
   try {
-    await withServer(
-      async ({ base }) => {
-        await withPage(base, async (page, record) => {
-          await page.goto(`${base}/`);
-          await page.click("#live-start");
-          await page.waitForSelector("#live-panel[data-state=ok]");
-          const route = (await page.locator("#live-panel .route").innerText()).replace("PUT ", "");
-          assert.match(route, /^\/streams\/page-[0-9a-f]{8}$/);
-          const view = page.locator("#live-view");
-          assert.equal(await view.getAttribute("src"), `${route}.mjpg`);
-          // The middle row of what the <img> shows, until the red square has moved.
-          const [before, after] = await rowsUntilChanged(view, 120);
-          assert.equal(before.length, 320 * 4);
-          for (const shown of [before, after]) {
-            assert.deepEqual(shown.slice(0, 3).map((v) => Math.round(v / 16)), [0, 0, 8]);
-            assert.ok(firstRed(shown) >= 20, `no red square in ${shown.slice(0, 80)}`);
-          }
-          assert.notEqual(firstRed(after), firstRed(before));
-          const status = await (await fetch(`${base}${route}`)).json();
-          assert.ok(status.frames >= 2, JSON.stringify(status));
-          assert.deepEqual([status.width, status.height, status.viewers], [320, 240, 1]);
-
-          await page.click("#live-stop");
-          await page.waitForSelector("#live-status:has-text('ended')");
-          const gone = await fetch(`${base}${route}`);
-          assert.equal(gone.status, 404);
-          await gone.body?.cancel();
-          assert.equal(services.streams.viewers, 0);
-          assert.equal(record.errors.join("\n"), "");
-          assert.equal(record.foreign.join("\n"), "");
-        });
-      },
-      {},
-      { services },
-    );
+    await withServer(({ base }) => fn(base, services), {}, { services });
   } finally {
     services.close();
   }
+}
+
+Deno.test("GET / in Chromium: the live panel pushes canvas frames and its <img> plays them", async () => {
+  await withLiveServices(async (base, services) => {
+    await withPage(base, async (page, record) => {
+      await page.goto(`${base}/`);
+      await page.click("#live-start");
+      await page.waitForSelector("#live-panel[data-state=ok]");
+      const route = (await page.locator("#live-panel .route").innerText()).replace("PUT ", "");
+      assert.match(route, /^\/streams\/page-[0-9a-f]{8}$/);
+      const view = page.locator("#live-view");
+      assert.equal(await view.getAttribute("src"), `${route}.mjpg`);
+      // The middle row of what the <img> shows, until the red square has moved.
+      const [before, after] = await rowsUntilChanged(view, 120);
+      assert.equal(before.length, 320 * 4);
+      for (const shown of [before, after]) {
+        assert.deepEqual(shown.slice(0, 3).map((v) => Math.round(v / 16)), [0, 0, 8]);
+        assert.ok(firstRed(shown) >= 20, `no red square in ${shown.slice(0, 80)}`);
+      }
+      assert.notEqual(firstRed(after), firstRed(before));
+      const status = await (await fetch(`${base}${route}`)).json();
+      assert.ok(status.frames >= 2, JSON.stringify(status));
+      assert.deepEqual([status.width, status.height, status.viewers], [320, 240, 1]);
+
+      await page.click("#live-stop");
+      await page.waitForSelector("#live-status:has-text('ended')");
+      const gone = await fetch(`${base}${route}`);
+      assert.equal(gone.status, 404);
+      await gone.body?.cancel();
+      assert.equal(services.streams.viewers, 0);
+      assert.equal(record.errors.join("\n"), "");
+      assert.equal(record.foreign.join("\n"), "");
+    });
+  });
 });
 
 /** Chromium with a fake camera that it may use without asking. */
 const FAKE_CAMERA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"];
 
 Deno.test("GET / in Chromium: the live panel pushes webcam frames once the webcam is chosen", async () => {
-  const services = createServices(await testConfig());
-  try {
-    await withServer(
-      async ({ base }) => {
-        await withPage(base, async (page, record) => {
-          await page.goto(`${base}/`);
-          const button = page.locator("#live-webcam");
-          assert.equal(await button.innerText(), "Use the webcam");
-          await button.click();
-          await page.waitForSelector("#live-source-note:has-text('Source: the webcam (')");
-          assert.equal(await button.getAttribute("aria-pressed"), "true");
-          assert.equal(await button.innerText(), "Use the animation");
-          await page.click("#live-start");
-          await page.waitForSelector("#live-panel[data-state=ok]");
-          const route = (await page.locator("#live-panel .route").innerText()).replace("PUT ", "");
-          const status = async () => await (await fetch(`${base}${route}`)).json();
-          // Each push names its frame (from 0) in the status line once it is answered.
-          const pushed = (n: number) =>
-            page.waitForFunction((least: number) => {
-              const text = document.getElementById("live-status")?.textContent ?? "";
-              const match = /^pushed webcam frame (\d+) to /.exec(text);
-              return match !== null && Number(match[1]) >= least;
-            }, n);
-          await pushed(0);
-          const first = await status();
-          // Frame k is the stream's (k + 1)th: two more than `first` counted.
-          await pushed(first.frames + 1);
-          const later = await status();
-          assert.ok(later.frames >= first.frames + 2, `${first.frames} → ${later.frames}`);
-          assert.deepEqual([later.width, later.height, later.viewers], [320, 240, 1]);
-          // The <img> plays the camera: it moves, and it is not the animation.
-          const [before, after] = await rowsUntilChanged(page.locator("#live-view"), 120);
-          assert.equal(before.length, 320 * 4);
-          for (const shown of [before, after]) {
-            assert.equal(firstRed(shown), -1);
-            assert.notDeepEqual(shown.slice(0, 3).map((v) => Math.round(v / 16)), [0, 0, 8]);
-          }
+  await withLiveServices(async (base) => {
+    await withPage(base, async (page, record) => {
+      await page.goto(`${base}/`);
+      const button = page.locator("#live-webcam");
+      assert.equal(await button.innerText(), "Use the webcam");
+      await button.click();
+      await page.waitForSelector("#live-source-note:has-text('Source: the webcam (')");
+      assert.equal(await button.getAttribute("aria-pressed"), "true");
+      assert.equal(await button.innerText(), "Use the animation");
+      await page.click("#live-start");
+      await page.waitForSelector("#live-panel[data-state=ok]");
+      const route = (await page.locator("#live-panel .route").innerText()).replace("PUT ", "");
+      const status = async () => await (await fetch(`${base}${route}`)).json();
+      // Each push names its frame (from 0) in the status line once it is answered.
+      const pushed = (n: number) =>
+        page.waitForFunction((least: number) => {
+          const text = document.getElementById("live-status")?.textContent ?? "";
+          const match = /^pushed webcam frame (\d+) to /.exec(text);
+          return match !== null && Number(match[1]) >= least;
+        }, n);
+      await pushed(0);
+      const first = await status();
+      // Frame k is the stream's (k + 1)th: two more than `first` counted.
+      await pushed(first.frames + 1);
+      const later = await status();
+      assert.ok(later.frames >= first.frames + 2, `${first.frames} → ${later.frames}`);
+      assert.deepEqual([later.width, later.height, later.viewers], [320, 240, 1]);
+      // The <img> plays the camera: it moves, and it is not the animation.
+      const [before, after] = await rowsUntilChanged(page.locator("#live-view"), 120);
+      assert.equal(before.length, 320 * 4);
+      for (const shown of [before, after]) {
+        assert.equal(firstRed(shown), -1);
+        assert.notDeepEqual(shown.slice(0, 3).map((v) => Math.round(v / 16)), [0, 0, 8]);
+      }
 
-          await button.click();
-          await page.waitForSelector("#live-source-note:text-is('Source: the animation')");
-          await page.waitForSelector("#live-status:has-text('pushed animation frame')");
-          await page.click("#live-stop");
-          await page.waitForSelector("#live-status:has-text('ended')");
-          assert.equal(record.errors.join("\n"), "");
-          assert.equal(record.foreign.join("\n"), "");
-        }, { args: FAKE_CAMERA });
-      },
-      {},
-      { services },
-    );
-  } finally {
-    services.close();
-  }
+      await button.click();
+      await page.waitForSelector("#live-source-note:text-is('Source: the animation')");
+      await page.waitForSelector("#live-status:has-text('pushed animation frame')");
+      await page.click("#live-stop");
+      await page.waitForSelector("#live-status:has-text('ended')");
+      assert.equal(record.errors.join("\n"), "");
+      assert.equal(record.foreign.join("\n"), "");
+    }, { args: FAKE_CAMERA });
+  });
 });
 
 Deno.test("GET / in Chromium: without a camera the live panel says so and keeps the animation", async () => {
