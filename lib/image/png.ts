@@ -19,7 +19,7 @@
  * @module
  */
 
-import { constants, deflateSync } from "node:zlib";
+import { constants, crc32 as zlibCrc32, deflateSync } from "node:zlib";
 import { PNG_SIGNATURE } from "./format.ts";
 
 /** PNG colour types written: gray, RGB, gray with alpha, RGBA. */
@@ -34,18 +34,9 @@ const FILTER_PAETH = 4;
 /** Z_RLE is used when fewer than one filtered byte in this many is not zero. */
 const RUN_RATIO = 64;
 
-const CRC_TABLE: Uint32Array = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c;
-  }
-  return table;
-})();
-
 /**
- * The CRC-32 of bytes (ISO 3309, as PNG chunks use), optionally continuing an earlier one.
+ * The CRC-32 of bytes (ISO 3309, as PNG chunks use), optionally continuing an earlier one:
+ * the runtime's native zlib sum, about a hundred times faster than a table loop in JavaScript.
  *
  * @param bytes The bytes.
  * @param crc The CRC of the bytes before these; 0 to start.
@@ -58,9 +49,7 @@ const CRC_TABLE: Uint32Array = (() => {
  * ```
  */
 export function crc32(bytes: Uint8Array, crc = 0): number {
-  let c = ~crc;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
+  return zlibCrc32(bytes, crc) >>> 0;
 }
 
 /**

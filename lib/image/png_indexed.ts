@@ -46,17 +46,16 @@ export function encodeIndexedPng(
   }
   const rows = new Uint8Array(height * (width + 1));
   for (let y = 0; y < height; y++) {
-    const at = y * width;
+    const row = indices.subarray(y * width, (y + 1) * width);
     const o = y * (width + 1);
-    let same = y > 0;
-    for (let x = 0; same && x < width; x++) same = indices[at + x] === indices[at - width + x];
-    if (same) {
+    if (y > 0 && sameRow(row, indices.subarray((y - 1) * width, y * width))) {
       rows[o] = FILTER_UP;
       continue;
     }
     rows[o] = FILTER_SUB;
-    rows[o + 1] = indices[at];
-    for (let x = 1; x < width; x++) rows[o + 1 + x] = indices[at + x] - indices[at + x - 1];
+    const out = rows.subarray(o + 1, o + 1 + width);
+    out.set(row);
+    for (let x = width - 1; x > 0; x--) out[x] -= row[x - 1];
   }
   const plte = new Uint8Array(entries * 3);
   let transparent = 0;
@@ -78,4 +77,10 @@ export function encodeIndexedPng(
     new Uint8Array(0),
   ]);
   return pngFile(chunks);
+}
+
+/** Whether two rows of indices are equal. */
+function sameRow(row: Uint8Array, above: Uint8Array): boolean {
+  for (let x = 0; x < row.length; x++) if (row[x] !== above[x]) return false;
+  return true;
 }
