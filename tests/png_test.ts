@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
 import sharp from "sharp";
-import { crc32, encodePng, packPixels, type PngColorType, pngColorType } from "../lib/image/png.ts";
+import {
+  crc32,
+  encodePng,
+  encodePngChannels,
+  packPixels,
+  type PngColorType,
+  pngColorType,
+} from "../lib/image/png.ts";
 import { decodePixels } from "./_pixels.ts";
 
 /** Pixels from a function of (x, y) → [r, g, b, a]. */
@@ -140,4 +147,43 @@ Deno.test("encodePng() rejects sizes that do not match the pixels", () => {
   assert.throws(() => encodePng(new Uint8Array(16), 2, 3), RangeError);
   assert.throws(() => encodePng(new Uint8Array(0), 0, 0), RangeError);
   assert.throws(() => encodePng(new Uint8Array(8), 2.5, 1), RangeError);
+});
+
+/** The first `channels` bytes of each RGBA pixel. */
+function channelsOf(rgba: Uint8Array, channels: 1 | 3): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array((rgba.length / 4) * channels);
+  for (let p = 0; p < rgba.length / 4; p++) {
+    for (let c = 0; c < channels; c++) out[p * channels + c] = rgba[p * 4 + c];
+  }
+  return out;
+}
+
+for (
+  const [name, width, height, at, channels, type] of [
+    ["RGB", 37, 41, mixed("rgb", false), 3, 2],
+    ["RGB rows 4-byte aligned", 32, 41, mixed("rgb", false), 3, 2],
+    ["RGB with r = g = b", 31, 23, mixed("gray", false), 3, 0],
+    ["gray", 31, 23, mixed("gray", false), 1, 0],
+    ["gray rows 4-byte aligned", 40, 23, mixed("gray", false), 1, 0],
+    ["one RGB pixel", 1, 1, () => [9, 8, 7, 255], 3, 2],
+    ["a zero image", 40, 30, () => [0, 0, 0, 255], 3, 0],
+  ] as const
+) {
+  Deno.test(`encodePngChannels() writes ${name} as encodePng() writes its RGBA`, async () => {
+    const rgba = pixels(width, height, at);
+    const data = channelsOf(rgba, channels);
+    const png = encodePngChannels(data, width, height, channels);
+    assert.equal(png[25], type);
+    assert.deepEqual((await decodePixels(png)).rgba, rgba);
+    assert.deepEqual(png, encodePng(rgba, width, height));
+    const padded = new Uint8Array(data.byteLength + 1);
+    padded.set(data, 1);
+    assert.deepEqual(encodePngChannels(padded.subarray(1), width, height, channels), png);
+  });
+}
+
+Deno.test("encodePngChannels() rejects sizes that do not match the bytes", () => {
+  assert.throws(() => encodePngChannels(new Uint8Array(10), 2, 2, 3), RangeError);
+  assert.throws(() => encodePngChannels(new Uint8Array(0), 0, 1, 1), RangeError);
+  assert.throws(() => encodePngChannels(new Uint8Array(3), 1.5, 2, 1), RangeError);
 });

@@ -11,6 +11,8 @@ import { CodecError } from "../codec_error.ts";
 import { releaseBuffer } from "../chunks.ts";
 import {
   type ChannelPixels,
+  checkQuality,
+  checkSize,
   type EncodeOptions,
   encodePixels,
   loadSharp,
@@ -18,7 +20,7 @@ import {
 } from "./encode.ts";
 import type { ImageFormat } from "./format.ts";
 import { encodeGifFrames, type GifPalette, gifPalette } from "./gif.ts";
-import { encodeApng, encodePng16 } from "./png.ts";
+import { encodeApng, encodePng16, encodePngChannels } from "./png.ts";
 
 /** How long each frame shows, as a fraction of a second, and how often the animation plays. */
 export interface AnimationTiming {
@@ -85,7 +87,8 @@ export async function encodeDeep(
 
 /**
  * Encodes pixels of 1 to 4 channels: 16-bit samples and frame stacks as
- * {@linkcode encodeDeep} does, one 8-bit image through the usual encoders.
+ * {@linkcode encodeDeep} does, one 8-bit gray or RGB image as PNG straight from its bytes,
+ * any other 8-bit image through the usual encoders.
  *
  * @param pixels The pixels.
  * @param format The target format.
@@ -109,6 +112,12 @@ export async function encodeChannelPixels(
 ): Promise<Uint8Array<ArrayBuffer>> {
   if (pixels.bits === 16 || pixels.frames !== undefined) {
     return await encodeDeep(pixels, format, options);
+  }
+  const { width, height, channels, data } = pixels;
+  if (format === "png" && (channels === 1 || channels === 3)) {
+    checkQuality(format, options.quality);
+    checkSize(width, height, format);
+    return encodePngChannels(data, width, height, channels);
   }
   const rgba = toRgba(pixels);
   try {

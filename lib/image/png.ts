@@ -150,11 +150,110 @@ export function encodePng(
     throw new RangeError(`${width}x${height} RGBA needs ${width * height * 4} bytes`);
   }
   const words = wordsOf(rgba);
-  const scan = scanRows(words, width, height);
-  const { rows, nonzero } = filterRows(words, width, height, scan);
+  const { type, repeats } = scanRows(words, width, height);
+  const rowAt = type === 6
+    ? (y: number) => new Uint8Array(words.buffer, words.byteOffset + y * width * 4, width * 4)
+    : (y: number, into: Uint8Array) => {
+      packRow(words, y * width, width, type, into);
+      return into;
+    };
+  return deflateRows(
+    width,
+    height,
+    type,
+    filterRows(rowAt, width * PNG_CHANNELS[type], PNG_CHANNELS[type], repeats),
+  );
+}
+
+/**
+ * Encodes 8-bit gray or RGB pixels as a PNG straight from their bytes, with no RGBA
+ * expansion: RGB whose pixels all have r = g = b is written as gray, as
+ * {@linkcode encodePng} writes it.
+ *
+ * @param data `width * height * channels` bytes, row-major.
+ * @param width Columns, at least 1.
+ * @param height Rows, at least 1.
+ * @param channels 1 (gray) or 3 (RGB).
+ * @returns The PNG file.
+ * @throws {RangeError} A size that is not positive, or bytes that do not match it.
+ * @example
+ * ```ts
+ * import { encodePngChannels } from "./png.ts";
+ *
+ * const png = encodePngChannels(new Uint8Array([255, 0, 0]), 1, 1, 3); // one red pixel
+ * ```
+ */
+export function encodePngChannels(
+  data: Uint8Array,
+  width: number,
+  height: number,
+  channels: 1 | 3,
+): Uint8Array<ArrayBuffer> {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new RangeError(`PNG size must be positive integers, got ${width}x${height}`);
+  }
+  if (data.byteLength !== width * height * channels) {
+    throw new RangeError(`${width}x${height}x${channels} needs ${width * height * channels} bytes`);
+  }
+  const stride = width * channels;
+  const repeats = repeatedRows(data, stride, height);
+  const gray = channels === 3 && isGrayRgb(data);
+  const rowAt = gray
+    ? (y: number, into: Uint8Array) => {
+      for (let x = 0, i = y * stride; x < width; x++, i += 3) into[x] = data[i];
+      return into;
+    }
+    : (y: number) => data.subarray(y * stride, (y + 1) * stride);
+  const type = channels === 1 || gray ? 0 : 2;
+  return deflateRows(
+    width,
+    height,
+    type,
+    filterRows(rowAt, width * PNG_CHANNELS[type], PNG_CHANNELS[type], repeats),
+  );
+}
+
+/**
+ * 1 where row `y` of `height` rows of `stride` bytes equals row `y - 1`, compared a word at
+ * a time when the rows are 4-byte aligned.
+ */
+function repeatedRows(data: Uint8Array, stride: number, height: number): Uint8Array {
+  const aligned = stride % 4 === 0 && data.byteOffset % 4 === 0;
+  const units = aligned
+    ? new Int32Array(data.buffer, data.byteOffset, data.byteLength >>> 2)
+    : data;
+  const width = aligned ? stride >>> 2 : stride;
+  const repeats = new Uint8Array(height);
+  for (let y = 1, i = width; y < height; y++, i += width) {
+    let x = 0;
+    while (x < width && units[i + x] === units[i - width + x]) x++;
+    repeats[y] = x === width ? 1 : 0;
+  }
+  return repeats;
+}
+
+/** Whether every RGB pixel has r = g = b. */
+function isGrayRgb(data: Uint8Array): boolean {
+  for (let i = 0; i < data.length; i += 3) {
+    if (data[i] !== data[i + 1] || data[i] !== data[i + 2]) return false;
+  }
+  return true;
+}
+
+/** IDAT of filtered rows: run-length when nearly every filtered byte is zero, else level 6. */
+function deflateRows(
+  width: number,
+  height: number,
+  type: PngColorType,
+  { rows, nonzero }: FilteredRows,
+): Uint8Array<ArrayBuffer> {
   const runs = nonzero * RUN_RATIO < rows.byteLength;
-  const idat = deflateSync(rows, runs ? { strategy: constants.Z_RLE } : {});
-  return assemble(width, height, scan.type, idat);
+  return assemble(
+    width,
+    height,
+    type,
+    deflateSync(rows, runs ? { strategy: constants.Z_RLE } : {}),
+  );
 }
 
 /** The PNG colour type of 1 (gray), 2 (gray, alpha), 3 (RGB) or 4 (RGBA) channels. */
@@ -248,17 +347,23 @@ interface FilteredRows {
   nonzero: number;
 }
 
+/**
+ * Filters every row: `rowAt(y, into)` gives row `y` in the colour type's byte layout
+ * (`bpp` bytes per pixel, `stride` per row), written into `into` (a scratch row) or as a
+ * view of its own. A row equal to the one above becomes zeros (Up, or None after a zero
+ * row), a zero row is left as it is, any other row is filtered with Paeth.
+ */
 function filterRows(
-  words: Int32Array,
-  width: number,
-  height: number,
-  { type, repeats }: RowScan,
+  rowAt: (y: number, into: Uint8Array) => Uint8Array,
+  stride: number,
+  bpp: number,
+  repeats: Uint8Array,
 ): FilteredRows {
-  const bpp = PNG_CHANNELS[type];
-  const stride = width * bpp;
+  const height = repeats.length;
   const out = new Uint8Array(height * (stride + 1));
-  let prev = new Uint8Array(stride);
-  let cur = new Uint8Array(stride);
+  const scratch = [new Uint8Array(stride), new Uint8Array(stride)];
+  let next = 0;
+  let prev: Uint8Array = new Uint8Array(stride);
   let prevZero = true;
   let nonzero = 0;
   for (let y = 0; y < height; y++) {
@@ -267,7 +372,7 @@ function filterRows(
       out[o] = prevZero ? FILTER_NONE : FILTER_UP;
       continue;
     }
-    packRow(words, y * width, width, type, cur);
+    const cur = rowAt(y, scratch[next]);
     prevZero = isZero(cur);
     if (prevZero) {
       out[o] = FILTER_NONE;
@@ -275,7 +380,8 @@ function filterRows(
       out[o] = FILTER_PAETH;
       nonzero += paethRow(cur, prev, out, o + 1, bpp) + 1;
     }
-    [prev, cur] = [cur, prev];
+    prev = cur;
+    next ^= 1;
   }
   return { rows: out, nonzero };
 }
