@@ -286,6 +286,20 @@ Deno.test("GET /images/{stem}.avif answers AVIF that decodes to the picture", as
   });
 });
 
+Deno.test("GET /images/{stem}.avif without effort encodes at effort 2, with keep_meta too", async () => {
+  await withServer(async ({ base }) => {
+    for (const extra of ["", "&keep_meta"]) {
+      const query = `w=48&quality=60${extra}`;
+      const plain = await get(`${base}/images/${UPRIGHT}.avif?${query}`);
+      const two = await get(`${base}/images/${UPRIGHT}.avif?${query}&effort=2`);
+      const four = await get(`${base}/images/${UPRIGHT}.avif?${query}&effort=4`);
+      assert.deepEqual([plain.res.status, two.res.status, four.res.status], [200, 200, 200]);
+      assert.deepEqual(plain.bytes, two.bytes, `default effort${extra}`);
+      assert.notDeepEqual(plain.bytes, four.bytes, `effort 4${extra}`);
+    }
+  });
+});
+
 const AUTO_CASES: [string | undefined, string, string][] = [
   ["image/avif,image/webp,image/apng,image/*,*/*;q=0.8", "image/avif", "avif"],
   ["image/webp,*/*", "image/webp", "webp"],

@@ -92,7 +92,7 @@ export const TRANSFORM_PARAMS: readonly QueryParam[] = [
     type: "integer",
     minimum: 0,
     maximum: 9,
-    description: "AVIF encoder effort, 0 fast to 9 small; default 4",
+    description: "AVIF encoder effort, 0 fast to 9 small; default 2",
   },
 ];
 

@@ -11,7 +11,7 @@
 import { Buffer } from "node:buffer";
 import { CodecError } from "../codec_error.ts";
 import { ByteLruCache } from "./cache.ts";
-import type { ChannelPixels } from "./encode.ts";
+import { type ChannelPixels, DEFAULT_AVIF_EFFORT } from "./encode.ts";
 import { readSourceHeader, type SourceFormat } from "./source.ts";
 import { applyTransform, loadSharp, rawPixels, type TransformSpec } from "./transform.ts";
 
@@ -150,7 +150,7 @@ export async function encodeKeepingProfile(
   const out = applyTransform(input, size, size, spec).keepIccProfile();
   const { quality, effort } = options;
   const encoded = format === "avif"
-    ? out.avif({ quality, effort })
+    ? out.avif({ quality, effort: effort ?? DEFAULT_AVIF_EFFORT })
     : format === "webp"
     ? out.webp(quality === undefined ? { lossless: true } : { quality })
     : format === "jpeg"
