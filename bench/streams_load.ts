@@ -1,11 +1,13 @@
 /**
  * Live-stream load: pixserve alone on one core (`--workers 1`, pinned to CPU 0 with its
- * encode workers), the producer and the viewers in this process (run it on the other core):
+ * encode workers), the viewers in this process and the producer of scenario 1 in a process
+ * of its own (`bench/_stream_producer.ts`), as a camera is, both on the other core:
  *
- * 1. 640×480 frames pushed at 30 fps to 50 viewers (after one second of frames that warm the
- *    encode workers up): frames per second each viewer receives, push-to-receive latency
- *    (from the start of the PUT to the end of the part, matched by `X-Frame-Number`) and the
- *    part of it after the PUT's 204, server CPU per frame;
+ * 1. 640×480 frames pushed at 30 fps to 50 viewers (after one second of frames with the
+ *    viewers reading, which warms the encode workers and the fan-out up): frames per second
+ *    each viewer receives, push-to-receive latency (from the start of the PUT to the end of
+ *    the part, matched by `X-Frame-Number`, on a clock both processes share) and the part of
+ *    it after the PUT's 204, server CPU per frame;
  * 2. (run last) 100 viewers that stop reading for 10 s while 300 frames are pushed: RSS growth
  *    (peak during the pushes minus before), rounds alternating with the same pushes and no
  *    viewers, each on a new server, and how soon each viewer, resuming one after the other,
@@ -20,63 +22,39 @@
  * @module
  */
 
-import { encodeNpy } from "../lib/arrays/npy.ts";
 import { MjpegReader } from "../lib/streams/mjpeg.ts";
+import { FPS, HEIGHT, now, produce, push, type Pushes, WIDTH } from "./_stream_producer.ts";
 import { freePort, median, PINNED, startPixserve } from "./_wrk.ts";
 
 const seconds = Number(Deno.args[0] ?? 10);
 const rounds = Number(Deno.args[1] ?? 3);
-const FPS = 30;
-const WIDTH = 640;
-const HEIGHT = 480;
-
-/** A camera-like frame: a gradient that moves with `k`, with fine texture. */
-function frame(k: number): Uint8Array<ArrayBuffer> {
-  const data = new Uint8Array(WIDTH * HEIGHT * 3);
-  for (let y = 0, i = 0; y < HEIGHT; y++) {
-    for (let x = 0; x < WIDTH; x++, i += 3) {
-      const t = ((x + y * 3 + k * 7) * 13) & 7;
-      data[i] = (x + k * 4) & 255;
-      data[i + 1] = (y + k * 2) & 255;
-      data[i + 2] = ((x ^ y) + t * 8) & 255;
-    }
-  }
-  return encodeNpy({ shape: [HEIGHT, WIDTH, 3], dtype: "uint8", data });
-}
-
-const FRAMES = Array.from({ length: FPS }, (_, k) => frame(k));
-
-/** PUTs frame `k` of {@linkcode FRAMES}. */
-async function push(base: string, name: string, k: number): Promise<void> {
-  const res = await fetch(`${base}/streams/${name}`, {
-    method: "PUT",
-    body: FRAMES[k % FRAMES.length],
-    headers: { "content-type": "application/x-npy" },
-  });
-  await res.body?.cancel();
-  if (res.status !== 204) throw new Error(`push answered ${res.status}`);
-}
-
 /**
- * Pushes `count` frames at `FPS` on an absolute schedule.
- *
- * @returns When each push started, by frame number (the first frame of a new stream is 1),
- *   and how long each PUT took to its 204.
+ * Runs {@linkcode produce} as a process of its own (`bench/_stream_producer.ts`), on this
+ * process's CPU, so that the viewers read in this one while the pushes keep their schedule:
+ * `count` frames from frame number `first`, of which those from `measured` on are returned
+ * (the ones before warm the producer, its connection and the server up).
  */
-async function produce(base: string, name: string, count: number, first = 1) {
-  const started = new Map<number, number>();
-  const puts: number[] = [];
-  const t0 = performance.now();
-  for (let k = 0; k < count; k++) {
-    const due = t0 + (k * 1000) / FPS;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const at = performance.now();
-    started.set(first + k, at);
-    await push(base, name, k);
-    puts.push(performance.now() - at);
-  }
-  return { started, puts };
+async function producerProcess(
+  base: string,
+  name: string,
+  count: number,
+  first: number,
+  measured: number,
+): Promise<Pushes> {
+  const script = new URL("./_stream_producer.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, base, name, String(count), String(first)],
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error("bench/_stream_producer.ts failed");
+  const pushes: { started: [number, number][]; puts: number[] } = JSON.parse(
+    new TextDecoder().decode(out.stdout),
+  );
+  const skip = measured - first;
+  return {
+    started: new Map(pushes.started.filter(([n]) => n >= measured)),
+    puts: pushes.puts.slice(skip),
+  };
 }
 
 /** Opens a viewer. */
@@ -92,7 +70,7 @@ async function consume(reader: MjpegReader, arrivals: Map<number, number>, until
     const part = await reader.next();
     if (part === undefined) return;
     const n = Number(part.headers["x-frame-number"]);
-    arrivals.set(n, performance.now());
+    arrivals.set(n, now());
     if (n >= until) return;
   }
 }
@@ -130,17 +108,20 @@ const f1 = (n: number) => n.toFixed(1);
 async function fanOut(base: string, pid: number, cpuSeconds: () => Promise<number>) {
   const VIEWERS = 50;
   const count = seconds * FPS;
-  // One second of frames first: each encode worker's first JPEG loads libjpeg-turbo.
-  await produce(base, "fan", FPS);
+  // One frame to open the stream, then the producer's process pushes a second of frames with
+  // the viewers reading before the measured ones: each encode worker's first JPEG loads
+  // libjpeg-turbo, and the fan-out's code and the producer's connection warm up.
+  await produce(base, "fan", 1);
   const readers = await Promise.all(Array.from({ length: VIEWERS }, () => open(base, "fan")));
   const arrivals = readers.map(() => new Map<number, number>());
-  const reading = readers.map((r, i) => consume(r, arrivals[i], count + FPS));
+  const first = FPS + 2;
+  const reading = readers.map((r, i) => consume(r, arrivals[i], first + count - 1));
   const cpu0 = await cpuSeconds();
-  const { started, puts } = await produce(base, "fan", count, FPS + 1);
+  const { started, puts } = await producerProcess(base, "fan", FPS + count, 2, first);
   await Promise.all(reading);
   const cpu = (await cpuSeconds()) - cpu0;
   // The producer's wall time, one frame interval added for the last frame's own slot.
-  const span = (started.get(count + FPS)! - started.get(FPS + 1)! + 1000 / FPS) / 1000;
+  const span = (started.get(first + count - 1)! - started.get(first)! + 1000 / FPS) / 1000;
   const latencies: number[] = [];
   const afterPut: number[] = [];
   const rates: number[] = [];
@@ -148,7 +129,7 @@ async function fanOut(base: string, pid: number, cpuSeconds: () => Promise<numbe
     for (const [n, at] of got) {
       if (!started.has(n)) continue;
       latencies.push(at - started.get(n)!);
-      afterPut.push(at - started.get(n)! - puts[n - FPS - 1]);
+      afterPut.push(at - started.get(n)! - puts[n - first]);
     }
     const pushed = [...got.keys()].filter((n) => started.has(n)).length;
     rates.push(pushed / span);
@@ -223,7 +204,7 @@ async function stalled(base: string, pid: number, viewers: number, round: number
   const delays: number[] = [];
   const stale: number[] = [];
   for (const reader of readers) {
-    const resumed = performance.now();
+    const resumed = now();
     const got = new Map<number, number>();
     await consume(reader, got, newest);
     delays.push(got.get(newest)! - resumed);

@@ -101,6 +101,27 @@ Deno.test("MjpegReader reads parts split anywhere across chunks, then the end", 
   }
 });
 
+Deno.test("MjpegReader reads many parts of mixed sizes in order, whatever the chunking", async () => {
+  const bodies = Array.from(
+    { length: 20 },
+    (_, k) => new Uint8Array((k * 997) % 5000 + 1).map((_, i) => (i * 31 + k) & 255),
+  );
+  const whole = new Uint8Array([
+    ...mjpegStart(),
+    ...bodies.flatMap((body) => [...mjpegPart(body)]),
+    ...mjpegEnd(),
+  ]);
+  for (const size of [5, 333, 4096]) {
+    const chunks = [];
+    for (let i = 0; i < whole.byteLength; i += size) chunks.push(whole.slice(i, i + size));
+    const reader = new MjpegReader(chunked(chunks));
+    for (const [k, body] of bodies.entries()) {
+      assert.deepEqual((await reader.next())?.body, body, `part ${k}, chunks of ${size}`);
+    }
+    assert.equal(await reader.next(), undefined);
+  }
+});
+
 Deno.test("MjpegReader refuses bytes that are not a part", async () => {
   const reader = new MjpegReader(
     chunked([new TextEncoder().encode("--other\r\nContent-Length: 1\r\n\r\nx\r\n")]),

@@ -109,7 +109,10 @@ export function boundaryOf(contentType: string | null): string | undefined {
 export class MjpegReader {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   readonly #delimiter: string;
-  #buffer: Uint8Array = new Uint8Array(0);
+  /** Bytes received and not yet parsed: `#store[#start..#end]`, in a buffer that grows by doubling. */
+  #store: Uint8Array = new Uint8Array(0);
+  #start = 0;
+  #end = 0;
 
   /**
    * Creates a `MjpegReader`.
@@ -130,11 +133,11 @@ export class MjpegReader {
    */
   async next(): Promise<MjpegPart | undefined> {
     let headEnd: number;
-    while ((headEnd = indexOfBlankLine(this.#buffer)) === -1) {
+    while ((headEnd = indexOfBlankLine(this.#pending())) === -1) {
       if (this.#text().startsWith(`${this.#delimiter}--`)) return undefined;
       if (!(await this.#fill())) return undefined;
     }
-    const lines = new TextDecoder().decode(this.#buffer.subarray(0, headEnd)).split("\r\n");
+    const lines = new TextDecoder().decode(this.#pending().subarray(0, headEnd)).split("\r\n");
     if (lines[0] !== this.#delimiter) {
       throw new SyntaxError(`expected ${this.#delimiter}, got ${JSON.stringify(lines[0])}`);
     }
@@ -146,11 +149,11 @@ export class MjpegReader {
     const length = Number(headers["content-length"]);
     if (!Number.isSafeInteger(length)) throw new SyntaxError("a part without Content-Length");
     const start = headEnd + 4;
-    while (this.#buffer.byteLength < start + length + 2) {
+    while (this.#end - this.#start < start + length + 2) {
       if (!(await this.#fill())) throw new SyntaxError("the stream ended inside a part");
     }
-    const body = this.#buffer.slice(start, start + length);
-    this.#buffer = this.#buffer.subarray(start + length + 2);
+    const body = this.#pending().slice(start, start + length);
+    this.#start += start + length + 2;
     return { headers, body };
   }
 
@@ -159,17 +162,33 @@ export class MjpegReader {
     await this.#reader.cancel();
   }
 
-  #text(): string {
-    return new TextDecoder().decode(this.#buffer.subarray(0, this.#delimiter.length + 2));
+  #pending(): Uint8Array {
+    return this.#store.subarray(this.#start, this.#end);
   }
 
+  #text(): string {
+    return new TextDecoder().decode(this.#pending().subarray(0, this.#delimiter.length + 2));
+  }
+
+  /** Appends the next chunk: moved to the front or into a buffer twice as large when full. */
   async #fill(): Promise<boolean> {
     const { value, done } = await this.#reader.read();
     if (done) return false;
-    const joined = new Uint8Array(this.#buffer.byteLength + value.byteLength);
-    joined.set(this.#buffer);
-    joined.set(value, this.#buffer.byteLength);
-    this.#buffer = joined;
+    const live = this.#end - this.#start;
+    if (this.#end + value.byteLength > this.#store.byteLength) {
+      const needed = live + value.byteLength;
+      if (needed > this.#store.byteLength) {
+        const store = new Uint8Array(Math.max(needed, this.#store.byteLength * 2));
+        store.set(this.#pending());
+        this.#store = store;
+      } else {
+        this.#store.copyWithin(0, this.#start, this.#end);
+      }
+      this.#start = 0;
+      this.#end = live;
+    }
+    this.#store.set(value, this.#end);
+    this.#end += value.byteLength;
     return true;
   }
 }
