@@ -117,7 +117,8 @@ async function fanOut(base: string, pid: number, cpuSeconds: () => Promise<numbe
   const first = FPS + 2;
   const reading = readers.map((r, i) => consume(r, arrivals[i], first + count - 1));
   const cpu0 = await cpuSeconds();
-  const { started, puts } = await producerProcess(base, "fan", FPS + count, 2, first);
+  const pushed = FPS + count;
+  const { started, puts } = await producerProcess(base, "fan", pushed, 2, first);
   await Promise.all(reading);
   const cpu = (await cpuSeconds()) - cpu0;
   // The producer's wall time, one frame interval added for the last frame's own slot.
@@ -161,8 +162,9 @@ async function fanOut(base: string, pid: number, cpuSeconds: () => Promise<numbe
       `ms, p99 ${f1(percentile(afterPut, 0.99))} ms`,
   );
   console.log(
-    `   server CPU: ${f1((cpu * 1000) / count)} ms per frame (${f1(cpu)} s for ${count} frames, ` +
-      `${f1((cpu * 1e6) / latencies.length)} µs per delivery); RSS ${f1(await rssMiB(pid))} MiB`,
+    `   server CPU: ${f1((cpu * 1000) / pushed)} ms per frame (${f1(cpu)} s for the ${pushed} ` +
+      `frames the producer pushed, ${f1((cpu * 1e6) / (pushed * VIEWERS))} µs per delivery); ` +
+      `RSS ${f1(await rssMiB(pid))} MiB`,
   );
 }
 

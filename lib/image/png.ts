@@ -1,6 +1,7 @@
 /**
- * A PNG writer for 8-bit RGBA pixels, and for 16-bit gray, gray with alpha, RGB and RGBA
- * samples, on the runtime's native zlib (`node:zlib`).
+ * A PNG writer for 8-bit RGBA pixels, for 8-bit gray and RGB bytes as they are
+ * ({@linkcode encodePngChannels}, no RGBA copy), and for 16-bit gray, gray with alpha, RGB and
+ * RGBA samples, on the runtime's native zlib (`node:zlib`: deflate and the chunks' CRC-32).
  *
  * It writes the smallest colour type that holds the pixels exactly: gray (0) when every
  * pixel is opaque and r = g = b, RGB (2) when every pixel is opaque, gray with alpha (4)

@@ -109,7 +109,7 @@ export function boundaryOf(contentType: string | null): string | undefined {
 export class MjpegReader {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   readonly #delimiter: string;
-  /** Bytes received and not yet parsed: `#store[#start..#end]`, in a buffer that grows by doubling. */
+  /** Bytes received and not yet parsed, `#store[#start..#end]`; the buffer grows by doubling. */
   #store: Uint8Array = new Uint8Array(0);
   #start = 0;
   #end = 0;
