@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   type ConditionOutcome,
+  etagOf,
   evaluatePreconditions,
   fileEtag,
   httpDate,
@@ -136,3 +137,14 @@ for (const [name, field, validators, now, expected] of IF_RANGE) {
     assert.equal(ifRangeHolds(field, validators, now), expected);
   });
 }
+
+Deno.test("etagOf() is the SHA-256 prefix, hashed in place or off the event loop alike", async () => {
+  for (const size of [0, 3, 1300, 1024 * 1024, 1024 * 1024 + 1, 3_000_000]) {
+    const bytes = new Uint8Array(size).map((_, i) => (i * 7) & 255);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)).subarray(0, 16);
+    const b64 = btoa(String.fromCharCode(...digest));
+    const expected = `"${b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}"`;
+    assert.equal(await etagOf(bytes), expected, `${size} bytes`);
+  }
+  assert.equal(await etagOf(new TextEncoder().encode("abc")), '"ungWv48Bz-pBQUDeXa4iIw"');
+});
