@@ -10,7 +10,8 @@
 import { type DisplayOptions, expandIndexed, renderDisplay } from "../arrays/display.ts";
 import type { ChannelOrder } from "../arrays/layout.ts";
 import { type Dtype, elementCount, ITEM_SIZES, viewStorage } from "../arrays/types.ts";
-import { type EncodeOptions, encodePixels, toRgba } from "./encode.ts";
+import { encodeChannelPixels } from "./animate.ts";
+import { type EncodeOptions, encodePixels } from "./encode.ts";
 import type { ImageFormat } from "./format.ts";
 import { encodeIndexedPng } from "./png_indexed.ts";
 
@@ -58,7 +59,7 @@ export async function encodeDisplay(
     return await encodePixels({ width, height, rgba: expandIndexed(pixels) }, format, options);
   }
   if (job.order === "bgr" && pixels.channels > 1) swapRedBlue(pixels.data, pixels.channels);
-  return await encodePixels(toRgba(pixels), format, options);
+  return await encodeChannelPixels(pixels, format, options);
 }
 
 function swapRedBlue(data: Uint8Array, channels: number): void {

@@ -144,9 +144,7 @@ export function encodePng(
   width: number,
   height: number,
 ): Uint8Array<ArrayBuffer> {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new RangeError(`PNG size must be positive integers, got ${width}x${height}`);
-  }
+  checkPngSize(width, height);
   if (rgba.byteLength !== width * height * 4) {
     throw new RangeError(`${width}x${height} RGBA needs ${width * height * 4} bytes`);
   }
@@ -158,12 +156,7 @@ export function encodePng(
       packRow(words, y * width, width, type, into);
       return into;
     };
-  return deflateRows(
-    width,
-    height,
-    type,
-    filterRows(rowAt, width * PNG_CHANNELS[type], PNG_CHANNELS[type], repeats),
-  );
+  return deflateRows(width, height, type, rowAt, repeats);
 }
 
 /**
@@ -190,9 +183,7 @@ export function encodePngChannels(
   height: number,
   channels: 1 | 3,
 ): Uint8Array<ArrayBuffer> {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new RangeError(`PNG size must be positive integers, got ${width}x${height}`);
-  }
+  checkPngSize(width, height);
   if (data.byteLength !== width * height * channels) {
     throw new RangeError(`${width}x${height}x${channels} needs ${width * height * channels} bytes`);
   }
@@ -206,19 +197,25 @@ export function encodePngChannels(
     }
     : (y: number) => data.subarray(y * stride, (y + 1) * stride);
   const type = channels === 1 || gray ? 0 : 2;
-  return deflateRows(
-    width,
-    height,
-    type,
-    filterRows(rowAt, width * PNG_CHANNELS[type], PNG_CHANNELS[type], repeats),
-  );
+  return deflateRows(width, height, type, rowAt, repeats);
 }
 
 /**
- * 1 where row `y` of `height` rows of `stride` bytes equals row `y - 1`, compared a word at
- * a time when the rows are 4-byte aligned.
+ * Which rows repeat the one above: 1 where row `y` of `height` rows of `stride` bytes equals
+ * row `y - 1`, compared a word at a time when the rows are 4-byte aligned.
+ *
+ * @param data The rows, one after the other.
+ * @param stride Bytes per row.
+ * @param height Rows.
+ * @returns One flag per row (the first is 0).
+ * @example
+ * ```ts
+ * import { repeatedRows } from "./png.ts";
+ *
+ * repeatedRows(new Uint8Array([1, 2, 1, 2, 3, 4]), 2, 3); // Uint8Array [0, 1, 0]
+ * ```
  */
-function repeatedRows(data: Uint8Array, stride: number, height: number): Uint8Array {
+export function repeatedRows(data: Uint8Array, stride: number, height: number): Uint8Array {
   const aligned = stride % 4 === 0 && data.byteOffset % 4 === 0;
   const units = aligned
     ? new Int32Array(data.buffer, data.byteOffset, data.byteLength >>> 2)
@@ -241,13 +238,19 @@ function isGrayRgb(data: Uint8Array): boolean {
   return true;
 }
 
-/** IDAT of filtered rows: run-length when nearly every filtered byte is zero, else level 6. */
+/**
+ * The PNG of rows given by `rowAt` (as {@linkcode filterRows} takes them), filtered and deflated:
+ * run-length when nearly every filtered byte is zero, else level 6.
+ */
 function deflateRows(
   width: number,
   height: number,
   type: PngColorType,
-  { rows, nonzero }: FilteredRows,
+  rowAt: (y: number, into: Uint8Array) => Uint8Array,
+  repeats: Uint8Array,
 ): Uint8Array<ArrayBuffer> {
+  const bpp = PNG_CHANNELS[type];
+  const { rows, nonzero } = filterRows(rowAt, width * bpp, bpp, repeats);
   const runs = nonzero * RUN_RATIO < rows.byteLength;
   return assemble(
     width,
@@ -255,6 +258,13 @@ function deflateRows(
     type,
     deflateSync(rows, runs ? { strategy: constants.Z_RLE } : {}),
   );
+}
+
+/** Throws unless a PNG's width and height are positive integers. */
+function checkPngSize(width: number, height: number): void {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new RangeError(`PNG size must be positive integers, got ${width}x${height}`);
+  }
 }
 
 /** The PNG colour type of 1 (gray), 2 (gray, alpha), 3 (RGB) or 4 (RGBA) channels. */
@@ -286,9 +296,7 @@ export function encodePng16(
   height: number,
   channels: 1 | 2 | 3 | 4,
 ): Uint8Array<ArrayBuffer> {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new RangeError(`PNG size must be positive integers, got ${width}x${height}`);
-  }
+  checkPngSize(width, height);
   if (samples.length !== width * height * channels) {
     throw new RangeError(
       `${width}x${height}x${channels} needs ${width * height * channels} samples`,

@@ -14,7 +14,7 @@
  */
 
 import { constants, deflateSync } from "node:zlib";
-import { pngFile } from "./png.ts";
+import { pngFile, repeatedRows } from "./png.ts";
 
 const FILTER_SUB = 1;
 const FILTER_UP = 2;
@@ -45,10 +45,11 @@ export function encodeIndexedPng(
     throw new RangeError(`${width}x${height} pixels need ${width * height} indices`);
   }
   const rows = new Uint8Array(height * (width + 1));
+  const repeats = repeatedRows(indices, width, height);
   for (let y = 0; y < height; y++) {
     const row = indices.subarray(y * width, (y + 1) * width);
     const o = y * (width + 1);
-    if (y > 0 && sameRow(row, indices.subarray((y - 1) * width, y * width))) {
+    if (repeats[y] === 1) {
       rows[o] = FILTER_UP;
       continue;
     }
@@ -77,10 +78,4 @@ export function encodeIndexedPng(
     new Uint8Array(0),
   ]);
   return pngFile(chunks);
-}
-
-/** Whether two rows of indices are equal. */
-function sameRow(row: Uint8Array, above: Uint8Array): boolean {
-  for (let x = 0; x < row.length; x++) if (row[x] !== above[x]) return false;
-  return true;
 }
