@@ -3,11 +3,12 @@ import { encodeNpy } from "../lib/arrays/npy.ts";
 import { serverEnv } from "../lib/launch.ts";
 import { IdleRelease, libcPathOf, ownLibcPath, releaseMemory } from "../lib/memory.ts";
 import { DecodePool } from "../lib/pool/decode_pool.ts";
-import { EncodePool } from "../lib/pool/pool.ts";
+import { EncodePool, INLINE_PNG_BYTES } from "../lib/pool/pool.ts";
 import { spawnServer } from "./_spawn.ts";
 import { decodePixels } from "./_pixels.ts";
 
-const WIDTH = 40, HEIGHT = 30;
+/** Larger than `INLINE_PNG_BYTES`, so that the server encodes its PNG on a worker. */
+const WIDTH = 1024, HEIGHT = 520;
 const RGB = new Uint8Array(WIDTH * HEIGHT * 3).map((_, i) => (i * 37) & 0xff);
 const RGBA = new Uint8Array(WIDTH * HEIGHT * 4).map((_, i) =>
   i % 4 === 3 ? 255 : RGB[Math.floor(i / 4) * 3 + (i % 4)]
@@ -72,7 +73,7 @@ Deno.test("IdleRelease gives memory back once per quiet spell, never while busy"
 });
 
 Deno.test("EncodePool has a worker idle for releaseIdleMs after a job give memory back, and encodes after", async () => {
-  const pool = new EncodePool({ size: 2, warm: true, releaseIdleMs: 50 });
+  const pool = new EncodePool({ size: 2, warm: true, releaseIdleMs: 50, inlineBytes: 0 });
   try {
     const pixels = () => ({ width: WIDTH, height: HEIGHT, rgba: RGBA.slice() });
     const first = await decodePixels(await pool.encode(pixels(), "png"));
@@ -134,6 +135,7 @@ Deno.test("deno task start with MEMORY_IDLE_SECONDS gives memory back when idle 
     ],
     { MEMORY_IDLE_SECONDS: "1" },
   );
+  assert.ok(WIDTH * HEIGHT * 3 > INLINE_PNG_BYTES, "the test array is encoded on a worker");
   try {
     assert.ok(server.base !== undefined, server.line);
     const base = server.base;

@@ -44,20 +44,51 @@ function openGate() {
   };
 }
 
-Deno.test("EncodePool.encode() writes the same bytes as encodePixels() in this isolate", async () => {
-  const pool = new EncodePool({ size: 2 });
-  try {
-    for (const format of ["png", "gif", "jpeg"] as const) {
-      const expected = await encodePixels(samplePixels(64, 48), format);
-      assert.deepEqual(await pool.encode(samplePixels(64, 48), format), expected);
+for (const inlineBytes of [0, undefined]) {
+  Deno.test(`EncodePool({ inlineBytes: ${inlineBytes} }).encode() writes the same bytes as encodePixels()`, async () => {
+    const pool = new EncodePool({ size: 2, inlineBytes });
+    try {
+      for (const format of ["png", "gif", "jpeg"] as const) {
+        const expected = await encodePixels(samplePixels(64, 48), format);
+        assert.deepEqual(await pool.encode(samplePixels(64, 48), format), expected);
+      }
+    } finally {
+      pool.close();
     }
+  });
+}
+
+Deno.test("EncodePool.encode() writes a still PNG of up to inlineBytes here, from the caller's bytes, and the rest on a worker", async () => {
+  const crashes: unknown[] = [];
+  const size = CRASH_WIDTH * 2 * 4;
+  const pool = new EncodePool({
+    size: 1,
+    queue: 0,
+    workerUrl: TEST_WORKER_URL,
+    inlineBytes: size,
+    onCrash: (error) => crashes.push(error),
+  });
+  try {
+    const small = samplePixels(CRASH_WIDTH, 2);
+    const png = await pool.encode(small, "png");
+    assertSamplePattern(await decodePixels(png), CRASH_WIDTH, 2);
+    assert.equal(small.rgba.byteLength, size, "the caller keeps its pixels");
+    assert.equal(pool.workers, 0);
+    const crashed = { status: 500, code: "encoder_crashed" };
+    await assert.rejects(pool.encode(samplePixels(CRASH_WIDTH, 3), "png"), crashed);
+    await assert.rejects(pool.encode(samplePixels(CRASH_WIDTH, 2), "jpeg"), crashed);
+    assert.equal(crashes.length, 2);
   } finally {
     pool.close();
   }
+  await assert.rejects(pool.encode(samplePixels(2, 2), "png"), {
+    status: 503,
+    code: "shutting_down",
+  });
 });
 
 Deno.test("EncodePool.encode() moves a whole buffer, copies a view of a larger one, or moves it on request", async () => {
-  const pool = new EncodePool({ size: 1 });
+  const pool = new EncodePool({ size: 1, inlineBytes: 0 });
   try {
     const whole = samplePixels(8, 8);
     await pool.encode(whole, "png");
@@ -98,7 +129,7 @@ Deno.test("EncodePool.encode() checks quality and size before taking a job", asy
 });
 
 Deno.test("GET /image.png answers 503 with Retry-After when the encode queue is full", async () => {
-  const pool = new EncodePool({ size: 1, queue: 0, workerUrl: TEST_WORKER_URL });
+  const pool = new EncodePool({ size: 1, queue: 0, workerUrl: TEST_WORKER_URL, inlineBytes: 0 });
   const services = createServices(await testConfig(), { pool });
   const gate = openGate();
   try {
@@ -130,7 +161,7 @@ Deno.test("GET /image.png answers 503 with Retry-After when the encode queue is 
 });
 
 Deno.test("EncodePool queues up to its bound and serves the queue in order", async () => {
-  const pool = new EncodePool({ size: 1, queue: 1, workerUrl: TEST_WORKER_URL });
+  const pool = new EncodePool({ size: 1, queue: 1, workerUrl: TEST_WORKER_URL, inlineBytes: 0 });
   const gate = openGate();
   try {
     const first = pool.encode(samplePixels(HOLD_WIDTH, 2), "png");
@@ -156,6 +187,7 @@ Deno.test("GET /image.png answers 500 when its encode worker dies, and the next 
   const pool = new EncodePool({
     size: 1,
     workerUrl: TEST_WORKER_URL,
+    inlineBytes: 0,
     onCrash: (error) => crashes.push(error),
   });
   const services = createServices(await testConfig(), { pool });
@@ -186,7 +218,7 @@ Deno.test("GET /image.png answers 500 when its encode worker dies, and the next 
 });
 
 Deno.test("EncodePool.close() refuses waiting and new jobs with shutting_down", async () => {
-  const pool = new EncodePool({ size: 1, queue: 1, workerUrl: TEST_WORKER_URL });
+  const pool = new EncodePool({ size: 1, queue: 1, workerUrl: TEST_WORKER_URL, inlineBytes: 0 });
   const gate = openGate();
   try {
     const running = pool.encode(samplePixels(HOLD_WIDTH, 2), "png");
@@ -208,6 +240,7 @@ Deno.test("EncodePool with warm starts every worker at once and replaces a dead 
     size: 2,
     warm: true,
     workerUrl: TEST_WORKER_URL,
+    inlineBytes: 0,
     onCrash: (error) => crashes.push(error),
   });
   try {

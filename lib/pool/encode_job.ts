@@ -84,7 +84,8 @@ export interface JobScope {
 }
 
 /**
- * Encodes one job, expanding its pixels to RGBA here, off the serving isolate.
+ * Encodes one job, on a worker (expanding its pixels to RGBA there, off the serving
+ * isolate), or on the serving isolate for a still PNG too small to be worth the hand-off.
  *
  * @param job The job.
  * @returns The reply; an encoder error becomes `{ ok: false }`, never a throw.
@@ -97,7 +98,9 @@ export interface JobScope {
  * });
  * ```
  */
-export async function runEncodeJob(job: EncodeJob): Promise<EncodeReply> {
+export async function runEncodeJob(
+  job: Omit<EncodeJob, "data"> & { readonly data: Uint8Array },
+): Promise<EncodeReply> {
   try {
     const options = { quality: job.quality, effort: job.effort, backend: job.backend };
     const bytes = job.display !== undefined

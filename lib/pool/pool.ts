@@ -24,7 +24,7 @@ import {
 import { CodecError } from "../codec_error.ts";
 import type { DisplayJob } from "../image/display_job.ts";
 import type { AnimationTiming } from "../image/animate.ts";
-import { type EncodeJob, type EncodeReply, PING, type PONG } from "./encode_job.ts";
+import { type EncodeJob, type EncodeReply, PING, type PONG, runEncodeJob } from "./encode_job.ts";
 import type { ImageFormat } from "../image/format.ts";
 import { RELEASE, type RELEASED } from "../memory.ts";
 
@@ -43,6 +43,12 @@ export interface EncodePoolOptions {
    * memory back (see `memory.ts`); none: never. @default {undefined}
    */
   releaseIdleMs?: number;
+  /**
+   * The largest PNG, in bytes of pixels, encoded on the calling isolate instead of a worker,
+   * because handing it over costs more CPU than encoding it; 0: every image goes to a worker.
+   * @default {INLINE_PNG_BYTES}
+   */
+  inlineBytes?: number;
   /** Start every worker now, keep them all, and replace a dead one at once. @default {false} */
   warm?: boolean;
   /** The module workers run; tests swap it. @default {encode_worker.ts} */
@@ -50,6 +56,16 @@ export interface EncodePoolOptions {
   /** Told about each worker that died. @default {console.error} */
   onCrash?: (error: unknown) => void;
 }
+
+/**
+ * PNGs of up to this many bytes of pixels (a 724×724 RGB image, about 1 ms to encode) are
+ * encoded where they are asked for: below it, handing an image to a worker costs more CPU than
+ * encoding it (the transfer, the worker's wake-up, its own collector). Server CPU per
+ * `POST /render.png` of an RGB `.npy` on one core, worker → here: 256×256 0.75 → 0.46 ms,
+ * 512×512 1.29 → 0.98 ms, 724×724 3.04 → 2.17 ms, but 880×880 4.13 → 5.30 ms and 1920×1080
+ * 10.9 → 15.1 ms (`bench/README.md`). A serving isolate then pauses for at most about 1 ms.
+ */
+export const INLINE_PNG_BYTES = 1536 * 1024;
 
 /** Seconds a refused client is asked to wait. */
 export const RETRY_AFTER_SECONDS = 1;
@@ -90,6 +106,7 @@ export class EncodePool {
   readonly #backend: EncoderBackend;
   readonly #idleMs: number;
   readonly #releaseIdleMs: number | undefined;
+  readonly #inlineBytes: number;
   #released = 0;
   readonly #warm: boolean;
   readonly #workerUrl: URL;
@@ -116,6 +133,7 @@ export class EncodePool {
     this.#backend = options.backend ?? "native";
     this.#idleMs = options.idleMs ?? 30_000;
     this.#releaseIdleMs = options.releaseIdleMs;
+    this.#inlineBytes = options.inlineBytes ?? INLINE_PNG_BYTES;
     this.#warm = options.warm ?? false;
     this.#workerUrl = options.workerUrl ?? WORKER_URL;
     this.#onCrash = options.onCrash ?? ((error) => console.error("encode worker died:", error));
@@ -146,7 +164,8 @@ export class EncodePool {
    * Encodes pixels on a worker, which also expands gray or RGB to RGBA. The pixel buffer
    * is moved there when the view covers all of it (the caller's view is then detached),
    * or with `moveBuffer` (the caller gives up the whole buffer, e.g. a request body the
-   * pixels are a view of); else the pixels are copied.
+   * pixels are a view of); else the pixels are copied. A still PNG of up to `inlineBytes`
+   * of pixels is encoded here instead, from the caller's bytes, which stay the caller's.
    *
    * @param pixels Width, height and RGBA bytes, or bytes of 1 to 4 channels.
    * @param format The target format.
@@ -186,7 +205,7 @@ export class EncodePool {
     try {
       const quality = checkQuality(format, options.quality);
       checkSize(pixels.width, pixels.height, format);
-      this.#admit();
+      if (this.#closed) throw shuttingDown();
       const { width, height } = pixels;
       const { channels, data, bits, frames } = "rgba" in pixels
         ? { channels: 4 as const, data: pixels.rgba, bits: undefined, frames: undefined }
@@ -195,6 +214,13 @@ export class EncodePool {
       if (options.display === undefined && data.byteLength !== size) {
         throw new RangeError(`${width}x${height}x${channels} pixels need ${size} bytes`);
       }
+      const here = format === "png" && options.display === undefined && frames === undefined &&
+        size <= this.#inlineBytes;
+      if (here) {
+        const job = { width, height, channels, data, format, bits, backend: this.#backend };
+        return runEncodeJob(job).then(replyBytes);
+      }
+      this.#admit();
       const message = {
         width,
         height,
@@ -241,7 +267,6 @@ export class EncodePool {
 
   /** Throws unless a worker or a queue place is free. */
   #admit(): void {
-    if (this.#closed) throw shuttingDown();
     const free = this.#idle.length > 0 || this.#slots.size < this.size;
     if (free || this.#waiting.length < this.queue) return;
     throw new ServiceUnavailable(
@@ -282,10 +307,11 @@ export class EncodePool {
   #finish(slot: Slot, reply: EncodeReply): void {
     const job = slot.job;
     slot.job = undefined;
-    if (reply.ok) job?.resolve(reply.bytes);
-    else if (reply.codec !== undefined) {
-      job?.reject(new CodecError(reply.codec.kind, reply.codec.code, reply.message));
-    } else job?.reject(new Error(`encoding failed: ${reply.message}`));
+    try {
+      job?.resolve(replyBytes(reply));
+    } catch (err) {
+      job?.reject(err);
+    }
     this.#next(slot);
   }
 
@@ -343,6 +369,15 @@ export class EncodePool {
     slot.worker.terminate();
     this.#slots.delete(slot);
   }
+}
+
+/** The bytes of an encoder's reply, or the error it reports. */
+function replyBytes(reply: EncodeReply): Uint8Array<ArrayBuffer> {
+  if (reply.ok) return reply.bytes;
+  if (reply.codec !== undefined) {
+    throw new CodecError(reply.codec.kind, reply.codec.code, reply.message);
+  }
+  throw new Error(`encoding failed: ${reply.message}`);
 }
 
 function shuttingDown(): ServiceUnavailable {
