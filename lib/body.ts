@@ -35,12 +35,9 @@ export interface ReadBodyOptions {
  * a `Content-Length` (a chunked upload) the running count of bytes received
  * decides, and the stream is cancelled as soon as it passes the limit.
  *
- * With `idleTimeoutSeconds`, a body larger than {@linkcode WHOLE_READ_BYTES} is read chunk by
- * chunk and a pause of that long between chunks ends it with 408; a smaller one is still read
- * in one piece, and must arrive whole within that time (at least 35 KB/s at the default 30 s;
- * reading it chunk by chunk cost half as much CPU again as the rest of a 512×512 render's body
- * handling). Either way the runtime then keeps the socket until the client sends the rest or
- * goes away; the handler has let go of everything.
+ * With `idleTimeoutSeconds`, the body is read chunk by chunk and a pause of that long
+ * between chunks ends it with 408 (the runtime then keeps the socket until the client sends
+ * the rest or goes away; the handler has let go of everything).
  *
  * @param request The request.
  * @param maxBytes The largest body accepted.
@@ -72,10 +69,10 @@ export async function readBody(
       await request.body?.cancel().catch(() => {});
       throw tooLarge(maxBytes);
     }
-    if (declared !== undefined && (idle === undefined || declared <= WHOLE_READ_BYTES)) {
+    if (declared !== undefined && idle === undefined) {
       // `request.body` stays untouched: once that stream exists, `bytes()` gathers the body
       // chunk by chunk in JavaScript, garbage as large as the body until V8 next collects.
-      const whole = await withDeadline(request.bytes(), idle, declared);
+      const whole = await request.bytes();
       if (whole.byteLength > maxBytes) throw tooLarge(maxBytes);
       return whole;
     }
@@ -88,44 +85,6 @@ export async function readBody(
       "body_incomplete",
       "the request body could not be read whole: the connection closed before it ended",
     );
-  }
-}
-
-/**
- * The largest declared body that is read in one piece even with a pause limit: it then has
- * the limit's time to arrive whole.
- */
-export const WHOLE_READ_BYTES = 1024 * 1024;
-
-/**
- * A body read in one piece, or 408 `body_timeout` when it has not arrived whole after
- * `seconds` (none: no limit).
- */
-async function withDeadline(
-  read: Promise<Uint8Array<ArrayBuffer>>,
-  seconds: number | undefined,
-  declared: number,
-): Promise<Uint8Array<ArrayBuffer>> {
-  if (seconds === undefined) return await read;
-  read.catch(() => {});
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(
-        new HttpError(
-          408,
-          "body_timeout",
-          `the request body (${declared} bytes) did not arrive whole within ` +
-            `BODY_TIMEOUT_SECONDS (${seconds} s)`,
-          { connection: "close" },
-        ),
-      );
-    }, seconds * 1000);
-  });
-  try {
-    return await Promise.race([read, late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -189,25 +148,34 @@ const YIELD_BYTES = 1024 * 1024;
 
 /**
  * Reads of one stream that fail with a 408 once it has sent nothing for a while: one timer
- * per body, checked against the time of the last chunk, rather than one per read.
+ * per body, checked against the time of the last chunk, rather than one per read. On silence
+ * it cancels the reader, which ends the pending read, and that read then throws the 408; no
+ * read races a promise of its own.
  */
 class Watchdog {
   #last = performance.now();
   #timer: ReturnType<typeof setTimeout>;
-  #silence = Promise.withResolvers<never>();
+  #silent = false;
 
   /** Starts watching: the stream is cancelled after `seconds` without a chunk. */
   constructor(
     private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
     private readonly seconds: number,
   ) {
-    this.#silence.promise.catch(() => {});
     this.#timer = setTimeout(() => this.#check(), seconds * 1000);
   }
 
   /** One read, or the 408 when the stream fell silent. */
   async read(): Promise<ReadableStreamReadResult<Uint8Array>> {
-    const result = await Promise.race([this.reader.read(), this.#silence.promise]);
+    const result = await this.reader.read();
+    if (this.#silent) {
+      throw new HttpError(
+        408,
+        "body_timeout",
+        `the request body sent nothing for BODY_TIMEOUT_SECONDS (${this.seconds} s)`,
+        { connection: "close" },
+      );
+    }
     this.#last = performance.now();
     return result;
   }
@@ -223,14 +191,7 @@ class Watchdog {
       this.#timer = setTimeout(() => this.#check(), this.seconds * 1000 - quiet);
       return;
     }
-    this.#silence.reject(
-      new HttpError(
-        408,
-        "body_timeout",
-        `the request body sent nothing for BODY_TIMEOUT_SECONDS (${this.seconds} s)`,
-        { connection: "close" },
-      ),
-    );
+    this.#silent = true;
     this.reader.cancel().catch(() => {});
   }
 }

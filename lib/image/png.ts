@@ -365,7 +365,7 @@ function filterRows(
   repeats: Uint8Array,
 ): FilteredRows {
   const height = repeats.length;
-  const out = new Uint8Array(height * (stride + 1));
+  const out = filteredRows(height * (stride + 1));
   const scratch = [new Uint8Array(stride), new Uint8Array(stride)];
   let next = 0;
   let prev: Uint8Array = new Uint8Array(stride);
@@ -375,12 +375,14 @@ function filterRows(
     const o = y * (stride + 1);
     if (repeats[y] === 1) {
       out[o] = prevZero ? FILTER_NONE : FILTER_UP;
+      out.fill(0, o + 1, o + 1 + stride);
       continue;
     }
     const cur = rowAt(y, scratch[next]);
     prevZero = isZero(cur);
     if (prevZero) {
       out[o] = FILTER_NONE;
+      out.fill(0, o + 1, o + 1 + stride);
     } else {
       out[o] = FILTER_PAETH;
       nonzero += paethRow(cur, prev, out, o + 1, bpp) + 1;
@@ -389,6 +391,23 @@ function filterRows(
     next ^= 1;
   }
   return { rows: out, nonzero };
+}
+
+/**
+ * The largest filtered image whose buffer is kept for the next one (a 1024×1024 RGBA image):
+ * the rows are deflated before the writer returns, so one buffer per isolate serves every
+ * image, and a new one of several hundred kilobytes per image (zeroed, then collected) is not
+ * needed. Larger images take a buffer of their own, so that none stays held.
+ */
+const KEPT_ROWS_BYTES = 4 * 1024 * 1024 + 1024;
+
+let keptRows = new Uint8Array(0);
+
+/** A buffer of `bytes` for filtered rows, not zeroed: the filter writes every byte. */
+function filteredRows(bytes: number): Uint8Array<ArrayBuffer> {
+  if (bytes > KEPT_ROWS_BYTES) return new Uint8Array(bytes);
+  if (keptRows.byteLength < bytes) keptRows = new Uint8Array(bytes);
+  return keptRows.subarray(0, bytes);
 }
 
 function isZero(row: Uint8Array): boolean {
