@@ -58,14 +58,16 @@ for (const inlineBytes of [0, undefined]) {
   });
 }
 
-Deno.test("EncodePool.encode() writes a still PNG of up to inlineBytes here, from the caller's bytes, and the rest on a worker", async () => {
+Deno.test("EncodePool.encode() writes a still PNG of up to inlineBytes here while inlineWhen(), from the caller's bytes, and the rest on a worker", async () => {
   const crashes: unknown[] = [];
   const size = CRASH_WIDTH * 2 * 4;
+  let free = true;
   const pool = new EncodePool({
     size: 1,
     queue: 0,
     workerUrl: TEST_WORKER_URL,
     inlineBytes: size,
+    inlineWhen: () => free,
     onCrash: (error) => crashes.push(error),
   });
   try {
@@ -77,7 +79,9 @@ Deno.test("EncodePool.encode() writes a still PNG of up to inlineBytes here, fro
     const crashed = { status: 500, code: "encoder_crashed" };
     await assert.rejects(pool.encode(samplePixels(CRASH_WIDTH, 3), "png"), crashed);
     await assert.rejects(pool.encode(samplePixels(CRASH_WIDTH, 2), "jpeg"), crashed);
-    assert.equal(crashes.length, 2);
+    free = false;
+    await assert.rejects(pool.encode(samplePixels(CRASH_WIDTH, 2), "png"), crashed);
+    assert.equal(crashes.length, 3);
   } finally {
     pool.close();
   }

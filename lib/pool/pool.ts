@@ -49,6 +49,12 @@ export interface EncodePoolOptions {
    * @default {INLINE_PNG_BYTES}
    */
   inlineBytes?: number;
+  /**
+   * Whether the calling isolate is free to encode such a PNG itself now. While it is busy,
+   * the PNGs go to the workers, whose lower priority (`ENCODE_NICE`) keeps the isolate
+   * answering quick requests such as `/health` first. @default {() => true}
+   */
+  inlineWhen?: () => boolean;
   /** Start every worker now, keep them all, and replace a dead one at once. @default {false} */
   warm?: boolean;
   /** The module workers run; tests swap it. @default {encode_worker.ts} */
@@ -107,6 +113,7 @@ export class EncodePool {
   readonly #idleMs: number;
   readonly #releaseIdleMs: number | undefined;
   readonly #inlineBytes: number;
+  readonly #inlineWhen: () => boolean;
   #released = 0;
   readonly #warm: boolean;
   readonly #workerUrl: URL;
@@ -134,6 +141,7 @@ export class EncodePool {
     this.#idleMs = options.idleMs ?? 30_000;
     this.#releaseIdleMs = options.releaseIdleMs;
     this.#inlineBytes = options.inlineBytes ?? INLINE_PNG_BYTES;
+    this.#inlineWhen = options.inlineWhen ?? (() => true);
     this.#warm = options.warm ?? false;
     this.#workerUrl = options.workerUrl ?? WORKER_URL;
     this.#onCrash = options.onCrash ?? ((error) => console.error("encode worker died:", error));
@@ -165,7 +173,8 @@ export class EncodePool {
    * is moved there when the view covers all of it (the caller's view is then detached),
    * or with `moveBuffer` (the caller gives up the whole buffer, e.g. a request body the
    * pixels are a view of); else the pixels are copied. A still PNG of up to `inlineBytes`
-   * of pixels is encoded here instead, from the caller's bytes, which stay the caller's.
+   * of pixels is encoded here instead when `inlineWhen()` says so, from the caller's bytes,
+   * which stay the caller's.
    *
    * @param pixels Width, height and RGBA bytes, or bytes of 1 to 4 channels.
    * @param format The target format.
@@ -215,7 +224,7 @@ export class EncodePool {
         throw new RangeError(`${width}x${height}x${channels} pixels need ${size} bytes`);
       }
       const here = format === "png" && options.display === undefined && frames === undefined &&
-        size <= this.#inlineBytes;
+        size <= this.#inlineBytes && this.#inlineWhen();
       if (here) {
         const job = { width, height, channels, data, format, bits, backend: this.#backend };
         return runEncodeJob(job).then(replyBytes);
