@@ -16,7 +16,7 @@
 
 import { encodeNpy } from "../lib/arrays/npy.ts";
 import { serverEnv } from "../lib/launch.ts";
-import { EXPOSE_GC_FLAG, ownLibcPath } from "../lib/memory.ts";
+import { ownLibcPath, SERVER_V8_FLAGS } from "../lib/memory.ts";
 import { quantile, startMeasured } from "./_process.ts";
 
 const ROUNDS = Number(Deno.env.get("ROUNDS") ?? 8);
@@ -53,7 +53,7 @@ async function measure(workers: number, idleSeconds: number) {
       ...serverEnv((name) => Deno.env.get(name), ownLibcPath()),
       MEMORY_IDLE_SECONDS: String(idleSeconds),
     },
-    [EXPOSE_GC_FLAG],
+    [SERVER_V8_FLAGS],
   );
   const first: number[] = [], second: number[] = [];
   try {

@@ -16,7 +16,7 @@
 
 import { encodeNpy } from "../lib/arrays/npy.ts";
 import { serverEnv } from "../lib/launch.ts";
-import { EXPOSE_GC_FLAG, ownLibcPath } from "../lib/memory.ts";
+import { ownLibcPath, SERVER_V8_FLAGS } from "../lib/memory.ts";
 import { startMeasured } from "./_process.ts";
 
 const SECONDS = Number(Deno.env.get("SOAK_SECONDS") ?? 60);
@@ -27,7 +27,7 @@ const SAMPLE_MS = 5000;
 const server = await startMeasured(
   ["--workers", "1"],
   serverEnv((name) => Deno.env.get(name), ownLibcPath()),
-  [EXPOSE_GC_FLAG],
+  [SERVER_V8_FLAGS],
 );
 const { base } = server;
 const client = Deno.createHttpClient({});

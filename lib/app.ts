@@ -154,9 +154,12 @@ export function createApp(
           ms,
         });
       };
+      // `response.body` is read last: reading it turns a body of bytes into a stream, which
+      // Deno then sends chunk by chunk instead of whole.
       const length = response.headers.get("content-length");
-      if (method === "HEAD" || response.body === null || length !== null) {
-        record(method === "HEAD" || response.body === null ? 0 : Number(length));
+      const bodiless = method === "HEAD" || response.status === 204 || response.status === 304;
+      if (bodiless || length !== null || response.body === null) {
+        record(bodiless || length === null ? 0 : Number(length));
         return response;
       }
       if (response.headers.get("content-type")?.startsWith("application/json")) {

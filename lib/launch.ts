@@ -15,7 +15,7 @@
 
 import { type Config, ENV_VARS, startupConfig } from "./config.ts";
 import { launchChain, watchChain } from "./ancestors.ts";
-import { EXPOSE_GC_FLAG, LIBC_ENV, ownLibcPath } from "./memory.ts";
+import { LIBC_ENV, ownLibcPath, SERVER_V8_FLAGS } from "./memory.ts";
 import { STOP_ON_STDIN_EOF } from "./stop.ts";
 
 /** Environment variables the codecs read, granted beside pixserve's own. */
@@ -82,7 +82,7 @@ export function serverArgs(
     `--allow-env=${
       [...Object.values(ENV_VARS), ...CODEC_ENV_VARS, STOP_ON_STDIN_EOF, LIBC_ENV].join(",")
     }`,
-    EXPOSE_GC_FLAG,
+    SERVER_V8_FLAGS,
     `${projectDir}/main.ts`,
     ...args,
     `--media-root=${config.mediaRoot}`,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { withServer } from "./_server.ts";
 import { readJsonAnswer } from "./_raw_http.ts";
+import { WHOLE_READ_BYTES } from "../lib/body.ts";
 
 /** Sends a request head and part of its body, then reads the answer (the body never ends). */
 async function stalledUpload(
@@ -22,22 +23,64 @@ async function stalledUpload(
   }
 }
 
-for (const [path, type] of [["/render.png", "application/x-npy"], ["/decode.npy", "image/png"]]) {
-  Deno.test(`POST ${path} answers 408 body_timeout when the body stops for BODY_TIMEOUT_SECONDS`, async () => {
-    await withServer(async ({ base }) => {
-      const port = Number(new URL(base).port);
-      const text = await stalledUpload(port, path, type, 1000, new Uint8Array(10));
-      const [head, body] = text.split("\r\n\r\n");
-      assert.match(head, /^HTTP\/1\.1 408 Request Timeout\r\n/, body);
-      assert.match(head, /\r\nconnection: close/i);
-      assert.match(head, /\r\ncontent-type: application\/json/i);
-      assert.deepEqual(JSON.parse(body), {
-        error: "body_timeout",
-        detail: "the request body sent nothing for BODY_TIMEOUT_SECONDS (1 s)",
-      });
-    }, { bodyTimeoutSeconds: 1 });
-  });
+/** Sockets open in this process (the test server's and its clients'). */
+function openSockets(): number {
+  let sockets = 0;
+  for (const entry of Deno.readDirSync("/proc/self/fd")) {
+    try {
+      if (Deno.readLinkSync(`/proc/self/fd/${entry.name}`).startsWith("socket:")) sockets++;
+    } catch {
+      // closed while listed
+    }
+  }
+  return sockets;
 }
+
+const STALLS = [
+  [1000, "did not arrive whole within"],
+  [WHOLE_READ_BYTES + 1, "sent nothing for"],
+] as const;
+
+for (const [path, type] of [["/render.png", "application/x-npy"], ["/decode.npy", "image/png"]]) {
+  for (const [declared, what] of STALLS) {
+    Deno.test(`POST ${path} answers 408 body_timeout when a body of ${declared} bytes stops for BODY_TIMEOUT_SECONDS`, async () => {
+      await withServer(async ({ base }) => {
+        const port = Number(new URL(base).port);
+        const text = await stalledUpload(port, path, type, declared, new Uint8Array(10));
+        const [head, body] = text.split("\r\n\r\n");
+        assert.match(head, /^HTTP\/1\.1 408 Request Timeout\r\n/, body);
+        assert.match(head, /\r\nconnection: close/i);
+        assert.match(head, /\r\ncontent-type: application\/json/i);
+        assert.deepEqual(JSON.parse(body), {
+          error: "body_timeout",
+          detail: `the request body ${what} BODY_TIMEOUT_SECONDS (1 s)`,
+        });
+      }, { bodyTimeoutSeconds: 1 });
+    });
+  }
+}
+
+Deno.test("POST /render.png lets the connection of a timed-out body go once the client leaves", async () => {
+  await withServer(async ({ base }) => {
+    const port = Number(new URL(base).port);
+    const before = openSockets();
+    for (const [declared] of STALLS) {
+      const text = await stalledUpload(
+        port,
+        "/render.png",
+        "application/x-npy",
+        declared,
+        new Uint8Array(10),
+      );
+      assert.match(text, /^HTTP\/1\.1 408 /);
+    }
+    const deadline = Date.now() + 10_000;
+    while (openSockets() > before) {
+      assert.ok(Date.now() < deadline, `${openSockets() - before} sockets still open`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }, { bodyTimeoutSeconds: 1 });
+});
 
 Deno.test("POST /render.png reads a body that keeps sending within BODY_TIMEOUT_SECONDS", async () => {
   await withServer(async ({ base }) => {

@@ -140,6 +140,10 @@ Deno.test("serverArgs() grants the worker code, the codecs' files and --unstable
   for (const name of ["WORKERS", "ENCODE_WORKERS", "ENCODER", "MALLOC_ARENA_MAX"]) {
     assert.ok(env.split(/[=,]/).includes(name), name);
   }
+  assert.equal(
+    serverArgs(config, [], "/app")[7],
+    "--v8-flags=--expose-gc,--external-memory-max-growing-factor=4",
+  );
   const single = serverArgs({ ...config, workers: 1 }, [], "/app");
   assert.equal(single.includes("--unstable-net"), false);
 });
