@@ -109,7 +109,7 @@ async function bytesWithin(request: Request, seconds: number): Promise<Uint8Arra
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(bodyTimeout(seconds, "did not arrive whole within")),
+      () => reject(bodyTimeout(seconds, "did not arrive whole within", false)),
       seconds * 1000,
     );
   });
@@ -120,13 +120,17 @@ async function bytesWithin(request: Request, seconds: number): Promise<Uint8Arra
   }
 }
 
-/** The 408 for a body that paused or took too long, closing the connection. */
-function bodyTimeout(seconds: number, what: string): HttpError {
+/**
+ * The 408 for a body that paused or took too long, with `Connection: close` unless the runtime
+ * adds it: it does while a read of the whole body is pending, not once a reader was cancelled
+ * (a header of pixserve's own would then be sent twice).
+ */
+function bodyTimeout(seconds: number, what: string, closeHeader: boolean): HttpError {
   return new HttpError(
     408,
     "body_timeout",
     `the request body ${what} BODY_TIMEOUT_SECONDS (${seconds} s)`,
-    { connection: "close" },
+    closeHeader ? { connection: "close" } : undefined,
   );
 }
 
@@ -210,7 +214,7 @@ class Watchdog {
   /** One read, or the 408 when the stream fell silent. */
   async read(): Promise<ReadableStreamReadResult<Uint8Array>> {
     const result = await this.reader.read();
-    if (this.#silent) throw bodyTimeout(this.seconds, "sent nothing for");
+    if (this.#silent) throw bodyTimeout(this.seconds, "sent nothing for", true);
     this.#last = performance.now();
     return result;
   }
