@@ -118,14 +118,6 @@ export interface ServicesOptions {
 }
 
 /**
- * Requests open on a serving isolate (the asking one included) up to which it encodes a small
- * PNG itself (`INLINE_PNG_BYTES`). Under more, its event loop is the bottleneck: with every
- * PNG encoded there, `/health` waited behind the renders (p99 54 ms against 20 ms on one core
- * under 16 connections of 512×512 renders), so the workers take them at their lower priority.
- */
-export const INLINE_MAX_OPEN = 2;
-
-/**
  * The services for a configuration.
  *
  * @param config The configuration.
@@ -148,7 +140,6 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     backend: config.encoder,
     warm: options.warm,
     releaseIdleMs: config.memoryIdleSeconds * 1000,
-    inlineWhen: () => open.count <= INLINE_MAX_OPEN,
   });
   const cache = new ByteLruCache<EncodedImage>(config.cacheBytes);
   const streams = new StreamHub({

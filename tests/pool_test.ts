@@ -58,16 +58,15 @@ for (const inlineBytes of [0, undefined]) {
   });
 }
 
-Deno.test("EncodePool.encode() writes a still PNG of up to inlineBytes here while inlineWhen(), from the caller's bytes, and the rest on a worker", async () => {
+Deno.test("EncodePool.encode() writes still PNGs of up to inlineBytes here, inlinePerTurn in a turn of the event loop, from the caller's bytes, and the rest on a worker", async () => {
   const crashes: unknown[] = [];
   const size = CRASH_WIDTH * 2 * 4;
-  let free = true;
   const pool = new EncodePool({
     size: 1,
-    queue: 0,
+    queue: 2,
     workerUrl: TEST_WORKER_URL,
     inlineBytes: size,
-    inlineWhen: () => free,
+    inlinePerTurn: 2,
     onCrash: (error) => crashes.push(error),
   });
   try {
@@ -79,8 +78,14 @@ Deno.test("EncodePool.encode() writes a still PNG of up to inlineBytes here whil
     const crashed = { status: 500, code: "encoder_crashed" };
     await assert.rejects(pool.encode(samplePixels(CRASH_WIDTH, 3), "png"), crashed);
     await assert.rejects(pool.encode(samplePixels(CRASH_WIDTH, 2), "jpeg"), crashed);
-    free = false;
-    await assert.rejects(pool.encode(samplePixels(CRASH_WIDTH, 2), "png"), crashed);
+    // A new turn: two PNGs asked for in it are written here, the third on the worker.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const [first, second, third] = await Promise.allSettled(
+      [0, 1, 2].map(() => pool.encode(samplePixels(CRASH_WIDTH, 2), "png")),
+    );
+    assert.equal(first.status, "fulfilled");
+    assert.equal(second.status, "fulfilled");
+    assert.equal(third.status, "rejected");
     assert.equal(crashes.length, 3);
   } finally {
     pool.close();
@@ -89,6 +94,26 @@ Deno.test("EncodePool.encode() writes a still PNG of up to inlineBytes here whil
     status: 503,
     code: "shutting_down",
   });
+});
+
+Deno.test("EncodePool({ inlinePerTurn: 0 }) writes every PNG on a worker", async () => {
+  const crashes: unknown[] = [];
+  const pool = new EncodePool({
+    size: 1,
+    queue: 0,
+    workerUrl: TEST_WORKER_URL,
+    inlinePerTurn: 0,
+    onCrash: (error) => crashes.push(error),
+  });
+  try {
+    await assert.rejects(pool.encode(samplePixels(CRASH_WIDTH, 2), "png"), {
+      status: 500,
+      code: "encoder_crashed",
+    });
+    assert.equal(crashes.length, 1);
+  } finally {
+    pool.close();
+  }
 });
 
 Deno.test("EncodePool.encode() moves a whole buffer, copies a view of a larger one, or moves it on request", async () => {
