@@ -7,7 +7,7 @@
 
 import type { Config } from "./config.ts";
 import { errorCodeOf, toErrorResponse } from "./errors.ts";
-import { clientAddress, countedBody, queryOf } from "./http/request_facts.ts";
+import { clientAddress, countedBody, declaresBody, queryOf } from "./http/request_facts.ts";
 import { checkRequestHead } from "./http/head_limits.ts";
 import { createLogger, type LogEntry } from "./log.ts";
 import { pathOf, ResponseMemo } from "./response_memo.ts";
@@ -180,7 +180,7 @@ export function createApp(
       return finish(toErrorResponse(err), code);
     };
     try {
-      close = open.open(start, !MONITORING_PATHS.has(pathOf(request.url)));
+      close = open.open(start, !MONITORING_PATHS.has(pathOf(request.url)), declaresBody(request));
       info?.completed.then(close, close);
       checkRequestHead(request, config);
       const response = route(request);

@@ -166,15 +166,17 @@ export class OpenResponses {
    * @param now `performance.now()` of the request.
    * @param active Whether it makes the isolate busy (no for a health check or a metrics
    *   scrape, which should not keep it from giving memory back). @default {true}
+   * @param bodyFollows Whether the request has a body, which a refusal leaves unread: the
+   *   runtime then closes the connection and sends `Connection: close` itself. @default {false}
    * @returns Ends the count (once), when the response has been sent or abandoned.
-   * @throws {HttpError} 503 `server_busy` when `max` are open.
+   * @throws {HttpError} 503 `server_busy` when `max` are open, with `Connection: close`.
    * @example
    * const close = open.open(performance.now());
    * close();
    */
-  open(now: number, active = true): () => void {
+  open(now: number, active = true, bodyFollows = false): () => void {
     if (active) this.#lastActive = now;
-    if (this.#count >= this.max) throw serverBusy(this.#count, this.max);
+    if (this.#count >= this.max) throw serverBusy(this.#count, this.max, !bodyFollows);
     this.#count++;
     let closed = false;
     return () => {
@@ -186,12 +188,13 @@ export class OpenResponses {
   }
 }
 
-function serverBusy(count: number, max: number): HttpError {
+function serverBusy(count: number, max: number, closeHeader: boolean): HttpError {
+  const retry = { "retry-after": String(RETRY_AFTER_SECONDS) };
   return new HttpError(
     503,
     "server_busy",
     `${count} requests are being answered, MAX_CONNECTIONS is ${max}; ` +
       `retry in ${RETRY_AFTER_SECONDS} s`,
-    { "retry-after": String(RETRY_AFTER_SECONDS), connection: "close" },
+    closeHeader ? { ...retry, connection: "close" } : retry,
   );
 }

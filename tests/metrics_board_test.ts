@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createBoardBuffer, LATENCY_BUCKETS, MetricsBoard } from "../lib/metrics/board.ts";
 import { escapeLabel, renderExposition } from "../lib/metrics/exposition.ts";
-import { queryOf } from "../lib/http/request_facts.ts";
+import { declaresBody, queryOf } from "../lib/http/request_facts.ts";
 
 Deno.test("MetricsBoard sums the regions of every isolate sharing one buffer", () => {
   const buffer = createBoardBuffer(2);
@@ -77,4 +77,14 @@ Deno.test("queryOf() takes the query without ? and fragment", () => {
     ["http://x/a#f?g", ""],
   ];
   for (const [url, query] of table) assert.equal(queryOf(url), query, url);
+});
+
+Deno.test("declaresBody() is true for a Content-Length above 0 or a chunked body, false otherwise", () => {
+  const head = (headers: Record<string, string>) =>
+    declaresBody(new Request("http://x/", { method: "POST", headers }));
+  assert.equal(head({ "content-length": "1000" }), true);
+  assert.equal(head({ "transfer-encoding": "chunked" }), true);
+  assert.equal(head({ "content-length": "0" }), false);
+  assert.equal(head({}), false);
+  assert.equal(declaresBody(new Request("http://x/health")), false);
 });

@@ -1,6 +1,7 @@
 /**
  * What the request log and the metrics read from a request and its answer: the query
- * string, the client's address and the body bytes a streamed answer really sent.
+ * string, whether a body follows, the client's address and the body bytes a streamed answer
+ * really sent.
  *
  * @module
  */
@@ -18,6 +19,23 @@ export function queryOf(url: string): string {
   const end = hash === -1 ? url.length : hash;
   const mark = url.indexOf("?");
   return mark === -1 || mark >= end ? "" : url.slice(mark + 1, end);
+}
+
+/**
+ * Whether a request comes with a body (a `Content-Length` above 0, or chunked). The runtime
+ * closes a connection whose body was left unread, and says so with its own
+ * `Connection: close`: an answer given without reading the body adds none of its own.
+ *
+ * @param request The request.
+ * @returns Whether a body follows the head.
+ * @example
+ * declaresBody(new Request("http://x/", { method: "POST", body: "abc" })); // true
+ * declaresBody(new Request("http://x/health")); // false
+ */
+export function declaresBody(request: Request): boolean {
+  if (request.headers.has("transfer-encoding")) return true;
+  const length = request.headers.get("content-length");
+  return length !== null && length.trim() !== "0";
 }
 
 /**
