@@ -403,8 +403,22 @@ const KEPT_ROWS_BYTES = 4 * 1024 * 1024 + 1024;
 
 let keptRows = new Uint8Array(0);
 
-/** A buffer of `bytes` for filtered rows, not zeroed: the filter writes every byte. */
-function filteredRows(bytes: number): Uint8Array<ArrayBuffer> {
+/**
+ * A buffer of `bytes` for filtered scanlines, not zeroed (the filter writes every byte): the
+ * isolate's kept buffer up to `KEPT_ROWS_BYTES`, a new one past it. Valid until the next call,
+ * so the rows must be deflated first.
+ *
+ * @param bytes Its length.
+ * @returns The buffer.
+ * @example
+ * ```ts
+ * import { filteredRows } from "./png.ts";
+ *
+ * const rows = filteredRows(1 + 3 * 4); // one row of four RGB pixels and its filter byte
+ * rows.fill(0);
+ * ```
+ */
+export function filteredRows(bytes: number): Uint8Array<ArrayBuffer> {
   if (bytes > KEPT_ROWS_BYTES) return new Uint8Array(bytes);
   if (keptRows.byteLength < bytes) keptRows = new Uint8Array(bytes);
   return keptRows.subarray(0, bytes);

@@ -14,7 +14,7 @@
  */
 
 import { constants, deflateSync } from "node:zlib";
-import { pngFile, repeatedRows } from "./png.ts";
+import { filteredRows, pngFile, repeatedRows } from "./png.ts";
 
 const FILTER_SUB = 1;
 const FILTER_UP = 2;
@@ -44,13 +44,14 @@ export function encodeIndexedPng(
   if (indices.length !== width * height || width < 1 || height < 1) {
     throw new RangeError(`${width}x${height} pixels need ${width * height} indices`);
   }
-  const rows = new Uint8Array(height * (width + 1));
+  const rows = filteredRows(height * (width + 1));
   const repeats = repeatedRows(indices, width, height);
   for (let y = 0; y < height; y++) {
     const row = indices.subarray(y * width, (y + 1) * width);
     const o = y * (width + 1);
     if (repeats[y] === 1) {
       rows[o] = FILTER_UP;
+      rows.fill(0, o + 1, o + 1 + width);
       continue;
     }
     rows[o] = FILTER_SUB;
