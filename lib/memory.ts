@@ -4,8 +4,9 @@
  * between isolates) in its arenas. Once a serving isolate has had no request for
  * `MEMORY_IDLE_SECONDS`, and once an encode or decode worker has had no job for as long, it
  * collects its garbage (`gc()`, exposed by `--v8-flags=--expose-gc`, which the launcher
- * passes with {@linkcode SERVER_V8_FLAGS}) and asks glibc to return its free pages (`malloc_trim(0)`, through FFI on the
- * `libc.so.6` the launcher names in `PIXSERVE_LIBC` and grants). Either step is skipped
+ * passes with {@linkcode SERVER_V8_FLAGS}) and asks glibc to return its free pages
+ * (`malloc_trim(0)`, through FFI on the `libc.so.6` the launcher names in `PIXSERVE_LIBC` and
+ * grants). Either step is skipped
  * where it is not available (another C library, a server started without the flag or the
  * grant). Workers are kept, not replaced: a fresh one would cost the next request its
  * start-up, and in Deno 2.9 a terminated worker that loaded npm packages leaves two file
@@ -23,8 +24,8 @@ export const LIBC_ENV = "PIXSERVE_LIBC";
  * to 4 times what was live after the last collection, instead of V8's 1.1, before it collects
  * again. Every render allocates its body afresh; with 1.1 a serving isolate ran a full
  * collection about every 60 renders of a 512×512 image (44 in 8 s), which cost it a quarter
- * of its CPU time; with 4, 15 in the same time, and 15 % more renders a second on one core,
- * for a peak resident size 3–5 % higher (figures in `bench/README.md`).
+ * of its CPU time; with 4, 15 in the same time, and about 13 % more renders a second on one
+ * core, for a peak resident size 2–10 % higher (figures in `bench/README.md`).
  */
 export const SERVER_V8_FLAGS = "--v8-flags=--expose-gc,--external-memory-max-growing-factor=4";
 

@@ -78,7 +78,7 @@ export const INLINE_PNG_BYTES = 1536 * 1024;
  * loop. Everything a turn runs, runs before the loop next looks for requests: with every such
  * PNG encoded where it was asked for, `/health` waited behind a turn's renders (p99 54 ms on
  * one core under 16 connections of 512×512 renders). With one per turn and the rest on the
- * workers it measured p99 7–10 ms at 712–831 renders a second, two per turn 18–21 ms at
+ * workers it measured p99 7–14 ms at 712–970 renders a second, two per turn 18–21 ms at
  * 908–975, every render on a worker 15–17 ms at 622–884 (`bench/README.md`). A turn ends when
  * the timers run (`setTimeout` of 0), after the loop has looked for I/O.
  */
