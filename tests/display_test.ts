@@ -269,3 +269,44 @@ Deno.test("displayRange() takes percentiles of values whose span overflows float
     assert.equal(range.vmin, expected, `p${p}`);
   }
 });
+
+Deno.test("mapDisplay() gives every colormap's rows for float32 values, NaN, ±inf and row edges included", () => {
+  const vmin = 0.1;
+  const vmax = 2.3;
+  const values = [NaN, Infinity, -Infinity, -5, 0.1, 2.3, 7, 1e30, -1e30];
+  for (let k = 0; k <= 256; k++) {
+    const edge = Math.fround(vmin + ((vmax - vmin) * k) / 256);
+    const bits = new Uint32Array(new Float32Array([edge]).buffer)[0];
+    for (const step of [-1, 0, 1]) {
+      values.push(new Float32Array(new Uint32Array([bits + step]).buffer)[0]);
+    }
+  }
+  const data = new Float32Array(values);
+  const array: PixelArray = { shape: [1, data.length], dtype: "float32", data };
+  for (const name of COLORMAP_NAMES) {
+    const { n, lut } = colormap(name);
+    const low = Math.fround(vmin);
+    const span = Math.fround(vmax - vmin);
+    const pixels = mapDisplay(array, { vmin, vmax }, { cmap: name });
+    const rgba = pixels.kind === "indexed"
+      ? expandIndexed(pixels)
+      : pixels.kind === "channels"
+      ? pixels.data
+      : never();
+    data.forEach((v, i) => {
+      const x = Math.fround(Math.fround(Math.fround(v - low) / span) * n);
+      const row = x >= 0 && x < n
+        ? Math.floor(x)
+        : x !== x
+        ? n + 2
+        : x < 0
+        ? n
+        : x === n
+        ? n - 1
+        : n + 1;
+      assert.deepEqual([...rgba.subarray(i * 4, i * 4 + 4)], [
+        ...lut.subarray(row * 4, row * 4 + 4),
+      ], `${name}: ${v}`);
+    });
+  }
+});
