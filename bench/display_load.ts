@@ -8,12 +8,12 @@
  *    a uint8 RGB array of the same size (the same picture's colours): one request at a time,
  *    alternating rounds, medians, after ten requests of each kind to warm the server up (as
  *    each Python process is warm after its imports); pixserve and Python pinned to the same
- *    CPU, the client on the other;
+ *    CPU, the client (curl, or this process's `fetch`) on the other;
  * 2. `/health` latency while 4 wrk connections render such depth maps with a colormap
  *    (pixserve unpinned and alone, as `bench/responsive_load.ts` runs it).
  *
- * Run: `deno run -A bench/display_load.ts [rounds] [seconds]`
- * (needs wrk and Debian's python3-matplotlib and python3-numpy)
+ * Run: `deno run -A bench/display_load.ts [rounds] [seconds] [curl|fetch]`
+ * (needs curl, wrk and Debian's python3-matplotlib and python3-numpy)
  *
  * @module
  */
@@ -36,6 +36,9 @@ import {
 
 const rounds = Number(Deno.args[0] ?? 5);
 const seconds = Number(Deno.args[1] ?? 10);
+/** Who posts the timed requests: curl (the default) or this process's `fetch`. */
+const client = Deno.args[2] ?? "curl";
+if (client !== "curl" && client !== "fetch") throw new Error(`client must be curl or fetch`);
 const PER_ROUND = 3;
 /** Requests of each kind before the rounds: a server's first few run colder code. */
 const WARM_UP = 10;
@@ -56,17 +59,30 @@ function rgbOf(depth: PixelArray): PixelArray {
   return { shape: [HEIGHT, WIDTH, 3], dtype: "uint8", data: rgb };
 }
 
-/** Milliseconds of one POST, the answer read whole. */
-async function timePost(url: string, body: Uint8Array<ArrayBuffer>): Promise<number> {
-  const start = performance.now();
-  const res = await fetch(url, {
-    method: "POST",
-    body,
-    headers: { "content-type": "application/x-npy" },
-  });
-  const bytes = await res.arrayBuffer();
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${new TextDecoder().decode(bytes)}`);
-  return performance.now() - start;
+/**
+ * Milliseconds of one POST of the `.npy` file at `path`, the answer read whole: curl's own
+ * `time_total` (from the connection to the last byte, curl's start-up excluded), or with
+ * `fetch` this process's clock around Deno's `fetch`, which adds more time of its own for an
+ * 8 MB body (figures in `bench/README.md`).
+ */
+async function timePost(url: string, path: string): Promise<number> {
+  if (client === "fetch") {
+    const start = performance.now();
+    const res = await fetch(url, {
+      method: "POST",
+      body: await Deno.readFile(path),
+      headers: { "content-type": "application/x-npy" },
+    });
+    const bytes = await res.arrayBuffer();
+    if (!res.ok) throw new Error(`${url}: ${res.status} ${new TextDecoder().decode(bytes)}`);
+    return performance.now() - start;
+  }
+  const args = ["-s", "-o", "/dev/null", "-H", "content-type: application/x-npy", "-H", "expect:"];
+  args.push("--data-binary", `@${path}`, "-w", "%{http_code} %{time_total}", url);
+  const out = await new Deno.Command("curl", { args, stderr: "inherit" }).output();
+  const [status, seconds] = new TextDecoder().decode(out.stdout).split(" ");
+  if (!out.success || status !== "200") throw new Error(`${url}: curl ${status}`);
+  return Number(seconds) * 1000;
 }
 
 /** matplotlib's wall and CPU milliseconds per image, `iterations` times in one Python process. */
@@ -88,11 +104,14 @@ const dir = await Deno.makeTempDir({ prefix: "pixserve-display-" });
 const depth = depthMap();
 const depthNpy = encodeNpy(depth);
 const rgbNpy = encodeNpy(rgbOf(depth));
-await Deno.writeFile(`${dir}/depth.npy`, depthNpy);
+const depthPath = `${dir}/depth.npy`;
+const rgbPath = `${dir}/rgb.npy`;
+await Deno.writeFile(depthPath, depthNpy);
+await Deno.writeFile(rgbPath, rgbNpy);
 console.log(
   `1920×1080 float32 depth map (${depthNpy.byteLength} bytes .npy), ${rounds} rounds of ` +
     `${PER_ROUND} images each; server and Python on CPU ${PINNED.server ?? "any"}, the ` +
-    `client on CPU ${PINNED.load ?? "any"}`,
+    `client (${client}) on CPU ${PINNED.load ?? "any"}`,
 );
 
 if (PINNED.load !== undefined) {
@@ -106,21 +125,21 @@ try {
   const rgbUrl = `${server.base}/render.png`;
   // A long-running server's steady state: the encode worker's loops optimized, its heap grown.
   for (let i = 0; i < WARM_UP; i++) {
-    await timePost(cmapUrl, depthNpy);
-    await timePost(rgbUrl, rgbNpy);
+    await timePost(cmapUrl, depthPath);
+    await timePost(rgbUrl, rgbPath);
   }
   const times: Record<string, number[]> = { cmap: [], rgb: [], matplotlib: [] };
   const cpu: Record<string, number[]> = { cmap: [], rgb: [], matplotlib: [] };
   /** Wall times of PER_ROUND posts, and the server's CPU milliseconds per post. */
-  const posts = async (name: string, url: string, body: Uint8Array<ArrayBuffer>) => {
+  const posts = async (name: string, url: string, path: string) => {
     const before = await server.cpuSeconds();
-    for (let i = 0; i < PER_ROUND; i++) times[name].push(await timePost(url, body));
+    for (let i = 0; i < PER_ROUND; i++) times[name].push(await timePost(url, path));
     cpu[name].push((await server.cpuSeconds() - before) * 1000 / PER_ROUND);
   };
   for (let round = 0; round < rounds; round++) {
-    await posts("cmap", cmapUrl, depthNpy);
-    await posts("rgb", rgbUrl, rgbNpy);
-    const python = await timeMatplotlib(`${dir}/depth.npy`, PER_ROUND);
+    await posts("cmap", cmapUrl, depthPath);
+    await posts("rgb", rgbUrl, rgbPath);
+    const python = await timeMatplotlib(depthPath, PER_ROUND);
     times.matplotlib.push(...python.ms);
     cpu.matplotlib.push(...python.cpu_ms);
   }
@@ -148,7 +167,6 @@ try {
 
 // Responsiveness: pixserve alone and unpinned, as bench/responsive_load.ts runs it; the same
 // load of uint8 RGB renders (no mapping) is the baseline, in the same run.
-await Deno.writeFile(`${dir}/rgb.npy`, rgbNpy);
 const scripts: Record<string, string> = {};
 for (const name of ["depth", "rgb"]) {
   scripts[name] = `${dir}/${name}.lua`;
