@@ -133,7 +133,6 @@ export interface ServicesOptions {
  * ```
  */
 export function createServices(config: Config, options: ServicesOptions = {}): Services {
-  const open = new OpenResponses(config.maxConnections);
   const pool = options.pool ?? new EncodePool({
     size: config.encodeWorkers,
     queue: config.encodeQueue,
@@ -142,6 +141,7 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
     releaseIdleMs: config.memoryIdleSeconds * 1000,
   });
   const cache = new ByteLruCache<EncodedImage>(config.cacheBytes);
+  const open = new OpenResponses(config.maxConnections);
   const streams = new StreamHub({
     maxStreams: config.maxStreams,
     maxViewers: config.maxViewers,

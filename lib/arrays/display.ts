@@ -354,15 +354,15 @@ function mapColormap(
 ): DisplayPixels {
   const { n, lut } = colormap(name);
   const values = numericValues(array);
+  const { vmin, vmax } = range;
   const whole = wholeTable(name, lut);
-  if (whole !== undefined && values instanceof Float32Array && range.vmin !== range.vmax) {
+  if (whole !== undefined && values instanceof Float32Array && vmin !== vmax) {
     const indices = new Uint8Array(values.length);
-    float32Slots(values, range.vmin, range.vmax, n, whole.slots, indices);
+    float32Slots(values, vmin, vmax, n, whole.slots, indices);
     return { kind: "indexed", width, height, indices, palette: whole.palette.slice() };
   }
   const rows = new Uint16Array(values.length);
   const used = new Uint8Array(n + 3);
-  const { vmin, vmax } = range;
   if (vmin === vmax) {
     // Normalize fills the result with 0 when the limits are equal: every pixel, NaN too.
     used[0] = 1;

@@ -187,8 +187,7 @@ export class EncodePool {
    * or with `moveBuffer` (the caller gives up the whole buffer, e.g. a request body the
    * pixels are a view of); else the pixels are copied. A still PNG of up to `inlineBytes`
    * of pixels is encoded here instead, `inlinePerTurn` in a turn of the event loop, from the
-   * caller's bytes,
-   * which stay the caller's.
+   * caller's bytes, which stay the caller's.
    *
    * @param pixels Width, height and RGBA bytes, or bytes of 1 to 4 channels.
    * @param format The target format.
